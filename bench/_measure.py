@@ -1,0 +1,27 @@
+"""Run a command and report its wall time and peak RSS (from the kernel, via wait4)."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import time
+
+
+def measure(cmd: list[str], env: dict[str, str] | None = None, cwd: str | None = None):
+    """Return (seconds, peak RSS in MiB, stdout) of `cmd`; raise if it fails."""
+    start = time.perf_counter()
+    proc = subprocess.Popen(cmd, env=env, cwd=cwd, stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+    # wait4 gives this child's own rusage, not the max over all children so far.
+    out_chunks = []
+    while True:
+        chunk = proc.stdout.read(65536)
+        if not chunk:
+            break
+        out_chunks.append(chunk)
+    err = proc.stderr.read()
+    _, status, usage = os.wait4(proc.pid, 0)
+    proc.returncode = os.waitstatus_to_exitcode(status)
+    seconds = time.perf_counter() - start
+    if proc.returncode != 0:
+        raise RuntimeError(f"{cmd[:3]}... exited {proc.returncode}: {err.decode()[-2000:]}")
+    return seconds, usage.ru_maxrss / 1024, b"".join(out_chunks).decode()

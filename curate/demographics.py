@@ -1,0 +1,77 @@
+"""Demographics normalization, driven by schemas/normalization.yaml (tables, not code).
+
+The raw value is always kept beside the normalized one; every value that could not be
+normalized is returned as a defect so the curator sees it.
+"""
+
+from __future__ import annotations
+
+import re
+from functools import cache
+from typing import Any
+
+from curate.schema import Taxonomy, load_normalization
+
+_INT = re.compile(r"^\s*[+]?(\d{1,3})(?:\.0+)?\s*$")
+
+
+@cache
+def _tables() -> tuple[frozenset[str], dict[str, dict[str, str]]]:
+    table = load_normalization()
+    nulls = frozenset(str(v).casefold() for v in table["null_values"])
+    lookups = {
+        field: {str(raw).casefold(): canon for canon, raws in mapping.items() for raw in raws}
+        for field, mapping in table["categories"].items()
+    }
+    return nulls, lookups
+
+
+def is_missing_label(value: Any) -> bool:
+    """True for null and the placeholder strings that stand for a missing label."""
+    if value is None:
+        return True
+    placeholders = load_normalization()["missing_label_values"]
+    return isinstance(value, str) and value.strip() in placeholders
+
+
+def normalize_demographics(
+    raw: dict[str, Any], taxonomy: Taxonomy
+) -> tuple[dict[str, Any], list[tuple[str, str]]]:
+    """Return (normalized values, defects as (field, problem)) for the taxonomy's fields."""
+    nulls, lookups = _tables()
+    out: dict[str, Any] = {}
+    defects: list[tuple[str, str]] = []
+    for name in taxonomy.demographic_fields:
+        value = raw.get(name)
+        kind = taxonomy.demographic_kinds[name]
+        where = f"demographics.{name}"
+        if name not in raw:
+            defects.append((where, "missing field"))
+        if value is None or (isinstance(value, str) and value.strip().casefold() in nulls):
+            out[name] = None
+            continue
+        if isinstance(value, bool) or not isinstance(value, str | int | float):
+            out[name] = None
+            defects.append((where, f"unexpected type {type(value).__name__}"))
+            continue
+        if kind == "integer":
+            if isinstance(value, int | float):
+                defects.append((where, f"number instead of string ({value!r}): mixed types"))
+                out[name] = int(value)
+                continue
+            match = _INT.match(value)
+            out[name] = int(match.group(1)) if match else None
+            if not match:
+                defects.append((where, "not a number; kept raw only"))
+            continue
+        text = " ".join(str(value).split())
+        if kind == "category":
+            canon = lookups.get(name, {}).get(text.casefold())
+            if canon is None:
+                defects.append((where, "value not in the normalization table; kept as is"))
+            out[name] = canon if canon is not None else text
+        else:
+            out[name] = text
+    extra = sorted(set(raw) - set(taxonomy.demographic_fields))
+    defects.extend((f"demographics.{k}", "field not in the taxonomy; dropped") for k in extra)
+    return out, defects

@@ -1,0 +1,269 @@
+"""`curate ingest`: raw files -> normalized, language-identified records in the store.
+
+The stage is a pipeline over items (datatrove-style): a source yields one item per input
+unit, language id and hashing annotate parsed records, and the store writer commits them
+in batches. Every item is counted exactly once, so that per culture
+read = kept + duplicate + skipped + quarantined.
+"""
+
+from __future__ import annotations
+
+import json
+from collections import Counter, defaultdict
+from collections.abc import Callable, Iterable, Iterator
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from curate.config import Config
+from curate.errors import CurateError
+from curate.langid import LangidSettings, detect
+from curate.quarantine import Quarantine
+from curate.records import content_hash
+from curate.sources import FORMATS, detect_format
+from curate.sources.base import Item, Parsed, Rejected, Skipped, SourceError
+from curate.store import Store
+
+NO_CULTURE = "(none)"
+COLUMNS = ("read", "kept", "duplicate", "skipped", "quarantined", "new", "revised", "unchanged")
+
+
+@dataclass
+class IngestReport:
+    run_id: str
+    status: str = "running"
+    cultures: dict[str, Counter] = field(default_factory=lambda: defaultdict(Counter))
+    skipped_reasons: Counter = field(default_factory=Counter)
+    comments: Counter = field(default_factory=Counter)
+    defects: Counter = field(default_factory=Counter)
+    quarantine_path: str | None = None
+    defects_path: str | None = None
+    files: dict[str, str] = field(default_factory=dict)
+
+    @property
+    def totals(self) -> Counter:
+        total: Counter = Counter()
+        for counts in self.cultures.values():
+            total.update(counts)
+        return total
+
+    def reconciles(self) -> bool:
+        for c in [*self.cultures.values(), self.totals]:
+            if c["read"] != c["kept"] + c["duplicate"] + c["skipped"] + c["quarantined"]:
+                return False
+        return True
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "run_id": self.run_id,
+            "status": self.status,
+            "files": self.files,
+            "cultures": {k: {c: v[c] for c in COLUMNS} for k, v in sorted(self.cultures.items())},
+            "total": {c: self.totals[c] for c in COLUMNS},
+            "skipped_reasons": dict(self.skipped_reasons.most_common()),
+            "comments": dict(self.comments),
+            "defects": dict(self.defects.most_common()),
+            "quarantine": self.quarantine_path,
+            "defects_file": self.defects_path,
+            "reconciles": self.reconciles(),
+        }
+
+
+DATA_SUFFIXES = frozenset(
+    {
+        ".jsonl",
+        ".ndjson",
+        ".json",
+        ".csv",
+        ".tsv",
+        ".parquet",
+        ".zst",
+        ".zstd",
+        ".gz",
+        ".bz2",
+        ".xz",
+        "",
+    }
+)
+
+
+def expand_paths(paths: Iterable[Path]) -> list[Path]:
+    """Files as given; folders expanded to the data files inside them (sorted), so that a
+    README or a hidden file next to the data is not taken for input."""
+    out: list[Path] = []
+    for path in paths:
+        if path.is_dir():
+            out.extend(
+                sorted(
+                    p
+                    for p in path.rglob("*")
+                    if p.is_file() and p.name[0] != "." and p.suffix.lower() in DATA_SUFFIXES
+                )
+            )
+        elif path.is_file():
+            out.append(path)
+        else:
+            raise SourceError(f"{path}: no such file or folder")
+    if not out:
+        raise SourceError("no input files")
+    return out
+
+
+def _sources(paths: list[Path], fmt: str | None, config: Config, salt: bytes,
+             mapping: dict[str, str], culture: str | None, staging_dir: Path,
+             on_progress) -> Iterator[Item]:  # fmt: skip
+    """One item stream over all inputs, each format read by its own source."""
+    from curate.sources import culturecare, reddit, tabular
+
+    taxonomy = config.taxonomy()
+    limits = config.section("ingest")
+    max_bytes, max_chars = limits["max_record_bytes"], limits["max_text_chars"]
+    groups: dict[str, list[Path]] = defaultdict(list)
+    for path in paths:
+        groups[fmt or detect_format(path)].append(path)
+    for kind, files in groups.items():
+        if kind == "reddit":
+            try:
+                policy = reddit.RedditPolicy.from_config(config.section("reddit"), max_chars)
+            except (ValueError, KeyError) as exc:
+                raise CurateError(f"curate.toml [reddit]: {exc}") from None
+            yield from reddit.read(
+                files,
+                policy=policy,
+                salt=salt,
+                max_bytes=max_bytes,
+                staging_dir=staging_dir,
+                on_progress=on_progress,
+            )
+        elif kind == "culturecare":
+            yield from culturecare.read(
+                files, taxonomy=taxonomy, salt=salt, max_bytes=max_bytes, on_progress=on_progress
+            )
+        elif kind in ("jsonl", "csv", "parquet"):
+            cols = {**config.section("tabular"), **mapping}
+            unknown = sorted(set(mapping) - set(tabular.FIELDS))
+            if unknown:
+                raise CurateError(f"--map: unknown field(s) {unknown}; use {tabular.FIELDS}")
+            yield from tabular.read(
+                files,
+                kind=kind,
+                mapping=cols,
+                taxonomy=taxonomy,
+                salt=salt,
+                max_bytes=max_bytes,
+                max_text_chars=max_chars,
+                culture=culture,
+            )
+        else:
+            raise SourceError(f"unknown format {kind!r}; use one of {', '.join(FORMATS)}")
+
+
+def ingest(
+    paths: list[Path],
+    config: Config,
+    store: Store,
+    *,
+    fmt: str | None = None,
+    mapping: dict[str, str] | None = None,
+    culture: str | None = None,
+    on_progress: Callable[[Path, int], None] | None = None,
+) -> IngestReport:
+    """Read `paths` into `store`. Safe to interrupt: every batch is one transaction, and a
+    re-run skips what is already stored unchanged."""
+    paths = expand_paths(paths)
+    if culture is not None and culture not in config.taxonomy().cultures:
+        raise CurateError(f"--culture {culture!r} is not in the taxonomy")
+    args = {"paths": [str(p) for p in paths], "format": fmt, "mapping": mapping}
+    run_id = store.begin_run("ingest", args)
+    report = IngestReport(run_id=run_id)
+    lang = LangidSettings(**config.section("langid"))
+    batch_size = int(config.section("ingest")["batch_size"])
+    quarantine = Quarantine(store.root / "quarantine", run_id)
+    defects_path = store.root / "reports" / f"{run_id}-defects.jsonl"
+    defects_path.parent.mkdir(parents=True, exist_ok=True)
+    staging = store.root / "tmp"
+    staging.mkdir(exist_ok=True)
+    batch: list[Parsed] = []
+
+    def flush() -> None:
+        results = store.put_batch(((p.record, p.raw) for p in batch), run_id)
+        for parsed, result in zip(batch, results, strict=True):
+            counts = report.cultures[parsed.record.culture or NO_CULTURE]
+            counts["duplicate" if result.duplicate_of else "kept"] += 1
+            counts[result.outcome] += 1
+        batch.clear()
+
+    with defects_path.open("w", encoding="utf-8") as defects_out:
+        try:
+            items = _sources(paths, fmt, config, store.id_salt, mapping or {}, culture, staging,
+                             on_progress)  # fmt: skip
+            for item in items:
+                if isinstance(item, Parsed):
+                    _annotate(item, lang)
+                    report.cultures[item.record.culture or NO_CULTURE]["read"] += 1
+                    for d in item.record.defects:
+                        report.defects[_defect_kind(d)] += 1
+                        defects_out.write(json.dumps({
+                            "record_id": item.record.id,
+                            "source_id": item.record.source.source_id,
+                            "file": item.record.provenance.input_file,
+                            "line": item.record.provenance.line, **d,
+                        }, ensure_ascii=False) + "\n")  # fmt: skip
+                    batch.append(item)
+                    if len(batch) >= batch_size:
+                        flush()
+                elif item.kind == "comment":
+                    _count_comment(report, item, quarantine)
+                else:
+                    counts = report.cultures[item.culture or NO_CULTURE]
+                    counts["read"] += 1
+                    if isinstance(item, Skipped):
+                        counts["skipped"] += 1
+                        report.skipped_reasons[item.reason] += 1
+                    else:
+                        counts["quarantined"] += 1
+                        quarantine.add(item)
+            if batch:
+                flush()
+            report.status = "completed"
+        except BaseException:
+            report.status = "interrupted"
+            raise
+        finally:
+            quarantine.close()
+            report.quarantine_path = str(quarantine.path) if quarantine.count else None
+            report.defects_path = str(defects_path) if report.defects else None
+            report.files = {str(p): (fmt or "auto") for p in paths}
+            store.finish_run(run_id, report.status, report.to_dict())
+    if not report.defects:
+        defects_path.unlink(missing_ok=True)
+    return report
+
+
+def _annotate(item: Parsed, lang: LangidSettings) -> None:
+    record, raw = item.record, item.raw
+    if record.language == "und" and record.language_confidence == 0.0:
+        text = "\n".join(t for t in (raw.title, raw.text) if t) or item.langid_hint
+        record.language, record.language_confidence = detect(text, lang)
+    record.provenance.content_hash = content_hash(record, raw)
+
+
+def _count_comment(report: IngestReport, item: Skipped | Rejected, quarantine: Quarantine):
+    report.comments["read"] += 1
+    if isinstance(item, Rejected):
+        report.comments["quarantined"] += 1
+        quarantine.add(item)
+    elif item.reason == "staged as response candidate":
+        report.comments["candidates"] += 1
+    else:
+        report.comments["skipped"] += 1
+        report.skipped_reasons[f"comment: {item.reason}"] += 1
+
+
+def _defect_kind(defect: dict[str, str]) -> str:
+    """'post.emotional_distress[3].intensity' -> 'post.emotional_distress[].intensity'."""
+    import re
+
+    where = re.sub(r"\[\d+\]", "[]", defect["field"])
+    problem = re.sub(r"\(.*\)|'.*'", "…", defect["problem"])
+    return f"{where}: {problem}"

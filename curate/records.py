@@ -1,0 +1,151 @@
+"""The one record type that flows through every stage, and its span type.
+
+Raw (not yet de-identified) text never sits on a `Record`: sources hand it over beside
+the record as `RawText`, the store puts it in the vault, and the record's text fields stay
+null until de-identification fills them.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import hmac
+import json
+import unicodedata
+from dataclasses import asdict, dataclass, field
+from typing import Any
+
+
+@dataclass(slots=True)
+class Span:
+    """An annotated span. Offsets are Python code points into the field's text; null
+    offsets mean a phrase that is not aligned to a text yet (e.g. a reference release)."""
+
+    field: str
+    label: str
+    text: str
+    start: int | None = None
+    end: int | None = None
+    attributes: dict[str, str | None] = field(default_factory=dict)
+    annotator: str | None = None
+
+
+@dataclass(slots=True)
+class Source:
+    """Where an item came from. Internal: never exported in text releases."""
+
+    platform: str
+    source_id: str
+    community: str | None = None
+    created_utc: int | None = None
+    url: str | None = None
+    response_id: str | None = None
+    thread_id: str | None = None
+
+
+@dataclass(slots=True)
+class Provenance:
+    input_file: str
+    line: int | None
+    format: str
+    content_hash: str = ""
+    run_id: str = ""
+
+
+@dataclass(slots=True)
+class RawText:
+    """The original texts of one item: goes to the vault, never onto the record."""
+
+    title: str | None = None
+    text: str | None = None
+    response: str | None = None
+
+    def is_empty(self) -> bool:
+        return not (self.title or self.text or self.response)
+
+
+@dataclass(slots=True)
+class Record:
+    id: str
+    culture: str | None
+    source: Source
+    provenance: Provenance
+    language: str = "und"
+    language_confidence: float = 0.0
+    post_title: str | None = None
+    post_text: str | None = None
+    response_text: str | None = None
+    spans: list[Span] = field(default_factory=list)
+    empathy: int | None = None
+    demographics: dict[str, Any] = field(default_factory=dict)
+    demographics_raw: dict[str, Any] = field(default_factory=dict)
+    duplicate_of: str | None = None
+    defects: list[dict[str, str]] = field(default_factory=list)
+
+    def add_defect(self, where: str, problem: str) -> None:
+        self.defects.append({"field": where, "problem": problem})
+
+    def to_dict(self) -> dict[str, Any]:
+        """The canonical JSON shape (schemas/record.schema.json)."""
+        return {
+            "id": self.id,
+            "culture": self.culture,
+            "language": self.language,
+            "language_confidence": round(self.language_confidence, 4),
+            "source": asdict(self.source),
+            "post": {"title": self.post_title, "text": self.post_text},
+            "response": {"text": self.response_text},
+            "spans": [asdict(s) for s in self.spans],
+            "empathy": self.empathy,
+            "demographics": self.demographics,
+            "demographics_raw": self.demographics_raw,
+            "duplicate_of": self.duplicate_of,
+            "defects": self.defects,
+            "provenance": asdict(self.provenance),
+        }
+
+    @classmethod
+    def from_dict(cls, d: dict[str, Any]) -> Record:
+        return cls(
+            id=d["id"],
+            culture=d["culture"],
+            language=d["language"],
+            language_confidence=d["language_confidence"],
+            source=Source(**d["source"]),
+            provenance=Provenance(**d["provenance"]),
+            post_title=d["post"]["title"],
+            post_text=d["post"]["text"],
+            response_text=d["response"]["text"],
+            spans=[Span(**s) for s in d["spans"]],
+            empathy=d["empathy"],
+            demographics=d["demographics"],
+            demographics_raw=d["demographics_raw"],
+            duplicate_of=d.get("duplicate_of"),
+            defects=d.get("defects", []),
+        )
+
+
+def pseudonymous_id(salt: bytes, platform: str, source_id: str) -> str:
+    """Stable id that does not reveal the source id: HMAC keyed by the workspace salt."""
+    digest = hmac.new(salt, f"{platform}\x1f{source_id}".encode(), hashlib.sha256)
+    return "cc-" + digest.hexdigest()[:16]
+
+
+def normalize_for_dedup(text: str) -> str:
+    """NFKC, case-folded, whitespace collapsed: what 'the same text' means for dedup."""
+    return " ".join(unicodedata.normalize("NFKC", text).casefold().split())
+
+
+def content_hash(record: Record, raw: RawText) -> str:
+    """Hash of an item's content (not of where or when it was read): equal hashes mean
+    re-ingesting it changes nothing; a different hash for the same source id is a new
+    revision."""
+    payload = {
+        "culture": record.culture,
+        "source": asdict(record.source),
+        "raw": asdict(raw),
+        "spans": [asdict(s) for s in record.spans],
+        "empathy": record.empathy,
+        "demographics_raw": record.demographics_raw,
+    }
+    blob = json.dumps(payload, sort_keys=True, ensure_ascii=False, separators=(",", ":"))
+    return hashlib.sha256(blob.encode("utf-8")).hexdigest()

@@ -1,0 +1,124 @@
+"""Terminal output of the CLI: progress bars and summary tables (rich).
+
+Only counts, labels, ids and paths are printed here: never record text.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from pathlib import Path
+from typing import Any
+
+from rich.console import Console
+from rich.table import Table
+
+from curate.ingest import COLUMNS, IngestReport
+
+
+@contextmanager
+def byte_progress(
+    paths: list[Path], enabled: bool = True
+) -> Iterator[Callable[[Path, int], None] | None]:
+    """A progress bar over bytes read. Sources report (file, position); a position that
+    goes back means a new pass over the file (Reddit dumps are read twice)."""
+    if not enabled:
+        yield None
+        return
+    from rich.progress import (
+        BarColumn,
+        DownloadColumn,
+        Progress,
+        TimeRemainingColumn,
+        TransferSpeedColumn,
+    )
+
+    files = [p for path in paths for p in ([path] if path.is_file() else path.rglob("*"))]
+    total = sum(p.stat().st_size for p in files if p.is_file())
+    last: dict[Path, int] = {}
+    done = [0]
+    with Progress(
+        "[progress.description]{task.description}",
+        BarColumn(),
+        DownloadColumn(),
+        TransferSpeedColumn(),
+        TimeRemainingColumn(),
+        console=Console(stderr=True),
+        transient=True,
+    ) as bar:
+        task = bar.add_task("ingest", total=total or None)
+
+        def update(path: Path, position: int) -> None:
+            if position < last.get(path, 0):
+                done[0] += last[path]
+                bar.update(task, total=(bar.tasks[0].total or 0) + last[path])
+            last[path] = position
+            bar.update(task, completed=done[0] + sum(last.values()))
+
+        yield update
+
+
+def print_ingest(report: IngestReport, console: Console) -> None:
+    table = Table(title=f"ingest {report.run_id} ({report.status})")
+    table.add_column("culture")
+    for col in COLUMNS:
+        table.add_column(col, justify="right")
+    for culture, counts in sorted(report.cultures.items()):
+        table.add_row(culture, *(str(counts[c]) for c in COLUMNS))
+    totals = report.totals
+    table.add_row("total", *(str(totals[c]) for c in COLUMNS), style="bold")
+    console.print(table)
+    ok = "yes" if report.reconciles() else "NO"
+    console.print(f"read = kept + duplicate + skipped + quarantined: {ok}")
+    if report.comments:
+        c = report.comments
+        console.print(
+            f"comments: {c['read']} read, {c['candidates']} response candidates, "
+            f"{c['skipped']} skipped, {c['quarantined']} quarantined"
+        )
+    if report.skipped_reasons:
+        console.print(
+            "skipped: " + "; ".join(f"{r} ({n})" for r, n in report.skipped_reasons.most_common())
+        )
+    if report.defects:
+        dt = Table(
+            title=f"defects ({sum(report.defects.values())}), by record in {report.defects_path}"
+        )
+        dt.add_column("field: problem")
+        dt.add_column("count", justify="right")
+        for kind, n in report.defects.most_common():
+            dt.add_row(kind, str(n))
+        console.print(dt)
+    if report.quarantine_path:
+        console.print(f"quarantine: {report.quarantine_path}", soft_wrap=True)
+
+
+def print_stats(data: dict[str, Any], console: Console) -> None:
+    cultures = list(data["cultures"])
+    cols = ("records", "duplicates", "with_response", "annotated", "with_empathy", "with_defects")
+    table = Table(title=f"workspace {data['workspace']}: {data['records']} records")
+    table.add_column("culture")
+    for col in cols:
+        table.add_column(col.replace("_", " "), justify="right")
+    table.add_column("languages")
+    for culture in cultures:
+        c = data["cultures"][culture]
+        langs = ", ".join(f"{k} {v}" for k, v in data["languages"][culture].items())
+        table.add_row(culture, *(str(c.get(k, 0)) for k in cols), langs)
+    table.add_row("total", *(str(data["total"].get(k, 0)) for k in cols), "", style="bold")
+    console.print(table)
+    if data["spans"]:
+        families = list(data["spans_total"])
+        st = Table(title="spans per label family")
+        st.add_column("culture")
+        for f in families:
+            st.add_column(f, justify="right")
+        for culture, counts in data["spans"].items():
+            st.add_row(culture, *(str(counts.get(f, 0)) for f in families))
+        st.add_row("total", *(str(data["spans_total"][f]) for f in families), style="bold")
+        console.print(st)
+    console.print("sources: " + ", ".join(f"{k} {v}" for k, v in data["sources"].items()))
+    console.print(
+        "de-identification: " + ", ".join(f"{k} {v}" for k, v in data["deid_status"].items())
+    )
+    console.print(f"raw texts in the vault: {data['vault_texts']}")

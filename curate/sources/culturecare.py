@@ -1,0 +1,135 @@
+"""The CultureCare release format (UKPLab/arxiv2025-culturecare, `{Culture}_data.jsonl`).
+
+The release has no texts: `post.text` holds the Reddit URL, and spans are phrases
+without offsets. Every annotation is kept (offsets null until hydrated); placeholder
+values ("None", null, "") become null, and each defect is recorded on the record by
+field so that a curator sees it.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+from curate.demographics import is_missing_label, normalize_demographics
+from curate.records import Provenance, RawText, Record, Source, Span, pseudonymous_id
+from curate.schema import Taxonomy
+from curate.sources.base import Item, Location, Parsed, Rejected, decode_json_line
+from curate.sources.io import iter_lines
+
+FORMAT = "culturecare"
+
+# Release JSON keys of each span family, per field: (field, family, list key, attr key).
+_RELEASE_LISTS = (
+    ("post", "emotional_distress", "emotional_distress", "intensity"),
+    ("post", "cultural_signal", "cultural_signals", "type"),
+    ("response", "emotional_support", "emotional_support", "strategy"),
+    ("response", "cultural_signal", "cultural_signals", "type"),
+)
+
+
+def looks_like(obj: dict[str, Any]) -> bool:
+    return "post_id" in obj and isinstance(obj.get("post"), dict)
+
+
+def read(
+    paths: list[Path], *, taxonomy: Taxonomy, salt: bytes, max_bytes: int, on_progress=None
+) -> Iterator[Item]:
+    for path in paths:
+        prog = None if on_progress is None else (lambda n, p=path: on_progress(p, n))
+        for number, raw in iter_lines(path, prog):
+            loc = Location(str(path), number)
+            obj = decode_json_line(raw, loc, max_bytes)
+            if isinstance(obj, Rejected):
+                yield obj
+                continue
+            yield parse(obj, loc, taxonomy, salt)
+
+
+def parse(obj: dict[str, Any], loc: Location, taxonomy: Taxonomy, salt: bytes) -> Item:
+    import json
+
+    payload = json.dumps(obj, ensure_ascii=False)
+    post_id, post = obj.get("post_id"), obj.get("post")
+    if not isinstance(post_id, str | int) or not str(post_id).strip():
+        return Rejected(loc, "missing post_id", payload)
+    if not isinstance(post, dict):
+        return Rejected(loc, "missing post object", payload)
+    culture = obj.get("culture")
+    if culture not in taxonomy.cultures:
+        return Rejected(
+            loc,
+            f"culture {culture!r} is not in the taxonomy",
+            payload,
+            culture=culture if isinstance(culture, str) else None,
+        )
+    response = obj.get("response")
+    url = post.get("text") if isinstance(post.get("text"), str) else None
+    record = Record(
+        id=pseudonymous_id(salt, "reddit", str(post_id)),
+        culture=culture,
+        source=Source(platform="reddit", source_id=str(post_id), url=url, thread_id=str(post_id)),
+        provenance=Provenance(input_file=loc.file, line=loc.line, format=FORMAT),
+    )
+    if url is None or not url.startswith("http"):
+        record.add_defect("post.text", "expected the post URL")
+    if response is not None and not isinstance(response, dict):
+        return Rejected(loc, "response is not an object", payload, culture=culture)
+    parts = {"post": post, "response": response or {}}
+    for field, family, key, attr in _RELEASE_LISTS:
+        items = parts[field].get(key)
+        if items is None:
+            if field == "post" or response:
+                record.add_defect(f"{field}.{key}", "missing list")
+            continue
+        if not isinstance(items, list):
+            record.add_defect(f"{field}.{key}", f"not a list ({type(items).__name__})")
+            continue
+        _spans(record, items, field, taxonomy.family(family), key, attr)
+    _empathy(record, response, taxonomy)
+    demo_raw = post.get("demographic_info")
+    if isinstance(demo_raw, dict):
+        record.demographics_raw = demo_raw
+        record.demographics, problems = normalize_demographics(demo_raw, taxonomy)
+        for where, problem in problems:
+            record.add_defect(f"post.{where}", problem)
+    else:
+        record.add_defect("post.demographic_info", "missing")
+    hint = " ".join(s.text for s in record.spans if s.field == "post")
+    return Parsed(record, RawText(), langid_hint=hint)
+
+
+def _spans(record: Record, items: list[Any], field: str, family, key: str, attr: str) -> None:
+    for i, item in enumerate(items):
+        where = f"{field}.{key}[{i}]"
+        if not isinstance(item, dict) or not isinstance(item.get("phrase"), str):
+            record.add_defect(where, "not a {phrase, label} object; dropped")
+            continue
+        phrase, value = item["phrase"], item.get(attr)
+        if not phrase.strip():
+            record.add_defect(where, "empty phrase")
+        if is_missing_label(value):
+            record.add_defect(f"{where}.{attr}", f"missing {attr} ({value!r})")
+            value = None
+        elif value not in family.values:
+            record.add_defect(f"{where}.{attr}", f"{attr} {value!r} not in the taxonomy")
+            value = None
+        record.spans.append(
+            Span(field=field, label=family.name, text=phrase, attributes={attr: value})
+        )
+
+
+def _empathy(record: Record, response: dict[str, Any] | None, taxonomy: Taxonomy) -> None:
+    raw = (response or {}).get("empathy_score")
+    if is_missing_label(raw):
+        # A response without any annotation legitimately has no score.
+        if any(s.field == "response" for s in record.spans):
+            record.add_defect(
+                "response.empathy_score", "missing although the response is annotated"
+            )
+        return
+    value = taxonomy.empathy_value(raw)
+    if value is None:
+        record.add_defect("response.empathy_score", f"{raw!r} not on the 1-5 scale")
+    record.empathy = value

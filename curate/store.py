@@ -1,0 +1,309 @@
+"""The workspace store: one SQLite database (WAL) holding records, their revisions, the
+raw-text vault and the run log.
+
+Why one file: SQLite commits a transaction atomically only within one database file, and
+a record and its raw text must land together (an ingest killed with -9 must leave both or
+neither). The vault is a separate table that only `Vault` reads: `Store.iter_records`
+never touches it, so a later stage cannot pick up raw text by accident.
+"""
+
+from __future__ import annotations
+
+import json
+import secrets
+import sqlite3
+import time
+import uuid
+from collections.abc import Iterable, Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from curate.errors import CurateError
+from curate.records import RawText, Record, normalize_for_dedup
+
+SCHEMA_VERSION = 1
+DB_NAME = "curate.sqlite"
+
+# Ordered migrations: MIGRATIONS[i] brings a store from version i to i + 1.
+MIGRATIONS: list[str] = [
+    """
+    CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
+    CREATE TABLE runs (
+        run_id TEXT PRIMARY KEY, command TEXT NOT NULL, args TEXT NOT NULL,
+        started REAL NOT NULL, finished REAL, status TEXT NOT NULL, counts TEXT);
+    CREATE TABLE records (
+        id TEXT PRIMARY KEY, revision INTEGER NOT NULL,
+        platform TEXT NOT NULL, source_id TEXT NOT NULL,
+        culture TEXT, language TEXT, content_hash TEXT NOT NULL,
+        dedup_hash TEXT, duplicate_of TEXT,
+        deid_status TEXT NOT NULL DEFAULT 'pending',
+        doc TEXT NOT NULL, run_id TEXT NOT NULL,
+        UNIQUE (platform, source_id));
+    CREATE INDEX records_culture ON records (culture);
+    CREATE INDEX records_dedup ON records (dedup_hash);
+    CREATE TABLE revisions (
+        id TEXT NOT NULL, revision INTEGER NOT NULL, content_hash TEXT NOT NULL,
+        run_id TEXT NOT NULL, created REAL NOT NULL, doc TEXT NOT NULL,
+        PRIMARY KEY (id, revision));
+    CREATE TABLE vault (
+        id TEXT NOT NULL, revision INTEGER NOT NULL,
+        title TEXT, text TEXT, response TEXT,
+        PRIMARY KEY (id, revision));
+    """,
+]
+
+
+class StoreError(CurateError):
+    """A user-facing store problem (e.g. a workspace from a newer curate)."""
+
+
+@dataclass(frozen=True)
+class PutResult:
+    outcome: str  # "new" | "revised" | "unchanged"
+    duplicate_of: str | None
+
+
+def _connect(path: Path) -> sqlite3.Connection:
+    conn = sqlite3.connect(path, timeout=30, isolation_level=None)
+    conn.execute("PRAGMA journal_mode=WAL")
+    conn.execute("PRAGMA synchronous=NORMAL")
+    conn.execute("PRAGMA foreign_keys=ON")
+    return conn
+
+
+class Store:
+    """The workspace database. Open with `Store.open(workspace_dir)`."""
+
+    def __init__(self, conn: sqlite3.Connection, root: Path) -> None:
+        self.conn = conn
+        self.root = root
+
+    # -- lifecycle -------------------------------------------------------------------
+    @classmethod
+    def open(cls, root: Path, create: bool = True) -> Store:
+        db = root / DB_NAME
+        if not db.exists() and not create:
+            raise StoreError(f"no workspace at {root} (run `curate ingest` first)")
+        root.mkdir(parents=True, exist_ok=True)
+        store = cls(_connect(db), root)
+        store._migrate()
+        return store
+
+    def close(self) -> None:
+        self.conn.close()
+
+    def __enter__(self) -> Store:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+    def _migrate(self) -> None:
+        conn = self.conn
+        conn.execute("CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL)")
+        row = conn.execute("SELECT value FROM meta WHERE key='schema_version'").fetchone()
+        version = int(row[0]) if row else 0
+        if version > SCHEMA_VERSION:
+            raise StoreError(
+                f"workspace schema version {version} is newer than this curate "
+                f"({SCHEMA_VERSION}); upgrade curate"
+            )
+        for target in range(version, SCHEMA_VERSION):
+            with self.transaction():
+                for statement in MIGRATIONS[target].split(";"):
+                    if statement.strip():
+                        conn.execute(statement)
+                conn.execute(
+                    "INSERT OR REPLACE INTO meta VALUES ('schema_version', ?)", (str(target + 1),)
+                )
+                if target == 0:
+                    conn.execute(
+                        "INSERT OR IGNORE INTO meta VALUES ('id_salt', ?)", (secrets.token_hex(32),)
+                    )
+
+    @contextmanager
+    def transaction(self) -> Iterator[sqlite3.Connection]:
+        self.conn.execute("BEGIN IMMEDIATE")
+        try:
+            yield self.conn
+        except BaseException:
+            self.conn.execute("ROLLBACK")
+            raise
+        self.conn.execute("COMMIT")
+
+    # -- meta and runs ---------------------------------------------------------------
+    def meta(self, key: str) -> str | None:
+        row = self.conn.execute("SELECT value FROM meta WHERE key=?", (key,)).fetchone()
+        return row[0] if row else None
+
+    @property
+    def schema_version(self) -> int:
+        return int(self.meta("schema_version") or 0)
+
+    @property
+    def id_salt(self) -> bytes:
+        return bytes.fromhex(self.meta("id_salt") or "")
+
+    def begin_run(self, command: str, args: dict[str, Any]) -> str:
+        run_id = time.strftime("%Y%m%dT%H%M%SZ", time.gmtime()) + "-" + uuid.uuid4().hex[:8]
+        self.conn.execute(
+            "INSERT INTO runs VALUES (?, ?, ?, ?, NULL, 'running', NULL)",
+            (run_id, command, json.dumps(args, default=str), time.time()),
+        )
+        return run_id
+
+    def finish_run(self, run_id: str, status: str, counts: dict[str, Any]) -> None:
+        self.conn.execute(
+            "UPDATE runs SET finished=?, status=?, counts=? WHERE run_id=?",
+            (time.time(), status, json.dumps(counts), run_id),
+        )
+
+    def runs(self) -> list[dict[str, Any]]:
+        cur = self.conn.execute(
+            "SELECT run_id, command, started, finished, status, counts FROM runs ORDER BY started"
+        )
+        cols = [c[0] for c in cur.description]
+        return [dict(zip(cols, row, strict=True)) for row in cur]
+
+    # -- records -----------------------------------------------------------------------
+    def put_batch(self, items: Iterable[tuple[Record, RawText]], run_id: str) -> list[PutResult]:
+        """Write records and their raw texts in one transaction.
+
+        Same content as stored: nothing changes. Same source id, new content: a new
+        revision is stored beside the old ones (never overwritten).
+        """
+        results: list[PutResult] = []
+        now = time.time()
+        with self.transaction() as conn:
+            for record, raw in items:
+                results.append(self._put(conn, record, raw, run_id, now))
+        return results
+
+    def _put(
+        self, conn: sqlite3.Connection, record: Record, raw: RawText, run_id: str, now: float
+    ) -> PutResult:
+        row = conn.execute(
+            "SELECT revision, content_hash, duplicate_of FROM records WHERE id=?", (record.id,)
+        ).fetchone()
+        if row and row[1] == record.provenance.content_hash:
+            return PutResult("unchanged", row[2])
+        dedup = _dedup_hash(raw)
+        if dedup is not None:
+            first = conn.execute(
+                "SELECT id FROM records WHERE dedup_hash=? AND id<>? AND duplicate_of IS NULL "
+                "ORDER BY rowid LIMIT 1",
+                (dedup, record.id),
+            ).fetchone()
+            record.duplicate_of = first[0] if first else None
+        revision = row[0] + 1 if row else 1
+        record.provenance.run_id = run_id
+        doc = json.dumps(record.to_dict(), ensure_ascii=False)
+        conn.execute(
+            "INSERT INTO revisions VALUES (?, ?, ?, ?, ?, ?)",
+            (record.id, revision, record.provenance.content_hash, run_id, now, doc),
+        )
+        if not raw.is_empty():
+            conn.execute(
+                "INSERT INTO vault VALUES (?, ?, ?, ?, ?)",
+                (record.id, revision, raw.title, raw.text, raw.response),
+            )
+        conn.execute(
+            "INSERT INTO records (id, revision, platform, source_id, culture, language, "
+            "content_hash, dedup_hash, duplicate_of, deid_status, doc, run_id) "
+            "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, 'pending', ?, ?) "
+            "ON CONFLICT(id) DO UPDATE SET revision=excluded.revision, "
+            "culture=excluded.culture, language=excluded.language, "
+            "content_hash=excluded.content_hash, dedup_hash=excluded.dedup_hash, "
+            "duplicate_of=excluded.duplicate_of, deid_status='pending', doc=excluded.doc, "
+            "run_id=excluded.run_id",
+            (
+                record.id,
+                revision,
+                record.source.platform,
+                record.source.source_id,
+                record.culture,
+                record.language,
+                record.provenance.content_hash,
+                dedup,
+                record.duplicate_of,
+                doc,
+                run_id,
+            ),
+        )
+        return PutResult("revised" if row else "new", record.duplicate_of)
+
+    def get(self, record_id: str) -> Record | None:
+        row = self.conn.execute("SELECT doc FROM records WHERE id=?", (record_id,)).fetchone()
+        return Record.from_dict(json.loads(row[0])) if row else None
+
+    def iter_records(self, culture: str | None = None) -> Iterator[Record]:
+        """Current revision of every record, without raw text (that stays in the vault)."""
+        sql, args = "SELECT doc FROM records", ()
+        if culture is not None:
+            sql, args = sql + " WHERE culture=?", (culture,)
+        for (doc,) in self.conn.execute(sql + " ORDER BY rowid", args):
+            yield Record.from_dict(json.loads(doc))
+
+    def revisions(self, record_id: str) -> list[dict[str, Any]]:
+        cur = self.conn.execute(
+            "SELECT revision, content_hash, run_id, created FROM revisions WHERE id=? "
+            "ORDER BY revision",
+            (record_id,),
+        )
+        return [
+            dict(zip(("revision", "content_hash", "run_id", "created"), r, strict=True))
+            for r in cur
+        ]
+
+    def count(self) -> int:
+        return self.conn.execute("SELECT COUNT(*) FROM records").fetchone()[0]
+
+    @property
+    def vault(self) -> Vault:
+        return Vault(self.conn)
+
+
+class Vault:
+    """Raw, not de-identified texts. Only de-identification and curators' review read it."""
+
+    def __init__(self, conn: sqlite3.Connection) -> None:
+        self.conn = conn
+
+    def get(self, record_id: str, revision: int | None = None) -> RawText | None:
+        if revision is None:
+            row = self.conn.execute(
+                "SELECT v.title, v.text, v.response FROM vault v JOIN records r "
+                "ON v.id=r.id AND v.revision=r.revision WHERE v.id=?",
+                (record_id,),
+            ).fetchone()
+        else:
+            row = self.conn.execute(
+                "SELECT title, text, response FROM vault WHERE id=? AND revision=?",
+                (record_id, revision),
+            ).fetchone()
+        return RawText(*row) if row else None
+
+    def count(self) -> int:
+        return self.conn.execute("SELECT COUNT(*) FROM vault").fetchone()[0]
+
+    def purge(self) -> int:
+        """Delete every raw text and compact the file so the bytes are gone from disk."""
+        conn = self.conn
+        conn.execute("BEGIN IMMEDIATE")
+        n = conn.execute("DELETE FROM vault").rowcount
+        conn.execute("INSERT OR REPLACE INTO meta VALUES ('vault_purged', ?)", (str(time.time()),))
+        conn.execute("COMMIT")
+        conn.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+        conn.execute("VACUUM")
+        return n
+
+
+def _dedup_hash(raw: RawText) -> str | None:
+    import hashlib
+
+    text = "\n".join(t for t in (raw.title, raw.text) if t)
+    if not text.strip():
+        return None
+    return hashlib.sha256(normalize_for_dedup(text).encode("utf-8")).hexdigest()
