@@ -20,8 +20,13 @@ app = typer.Typer(
     add_completion=False,
 )
 vault_app = typer.Typer(help="The raw-text vault of the workspace.", no_args_is_help=True)
+deid_app = typer.Typer(
+    help="De-identification (Presidio): re-run on the workspace, scrub files, evaluate, scan.",
+    invoke_without_command=True,
+)
 demo_app = typer.Typer(help="The bundled synthetic demo corpus.", no_args_is_help=True)
 app.add_typer(vault_app, name="vault")
+app.add_typer(deid_app, name="deid")
 app.add_typer(demo_app, name="demo")
 
 _state: dict[str, Any] = {}
@@ -84,8 +89,15 @@ def ingest(
     ] = False,
     as_json: Annotated[bool, typer.Option("--json", help="Print the report as JSON.")] = False,
     progress: Annotated[bool, typer.Option(help="Show a progress bar.")] = True,
+    deid: Annotated[
+        bool, typer.Option(help="De-identify the new records (the workspace policy).")
+    ] = True,
+    workers: Annotated[
+        int | None, typer.Option(help="Worker processes for de-identification (all cores).")
+    ] = None,
 ) -> None:
-    """Read raw files into the workspace as normalized, language-identified records."""
+    """Read raw files into the workspace as normalized, language-identified records, then
+    de-identify them."""
     from curate import reporting
     from curate.ingest import ingest as run_ingest
 
@@ -104,10 +116,19 @@ def ingest(
     ):
         report = run_ingest(paths, config, store, fmt=fmt, mapping=pairs, culture=culture,
                                 on_progress=on_progress)  # fmt: skip
+        deid_report = None
+        if deid:
+            deid_report = _run_deid(
+                store, config, workers=workers, progress=progress and not as_json
+            )
     if as_json:
-        print(json.dumps(report.to_dict(), indent=2, ensure_ascii=False))
+        data = report.to_dict()
+        data["deid"] = deid_report.to_dict() if deid_report else None
+        print(json.dumps(data, indent=2, ensure_ascii=False))
     else:
         reporting.print_ingest(report, _console())
+        if deid_report:
+            reporting.print_deid(deid_report, _console())
     quarantined = report.totals["quarantined"] + report.comments["quarantined"]
     if strict and quarantined:
         _console(stderr=True).print(f"--strict: {quarantined} input(s) quarantined", soft_wrap=True)
@@ -128,6 +149,134 @@ def stats(
         print(json.dumps(data, indent=2, ensure_ascii=False))
     else:
         reporting.print_stats(data, _console())
+
+
+def _run_deid(store, config, *, workers=None, redo=False, policy_path=None, progress=True):
+    from curate import reporting
+    from curate.deid.policy import load_policy
+    from curate.deid.stage import deidentify_workspace
+
+    policy = load_policy(config, policy_path)
+    with reporting.count_progress("de-identify", enabled=progress) as on_progress:
+        return deidentify_workspace(
+            store, config, policy=policy, redo=redo, workers=workers, on_progress=on_progress
+        )
+
+
+@deid_app.callback()
+def deid_run(
+    ctx: typer.Context,
+    redo: Annotated[bool, typer.Option("--all", help="Re-do every record.")] = False,
+    policy: Annotated[
+        Path | None, typer.Option(help="Policy YAML (default: [deid] policy or the built-in).")
+    ] = None,
+    workers: Annotated[int | None, typer.Option(help="Worker processes (all cores).")] = None,
+    as_json: Annotated[bool, typer.Option("--json", help="Print the report as JSON.")] = False,
+) -> None:
+    """De-identify the workspace's records that need it: never done, or done under another
+    policy (or all, with --all). Sub-commands do other de-identification jobs."""
+    if ctx.invoked_subcommand is not None:
+        return
+    from curate import reporting
+
+    config = _config()
+    from curate.store import Store
+
+    with Store.open(config.workspace, create=False) as store:
+        report = _run_deid(
+            store, config, workers=workers, redo=redo, policy_path=policy, progress=not as_json
+        )
+    if as_json:
+        print(json.dumps(report.to_dict(), indent=2))
+    else:
+        reporting.print_deid(report, _console())
+
+
+@deid_app.command("text")
+def deid_text(
+    src: Annotated[str, typer.Argument(help="JSONL of {id, text, language?}; - for stdin.")] = "-",
+    out: Annotated[
+        Path | None, typer.Option("--out", "-o", help="Output JSONL (default: stdout).")
+    ] = None,
+    policy: Annotated[Path | None, typer.Option(help="Policy YAML.")] = None,
+) -> None:
+    """De-identify any JSONL file with the workspace policy: writes the de-identified text
+    and the entities found (type, offsets in the output, recognizer, score)."""
+    from curate.deid.textjob import deidentify_jsonl
+
+    config = _config()
+    counts = deidentify_jsonl(src, out, config, policy_path=policy)
+    _console(stderr=True).print(
+        f"de-identified {counts['written']} text(s); {counts['rejected']} rejected line(s)"
+        + (f" (see {counts['rejects_file']})" if counts["rejected"] else ""),
+        soft_wrap=True,
+    )
+
+
+@deid_app.command("scan")
+def deid_scan(
+    src: Annotated[
+        str | None,
+        typer.Argument(help="JSONL of {id, text}; default: the workspace's de-identified texts."),
+    ] = None,
+    as_json: Annotated[bool, typer.Option("--json", help="Print findings as JSON.")] = False,
+) -> None:
+    """Residual personal-data scan: every direct identifier still present (exit 1 if any).
+    Prints ids, types and offsets, never the values."""
+    from curate import reporting
+    from curate.deid.scan import scan_jsonl, scan_workspace
+
+    config = _config()
+    if src is None:
+        from curate.store import Store
+
+        with Store.open(config.workspace, create=False) as store:
+            findings = scan_workspace(store, config)
+    else:
+        findings = scan_jsonl(src, config)
+    if as_json:
+        print(json.dumps(findings, indent=2))
+    else:
+        reporting.print_scan(findings, _console())
+    if findings:
+        raise typer.Exit(1)
+
+
+@deid_app.command("eval")
+def deid_eval(
+    per_language: Annotated[int, typer.Option(help="Documents per language.")] = 40,
+    seed: Annotated[int, typer.Option(help="Seed of the synthetic corpus.")] = 13,
+    out: Annotated[
+        Path | None, typer.Option("--out", "-o", help="Also write the corpus and results here.")
+    ] = None,
+    as_json: Annotated[bool, typer.Option("--json", help="Print the results as JSON.")] = False,
+) -> None:
+    """Precision, recall and F2 per entity type and language on a synthetic labelled
+    corpus (English, German, Arabic, Hebrew, Chinese) with planted identifiers."""
+    from curate import reporting
+    from curate.deid.evaluate import evaluate
+
+    result = evaluate(_config(), per_language=per_language, seed=seed, out_dir=out)
+    if as_json:
+        print(json.dumps(result, indent=2))
+    else:
+        reporting.print_eval(result, _console())
+
+
+@deid_app.command("review")
+def deid_review(
+    record_id: Annotated[str, typer.Argument(help="A record id (cc-…).")],
+    show_values: Annotated[
+        bool, typer.Option(help="Also show the original values (read from the vault).")
+    ] = False,
+) -> None:
+    """What de-identification removed from one record, for a curator's review."""
+    from curate import reporting
+
+    with _store(create=False) as store:
+        decisions = store.vault.decisions(record_id)
+        raw = store.vault.original(record_id) if show_values else None
+    reporting.print_review(record_id, decisions, raw, _console())
 
 
 @vault_app.command("purge")

@@ -122,3 +122,121 @@ def print_stats(data: dict[str, Any], console: Console) -> None:
         "de-identification: " + ", ".join(f"{k} {v}" for k, v in data["deid_status"].items())
     )
     console.print(f"raw texts in the vault: {data['vault_texts']}")
+
+
+@contextmanager
+def count_progress(what: str, enabled: bool = True) -> Iterator[Callable[[int, int], None] | None]:
+    """A progress bar over items done of a total (the callback gets done, total)."""
+    if not enabled:
+        yield None
+        return
+    from rich.progress import BarColumn, MofNCompleteColumn, Progress, TimeRemainingColumn
+
+    with Progress(
+        "[progress.description]{task.description}",
+        BarColumn(),
+        MofNCompleteColumn(),
+        TimeRemainingColumn(),
+        console=Console(stderr=True),
+        transient=True,
+    ) as bar:
+        task = bar.add_task(what, total=None)
+
+        def update(done: int, total: int) -> None:
+            bar.update(task, completed=done, total=total)
+
+        yield update
+
+
+def print_deid(report, console: Console) -> None:
+    replaced = ", ".join(f"{k} {v}" for k, v in report.entities.most_common()) or "none"
+    kept = ", ".join(f"{k} {v}" for k, v in report.kept.most_common()) or "none"
+    console.print(f"de-identified {report.records} record(s) (policy {report.policy})")
+    console.print(f"  replaced: {replaced}")
+    console.print(f"  detected and kept by policy: {kept}")
+    if report.phrases_changed:
+        console.print(f"  annotated phrases changed: {report.phrases_changed}")
+    if report.span_problems:
+        console.print(
+            f"  spans that could not be moved (reported as defects): {report.span_problems}"
+        )
+
+
+def print_scan(findings: list[dict], console: Console) -> None:
+    if not findings:
+        console.print("residual scan: no direct identifier found")
+        return
+    table = Table(title=f"residual scan: {len(findings)} direct identifier(s) left")
+    for col in ("id", "type", "start", "end", "recognizer", "score"):
+        table.add_column(col)
+    for f in findings:
+        table.add_row(*(str(f[c]) for c in ("id", "type", "start", "end", "recognizer", "score")))
+    console.print(table)
+
+
+def print_eval(result: dict, console: Console) -> None:
+    corpus = result["corpus"]
+    table = Table(
+        title=f"de-identification on {corpus['documents']} synthetic documents "
+        f"(seed {corpus['seed']})"
+    )
+    table.add_column("language")
+    table.add_column("type")
+    for col in ("gold", "found", "recall", "detected", "false pos.", "precision", "F2"):
+        table.add_column(col, justify="right")
+    for lang, rows in result["by_language"].items():
+        for etype, r in rows.items():
+            table.add_row(
+                lang,
+                etype,
+                str(r["gold"]),
+                str(r["found"]),
+                _fmt(r["recall"]),
+                str(r["detected"]),
+                str(r["false_positives"]),
+                _fmt(r["precision"]),
+                _fmt(r.get("f2")),
+                style="bold" if etype == "ALL" else None,
+            )
+    o = result["overall"]
+    table.add_row(
+        "all",
+        "ALL",
+        str(o["gold"]),
+        str(o["found"]),
+        _fmt(o["recall"]),
+        str(o["detected"]),
+        str(o["false_positives"]),
+        _fmt(o["precision"]),
+        _fmt(o.get("f2")),
+        style="bold",
+    )
+    console.print(table)
+    kept = sum(r["ALL"]["kept_spans"] for r in result["by_language"].values())
+    bad = sum(r["ALL"]["kept_spans_replaced"] for r in result["by_language"].values())
+    console.print(f"cultural spans (NRP, practices, subreddits) replaced: {bad} of {kept}")
+
+
+def print_review(record_id: str, decisions: list[dict], raw, console: Console) -> None:
+    table = Table(title=f"de-identification decisions for {record_id}")
+    cols = ("field", "start", "end", "entity_type", "recognizer", "score", "operator")
+    for col in cols:
+        table.add_column(col)
+    if raw is not None:
+        table.add_column("original value")
+    texts = {}
+    if raw is not None:
+        record, raw_text = raw
+        texts = {"title": raw_text.title, "text": raw_text.text, "response": raw_text.response}
+        phrases = [s.text for s in record.spans if s.start is None]
+        texts.update({f"phrase:{i}": p for i, p in enumerate(phrases)})
+    for d in decisions:
+        row = [str(d[c]) for c in cols]
+        if raw is not None:
+            row.append((texts.get(d["field"]) or "")[d["start"] : d["end"]])
+        table.add_row(*row)
+    console.print(table)
+
+
+def _fmt(x) -> str:
+    return "-" if x is None else f"{x:.3f}"

@@ -23,7 +23,7 @@ from typing import Any
 from curate.errors import CurateError
 from curate.records import RawText, Record, normalize_for_dedup
 
-SCHEMA_VERSION = 1
+SCHEMA_VERSION = 2
 DB_NAME = "curate.sqlite"
 
 # Ordered migrations: MIGRATIONS[i] brings a store from version i to i + 1.
@@ -51,6 +51,16 @@ MIGRATIONS: list[str] = [
         id TEXT NOT NULL, revision INTEGER NOT NULL,
         title TEXT, text TEXT, response TEXT,
         PRIMARY KEY (id, revision));
+    """,
+    # 2: de-identification. Decisions live on the vault side (original offsets).
+    """
+    ALTER TABLE records ADD COLUMN deid_policy TEXT;
+    CREATE TABLE deid_decisions (
+        id TEXT NOT NULL, revision INTEGER NOT NULL, field TEXT NOT NULL,
+        start INTEGER NOT NULL, end INTEGER NOT NULL, entity_type TEXT NOT NULL,
+        recognizer TEXT NOT NULL, score REAL NOT NULL, operator TEXT NOT NULL,
+        new_start INTEGER, new_end INTEGER);
+    CREATE INDEX deid_decisions_id ON deid_decisions (id, revision);
     """,
 ]
 
@@ -234,6 +244,62 @@ class Store:
         )
         return PutResult("revised" if row else "new", record.duplicate_of)
 
+    def needing_deid(self, fingerprint: str, redo: bool = False) -> list[str]:
+        """Ids of records never de-identified, or under another policy (or all: redo)."""
+        if redo:
+            sql, args = "SELECT id FROM records ORDER BY rowid", ()
+        else:
+            sql = (
+                "SELECT id FROM records WHERE deid_status<>'done' OR deid_policy IS NULL "
+                "OR deid_policy<>? ORDER BY rowid"
+            )
+            args = (fingerprint,)
+        return [row[0] for row in self.conn.execute(sql, args)]
+
+    def save_deid(
+        self,
+        items: list[tuple[Record, list[dict[str, Any]]]],
+        fingerprint: str,
+        status: str = "done",
+    ) -> None:
+        """Store de-identified records (texts filled in) and their decisions, atomically."""
+        with self.transaction() as conn:
+            for record, decisions in items:
+                revision = conn.execute(
+                    "SELECT revision FROM records WHERE id=?", (record.id,)
+                ).fetchone()[0]
+                conn.execute(
+                    "UPDATE records SET doc=?, deid_status=?, deid_policy=? WHERE id=?",
+                    (
+                        json.dumps(record.to_dict(), ensure_ascii=False),
+                        status,
+                        fingerprint,
+                        record.id,
+                    ),
+                )
+                conn.execute(
+                    "DELETE FROM deid_decisions WHERE id=? AND revision=?", (record.id, revision)
+                )
+                conn.executemany(
+                    "INSERT INTO deid_decisions VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                    [
+                        (
+                            record.id,
+                            revision,
+                            d["field"],
+                            d["start"],
+                            d["end"],
+                            d["entity_type"],
+                            d["recognizer"],
+                            d["score"],
+                            d["operator"],
+                            d["new_start"],
+                            d["new_end"],
+                        )
+                        for d in decisions
+                    ],
+                )
+
     def get(self, record_id: str) -> Record | None:
         row = self.conn.execute("SELECT doc FROM records WHERE id=?", (record_id,)).fetchone()
         return Record.from_dict(json.loads(row[0])) if row else None
@@ -288,11 +354,45 @@ class Vault:
     def count(self) -> int:
         return self.conn.execute("SELECT COUNT(*) FROM vault").fetchone()[0]
 
+    def original(self, record_id: str) -> tuple[Record, RawText] | None:
+        """The record as ingested (spans on the raw text) and its raw texts: what
+        de-identification starts from, so that a new policy starts from the original."""
+        row = self.conn.execute(
+            "SELECT x.doc, v.title, v.text, v.response FROM records r "
+            "JOIN revisions x ON x.id=r.id AND x.revision=r.revision "
+            "LEFT JOIN vault v ON v.id=r.id AND v.revision=r.revision WHERE r.id=?",
+            (record_id,),
+        ).fetchone()
+        if row is None:
+            return None
+        return Record.from_dict(json.loads(row[0])), RawText(row[1], row[2], row[3])
+
+    def decisions(self, record_id: str) -> list[dict[str, Any]]:
+        cur = self.conn.execute(
+            "SELECT d.field, d.start, d.end, d.entity_type, d.recognizer, d.score, d.operator, "
+            "d.new_start, d.new_end FROM deid_decisions d JOIN records r ON r.id=d.id "
+            "AND r.revision=d.revision WHERE d.id=? ORDER BY d.field, d.start",
+            (record_id,),
+        )
+        cols = [c[0] for c in cur.description]
+        return [dict(zip(cols, row, strict=True)) for row in cur]
+
     def purge(self) -> int:
         """Delete every raw text and compact the file so the bytes are gone from disk."""
         conn = self.conn
         conn.execute("BEGIN IMMEDIATE")
         n = conn.execute("DELETE FROM vault").rowcount
+        conn.execute("DELETE FROM deid_decisions")
+        # Ingested revision docs hold annotated phrases as they were in the raw text.
+        rows = conn.execute("SELECT id, revision, doc FROM revisions").fetchall()
+        for rid, rev, doc in rows:
+            data = json.loads(doc)
+            for span in data.get("spans", []):
+                span["text"] = ""
+            conn.execute(
+                "UPDATE revisions SET doc=? WHERE id=? AND revision=?",
+                (json.dumps(data, ensure_ascii=False), rid, rev),
+            )
         conn.execute("INSERT OR REPLACE INTO meta VALUES ('vault_purged', ?)", (str(time.time()),))
         conn.execute("COMMIT")
         conn.execute("PRAGMA wal_checkpoint(TRUNCATE)")

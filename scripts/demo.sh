@@ -6,6 +6,11 @@ cd "$(dirname "$0")/.."
 bash scripts/setup.sh
 export PATH="$PWD/.venv/bin:$PATH"
 echo "== curate ingest demo/reddit (synthetic Reddit dump: submissions + comments, .zst)"
+echo "   (parse, language id, culture map, response pairing, quarantine, de-identification)"
 curate ingest demo/reddit
 echo "== curate stats"
 curate stats
+echo "== curate deid scan (direct identifiers left in the de-identified texts)"
+curate deid scan
+echo "== curate deid eval (de-identification quality on a labelled synthetic corpus)"
+curate deid eval

@@ -12,7 +12,19 @@ import pytest
 from conftest import REPO, run_cli, submission, write_lines
 
 CURATE = Path(sys.executable).with_name("curate")  # the installed console script
-SUBCOMMANDS = [[], ["ingest"], ["stats"], ["vault"], ["vault", "purge"], ["demo", "generate"]]
+SUBCOMMANDS = [
+    [],
+    ["ingest"],
+    ["stats"],
+    ["vault"],
+    ["vault", "purge"],
+    ["demo", "generate"],
+    ["deid"],
+    ["deid", "text"],
+    ["deid", "scan"],
+    ["deid", "eval"],
+    ["deid", "review"],
+]
 
 
 @pytest.mark.parametrize("sub", SUBCOMMANDS, ids=lambda s: " ".join(s) or "top")
@@ -34,7 +46,7 @@ def test_help_does_not_import_heavy_modules():
     code = (
         "import sys; from curate import cli; "
         "print(sorted(m for m in sys.modules if m.split('.')[0] in "
-        "{'langdetect','zstandard','pyarrow','jsonschema','sqlite3','yaml'}))"
+        "{'langdetect','zstandard','pyarrow','jsonschema','sqlite3','yaml','presidio_analyzer','spacy','faker','wordfreq'}))"
     )
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, cwd=REPO)
     assert out.stdout.strip() == "[]"
@@ -48,7 +60,7 @@ def test_stats_json_after_ingest(tmp_path):
     assert data["records"] == 2
     assert data["cultures"]["German"]["records"] == 2
     assert data["languages"]["German"] == {"de": 2}
-    assert data["deid_status"] == {"pending": 2}
+    assert data["deid_status"] == {"done": 2}  # ingest de-identifies
     human = run_cli("-w", str(ws), "stats", check=True).stdout
     assert "German" in human and "einsam" not in human  # counts, never text
 

@@ -1,0 +1,1 @@
+"""De-identification: detection (analyzer) apart from replacement (operators)."""

@@ -1,0 +1,96 @@
+"""Residual personal-data scan: is any direct identifier still in a text that is about to
+leave the workspace? A release gate calls this; it reports ids, types, offsets and the
+recognizer, never the values.
+
+Pseudonym tags (`<PERSON_1>`) are what de-identification leaves behind and are skipped.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+import sys
+from pathlib import Path
+from typing import Any
+
+from curate.config import Config
+from curate.errors import CurateError
+
+_TAG = re.compile(r"<[A-Z_]+(?:_\d+)?>")
+
+
+def scan_texts(
+    items: list[tuple[str, str, str | None]], config: Config, engine=None
+) -> list[dict[str, Any]]:
+    """items: (id, text, language). Returns one finding per direct identifier left."""
+    from curate.deid.stage import make_engine
+    from curate.langid import detect
+
+    engine = engine or make_engine(config)
+    direct = set(engine.policy.direct_identifiers)
+    by_lang: dict[str, list[tuple[str, str]]] = {}
+    for item_id, text, language in items:
+        lang = language or detect(text)[0]
+        by_lang.setdefault(engine.policy.language_for(lang), []).append((item_id, text))
+    findings = []
+    for lang, group in by_lang.items():
+        for (item_id, text), dets in zip(
+            group, engine.analyze([t for _, t in group], lang), strict=True
+        ):
+            tags = [(m.start(), m.end()) for m in _TAG.finditer(text)]
+            for d in dets:
+                if d.entity_type not in direct:
+                    continue
+                if any(s <= d.start and d.end <= e for s, e in tags):
+                    continue
+                findings.append(
+                    {
+                        "id": item_id,
+                        "type": d.entity_type,
+                        "start": d.start,
+                        "end": d.end,
+                        "recognizer": d.recognizer,
+                        "score": round(d.score, 3),
+                    }
+                )
+    return findings
+
+
+def scan_workspace(store, config: Config, engine=None) -> list[dict[str, Any]]:
+    """Scan every de-identified text in the workspace (title, text, response, phrases)."""
+    items = []
+    for record in store.iter_records():
+        for name, text in (
+            ("title", record.post_title),
+            ("text", record.post_text),
+            ("response", record.response_text),
+        ):
+            if text:
+                items.append((f"{record.id}:{name}", text, record.language))
+        for i, span in enumerate(record.spans):
+            if span.start is None and span.text:
+                items.append((f"{record.id}:span{i}", span.text, record.language))
+    return scan_texts(items, config, engine)
+
+
+def read_jsonl_items(src: str) -> list[tuple[str, str, str | None]]:
+    handle = sys.stdin if src == "-" else Path(src).open(encoding="utf-8")
+    items = []
+    with handle:
+        for number, line in enumerate(handle, start=1):
+            if not line.strip():
+                continue
+            try:
+                obj = json.loads(line)
+                items.append((str(obj["id"]), str(obj["text"]), obj.get("language")))
+            except (json.JSONDecodeError, KeyError, TypeError):
+                raise CurateError(
+                    f"{src}:{number}: expected a JSON object with id and text"
+                ) from None
+    return items
+
+
+def scan_jsonl(src: str, config: Config) -> list[dict[str, Any]]:
+    if src != "-" and not Path(src).is_file():
+        raise CurateError(f"{src}: no such file")
+    return scan_texts(read_jsonl_items(src), config)

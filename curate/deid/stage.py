@@ -1,0 +1,155 @@
+"""The de-identification stage over the workspace: vault (raw) -> records (de-identified).
+
+It starts from each record as ingested (`Vault.original`): raw texts, spans on the raw
+text, raw annotated phrases. It writes back the de-identified texts, spans moved onto
+them with the offset map, de-identified phrases, and every decision (entity type,
+recognizer, score, original offsets) to the vault side. Run again under another policy,
+it re-does the records from the original, never from an earlier de-identified text.
+"""
+
+from __future__ import annotations
+
+import os
+from collections import Counter
+from collections.abc import Callable, Iterator
+from dataclasses import asdict, dataclass, field
+from pathlib import Path
+
+from curate.config import Config
+from curate.deid.engine import Deidentifier, DeidInput, DeidOutput, default_workers, run_all
+from curate.deid.policy import Policy, load_policy
+from curate.errors import CurateError
+from curate.records import Record
+from curate.store import Store
+
+
+@dataclass
+class DeidReport:
+    records: int = 0
+    entities: Counter = field(default_factory=Counter)  # replaced, by type
+    kept: Counter = field(default_factory=Counter)  # detected and kept, by type
+    span_problems: int = 0
+    phrases_changed: int = 0
+    policy: str = ""
+
+    def to_dict(self) -> dict:
+        return {
+            "records": self.records,
+            "replaced": dict(self.entities.most_common()),
+            "kept": dict(self.kept.most_common()),
+            "span_problems": self.span_problems,
+            "phrases_changed": self.phrases_changed,
+            "policy": self.policy,
+        }
+
+
+def cache_dir(config: Config) -> Path:
+    """Where derived data (the name gazetteer) is cached: never in ~."""
+    env = os.environ.get("CURATE_CACHE")
+    if env:
+        return Path(env)
+    configured = config.section("deid").get("cache_dir")
+    if configured:
+        path = Path(configured)
+        return path if path.is_absolute() else config.root / path
+    return config.workspace / "cache"
+
+
+def make_engine(config: Config, policy: Policy | None = None) -> Deidentifier:
+    from curate.deid.analyzer import culture_terms
+
+    policy = policy or load_policy(config)
+    return Deidentifier(policy, cache_dir(config), culture_terms(config))
+
+
+def _inputs(store: Store, ids: list[str], originals: dict) -> Iterator[DeidInput]:
+    for rid in ids:
+        found = store.vault.original(rid)
+        if found is None:
+            continue
+        record, raw = found
+        originals[rid] = record
+        phrases = [s.text for s in record.spans if s.start is None]
+        yield DeidInput(
+            key=rid,
+            language=record.language,
+            culture=record.culture,
+            fields={"title": raw.title, "text": raw.text, "response": raw.response},
+            phrases=phrases,
+        )
+
+
+def apply_output(record: Record, out: DeidOutput) -> tuple[Record, list[dict], int, int]:
+    """Fill the record from the de-identified output; move its spans."""
+    record.post_title = out.fields.get("title")
+    record.post_text = out.fields.get("text")
+    record.response_text = out.fields.get("response")
+    texts = {"post": record.post_text, "response": record.response_text}
+    maps = {"post": out.maps.get("text"), "response": out.maps.get("response")}
+    record.defects = [d for d in record.defects if not d["field"].startswith("deid.")]
+    problems = changed = 0
+    phrases = iter(out.phrases)
+    for i, span in enumerate(record.spans):
+        if span.start is None:
+            new = next(phrases)
+            changed += new != span.text
+            span.text = new
+            continue
+        omap = maps.get(span.field)
+        moved = omap.span(span.start, span.end) if omap else None
+        if moved is None or moved.problem:
+            problems += 1
+            why = moved.problem if moved else "no text for the span's field"
+            record.add_defect(f"deid.spans[{i}]", why)
+            span.start = span.end = None
+            span.text = ""
+            continue
+        span.start, span.end = moved.start, moved.end
+        span.text = (texts[span.field] or "")[moved.start : moved.end]
+    decisions = [asdict(d) for d in out.decisions]
+    for j, decs in enumerate(out.phrase_decisions):
+        decisions.extend({**asdict(d), "field": f"phrase:{j}"} for d in decs)
+    return record, decisions, problems, changed
+
+
+def deidentify_workspace(
+    store: Store,
+    config: Config,
+    *,
+    policy: Policy | None = None,
+    redo: bool = False,
+    workers: int | None = None,
+    engine: Deidentifier | None = None,
+    on_progress: Callable[[int, int], None] | None = None,
+) -> DeidReport:
+    """De-identify every record that needs it (never done, or under another policy)."""
+    if store.meta("vault_purged"):
+        raise CurateError("the vault was purged: raw texts are gone, nothing to de-identify")
+    policy = policy or load_policy(config)
+    fingerprint = policy.fingerprint
+    ids = store.needing_deid(fingerprint, redo=redo)
+    report = DeidReport(policy=fingerprint)
+    if not ids:
+        return report
+    engine = engine or make_engine(config, policy)
+    workers = workers or default_workers()
+    if len(ids) < 256:
+        workers = 1  # not worth forking
+    originals: dict[str, Record] = {}
+    done = 0
+    for outputs in run_all(engine, _inputs(store, ids, originals), workers=workers):
+        batch = []
+        for out in outputs:
+            record, decisions, problems, changed = apply_output(originals.pop(out.key), out)
+            report.span_problems += problems
+            report.phrases_changed += changed
+            for d in decisions:
+                target = report.kept if d["operator"] == "keep" else report.entities
+                target[d["entity_type"]] += 1
+            batch.append((record, decisions))
+        store.save_deid(batch, fingerprint)
+        done += len(batch)
+        report.records = done
+        if on_progress:
+            on_progress(done, len(ids))
+    return report
