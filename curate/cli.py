@@ -27,6 +27,11 @@ deid_app = typer.Typer(
 demo_app = typer.Typer(help="The bundled synthetic demo corpus.", no_args_is_help=True)
 app.add_typer(vault_app, name="vault")
 app.add_typer(deid_app, name="deid")
+annotate_app = typer.Typer(
+    help="Annotation round-trip with Label Studio: serve, push, pull, agreement.",
+    no_args_is_help=True,
+)
+app.add_typer(annotate_app, name="annotate")
 app.add_typer(demo_app, name="demo")
 
 _state: dict[str, Any] = {}
@@ -114,8 +119,9 @@ def ingest(
         Store.open(config.workspace) as store,
         reporting.byte_progress(paths, enabled=progress and not as_json) as on_progress,
     ):
-        report = run_ingest(paths, config, store, fmt=fmt, mapping=pairs, culture=culture,
-                                on_progress=on_progress)  # fmt: skip
+        report = run_ingest(
+            paths, config, store, fmt=fmt, mapping=pairs, culture=culture, on_progress=on_progress
+        )
         deid_report = None
         if deid:
             deid_report = _run_deid(
@@ -277,6 +283,95 @@ def deid_review(
         decisions = store.vault.decisions(record_id)
         raw = store.vault.original(record_id) if show_values else None
     reporting.print_review(record_id, decisions, raw, _console())
+
+
+@annotate_app.command("serve")
+def annotate_serve(
+    action: Annotated[str, typer.Argument(help="start, stop or status")] = "start",
+    port: Annotated[int | None, typer.Option(help="Port (default: 8080 or the next free).")] = None,
+) -> None:
+    """Run a local Label Studio server for this workspace (its own venv, data in the
+    workspace, bound to 127.0.0.1)."""
+    from curate.annotate import server
+
+    data_dir = _config().workspace / "label-studio"
+    if action == "start":
+        info = server.ensure_running(data_dir, port=port)
+        _console().print(f"Label Studio is running at {info.url}", soft_wrap=True)
+    elif action == "stop":
+        server.stop(data_dir)
+        _console().print("Label Studio stopped")
+    elif action == "status":
+        _console().print(json.dumps(server.status(data_dir)), soft_wrap=True)
+    else:
+        raise CurateError(f"unknown action {action!r}: use start, stop or status")
+
+
+@annotate_app.command("push")
+def annotate_push(
+    culture: Annotated[
+        list[str] | None, typer.Option(help="Only these cultures (repeatable).")
+    ] = None,
+    predictions: Annotated[
+        bool, typer.Option(help="Send spans already on the texts as pre-annotations.")
+    ] = False,
+    as_json: Annotated[bool, typer.Option("--json", help="Print the report as JSON.")] = False,
+) -> None:
+    """Send de-identified records to Label Studio, one project per culture; re-runs send
+    only new or changed records."""
+    from curate.annotate.client import connect
+    from curate.annotate.push import push
+
+    config = _config()
+    with _store(create=False) as store:
+        report = push(
+            store, config, connect(config), cultures=culture, with_predictions=predictions
+        )
+    if as_json:
+        print(json.dumps(report.to_dict(), indent=2))
+    else:
+        from curate import reporting
+
+        reporting.print_counts("annotate push", report.to_dict()["counts"], _console())
+
+
+@annotate_app.command("pull")
+def annotate_pull(
+    as_json: Annotated[bool, typer.Option("--json", help="Print the report as JSON.")] = False,
+) -> None:
+    """Bring every annotation back (snapshot, convert offsets, validate, store)."""
+    from curate.annotate.client import connect
+    from curate.annotate.pull import pull
+
+    config = _config()
+    with _store(create=False) as store:
+        report = pull(store, config, connect(config))
+    if as_json:
+        print(json.dumps(report.to_dict(), indent=2, ensure_ascii=False))
+    else:
+        from curate import reporting
+
+        reporting.print_counts("annotate pull", report.to_dict()["counts"], _console())
+        reporting.print_issues(report.issues, _console())
+
+
+@annotate_app.command("agreement")
+def annotate_agreement(
+    as_json: Annotated[bool, typer.Option("--json", help="Print as JSON.")] = False,
+) -> None:
+    """Inter-annotator agreement per culture and label family (span F1, Krippendorff's
+    alpha), where items have more than one annotator."""
+    from curate.annotate.agreement import agreement
+
+    config = _config()
+    with _store(create=False) as store:
+        result = agreement(store, config.taxonomy())
+    if as_json:
+        print(json.dumps(result, indent=2))
+    else:
+        from curate import reporting
+
+        reporting.print_agreement(result, _console())
 
 
 @vault_app.command("purge")

@@ -240,3 +240,54 @@ def print_review(record_id: str, decisions: list[dict], raw, console: Console) -
 
 def _fmt(x) -> str:
     return "-" if x is None else f"{x:.3f}"
+
+
+def print_counts(title: str, counts: dict[str, dict[str, int]], console: Console) -> None:
+    columns = sorted({c for row in counts.values() for c in row})
+    table = Table(title=title)
+    table.add_column("project")
+    for col in columns:
+        table.add_column(col.replace("_", " "), justify="right")
+    for key, row in counts.items():
+        table.add_row(key, *(str(row.get(c, 0)) for c in columns))
+    console.print(table)
+
+
+def print_issues(issues: list[dict], console: Console) -> None:
+    if not issues:
+        console.print("no invalid regions")
+        return
+    table = Table(title=f"{len(issues)} invalid region(s), kept out of the records")
+    for col in ("project", "task", "annotator", "problem", "detail"):
+        table.add_column(col)
+    for issue in issues:
+        table.add_row(
+            *(str(issue[c]) for c in ("project", "task", "annotator", "problem", "detail"))
+        )
+    console.print(table)
+
+
+def print_agreement(result: dict, console: Console) -> None:
+    for culture, res in result.items():
+        table = Table(
+            title=f"agreement: {culture} ({res['items']} items with 2+ annotators, "
+            f"{res['annotators']} annotators)"
+        )
+        for col in ("family", "pairs", "spans", "F1 exact", "F1 overlap", "alpha", "matched"):
+            table.add_column(col)
+        for name, fam in res.items():
+            if not isinstance(fam, dict) or name == "empathy":
+                continue
+            alpha = next((v for k, v in fam.items() if k.startswith("alpha_")), None)
+            table.add_row(
+                name,
+                str(fam["pairs"]),
+                str(fam["spans"]),
+                _fmt(fam["f1_exact"]),
+                _fmt(fam["f1_overlap"]),
+                _fmt(alpha),
+                str(fam["matched_spans"]),
+            )
+        emp = res["empathy"]
+        table.add_row("empathy", "", "", "", "", _fmt(emp["alpha_empathy"]), str(emp["items"]))
+        console.print(table)

@@ -23,7 +23,7 @@ from typing import Any
 from curate.errors import CurateError
 from curate.records import RawText, Record, normalize_for_dedup
 
-SCHEMA_VERSION = 2
+SCHEMA_VERSION = 3
 DB_NAME = "curate.sqlite"
 
 # Ordered migrations: MIGRATIONS[i] brings a store from version i to i + 1.
@@ -61,6 +61,26 @@ MIGRATIONS: list[str] = [
         recognizer TEXT NOT NULL, score REAL NOT NULL, operator TEXT NOT NULL,
         new_start INTEGER, new_end INTEGER);
     CREATE INDEX deid_decisions_id ON deid_decisions (id, revision);
+    """,
+    # 3: Label Studio round-trip.
+    """
+    CREATE TABLE ls_projects (
+        key TEXT PRIMARY KEY, project_id INTEGER NOT NULL, url TEXT NOT NULL,
+        config_hash TEXT NOT NULL);
+    CREATE TABLE ls_tasks (
+        record_id TEXT PRIMARY KEY, project_key TEXT NOT NULL, task_id INTEGER NOT NULL,
+        text_hash TEXT NOT NULL, pushed_run TEXT NOT NULL);
+    CREATE INDEX ls_tasks_task ON ls_tasks (project_key, task_id);
+    CREATE TABLE annotations (
+        annotation_id INTEGER NOT NULL, project_key TEXT NOT NULL,
+        record_id TEXT NOT NULL, task_id INTEGER NOT NULL, annotator TEXT NOT NULL,
+        updated_at TEXT, status TEXT NOT NULL, result_hash TEXT NOT NULL,
+        doc TEXT NOT NULL, stale INTEGER NOT NULL DEFAULT 0, pulled_run TEXT NOT NULL,
+        PRIMARY KEY (project_key, annotation_id));
+    CREATE INDEX annotations_record ON annotations (record_id, annotator);
+    CREATE TABLE annotation_issues (
+        project_key TEXT NOT NULL, annotation_id INTEGER NOT NULL, record_id TEXT,
+        annotator TEXT, problem TEXT NOT NULL, detail TEXT, pulled_run TEXT NOT NULL);
     """,
 ]
 
@@ -304,13 +324,29 @@ class Store:
         row = self.conn.execute("SELECT doc FROM records WHERE id=?", (record_id,)).fetchone()
         return Record.from_dict(json.loads(row[0])) if row else None
 
-    def iter_records(self, culture: str | None = None) -> Iterator[Record]:
-        """Current revision of every record, without raw text (that stays in the vault)."""
-        sql, args = "SELECT doc FROM records", ()
+    def iter_records(
+        self, culture: str | None = None, deidentified: bool = False
+    ) -> Iterator[Record]:
+        """Current revision of every record, without raw text (that stays in the vault).
+        `deidentified`: only records whose texts are de-identified and that are not
+        duplicates: what may leave the workspace."""
+        where, args = [], []
         if culture is not None:
-            sql, args = sql + " WHERE culture=?", (culture,)
+            where.append("culture=?")
+            args.append(culture)
+        if deidentified:
+            where.append("deid_status='done' AND duplicate_of IS NULL")
+        sql = "SELECT doc FROM records" + (" WHERE " + " AND ".join(where) if where else "")
         for (doc,) in self.conn.execute(sql + " ORDER BY rowid", args):
             yield Record.from_dict(json.loads(doc))
+
+    def update_records(self, records: list[Record]) -> None:
+        """Write back records changed by a later stage (same revision)."""
+        with self.transaction() as conn:
+            conn.executemany(
+                "UPDATE records SET doc=? WHERE id=?",
+                [(json.dumps(r.to_dict(), ensure_ascii=False), r.id) for r in records],
+            )
 
     def revisions(self, record_id: str) -> list[dict[str, Any]]:
         cur = self.conn.execute(

@@ -14,3 +14,8 @@ echo "== curate deid scan (direct identifiers left in the de-identified texts)"
 curate deid scan
 echo "== curate deid eval (de-identification quality on a labelled synthetic corpus)"
 curate deid eval
+echo "== Label Studio: start a local server, push the de-identified records, pull them back"
+curate annotate serve start
+curate annotate push
+curate annotate pull
+curate annotate serve status

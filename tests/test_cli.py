@@ -9,7 +9,7 @@ import time
 from pathlib import Path
 
 import pytest
-from conftest import REPO, run_cli, submission, write_lines
+from helpers import REPO, run_cli, submission, write_lines
 
 CURATE = Path(sys.executable).with_name("curate")  # the installed console script
 SUBCOMMANDS = [
@@ -21,6 +21,11 @@ SUBCOMMANDS = [
     ["demo", "generate"],
     ["deid"],
     ["deid", "text"],
+    ["annotate"],
+    ["annotate", "serve"],
+    ["annotate", "push"],
+    ["annotate", "pull"],
+    ["annotate", "agreement"],
     ["deid", "scan"],
     ["deid", "eval"],
     ["deid", "review"],
@@ -46,7 +51,7 @@ def test_help_does_not_import_heavy_modules():
     code = (
         "import sys; from curate import cli; "
         "print(sorted(m for m in sys.modules if m.split('.')[0] in "
-        "{'langdetect','zstandard','pyarrow','jsonschema','sqlite3','yaml','presidio_analyzer','spacy','faker','wordfreq'}))"
+        "{'langdetect','zstandard','pyarrow','jsonschema','sqlite3','yaml','presidio_analyzer','spacy','faker','wordfreq','label_studio_sdk','krippendorff','httpx'}))"
     )
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, cwd=REPO)
     assert out.stdout.strip() == "[]"

@@ -9,7 +9,7 @@ import json
 from pathlib import Path
 
 import pytest
-from conftest import comment, run_cli, submission, write_lines
+from helpers import comment, run_cli, submission, write_lines
 
 from curate.config import load_config
 from curate.ingest import NO_CULTURE, ingest

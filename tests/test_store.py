@@ -11,7 +11,7 @@ import sys
 import time
 
 import pytest
-from conftest import REPO
+from helpers import REPO
 
 from curate.records import Provenance, RawText, Record, Source
 from curate.store import SCHEMA_VERSION, Store, StoreError

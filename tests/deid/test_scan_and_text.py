@@ -7,7 +7,7 @@ import re
 from pathlib import Path
 
 import pytest
-from conftest import run_cli, write_lines
+from helpers import run_cli, write_lines
 
 from curate.deid.scan import read_jsonl_items, scan_texts
 from curate.errors import CurateError

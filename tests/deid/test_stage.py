@@ -8,7 +8,7 @@ from dataclasses import asdict
 from pathlib import Path
 
 import pytest
-from conftest import REPO, SHARED_CULTURECARE, run_cli
+from helpers import REPO, SHARED_CULTURECARE, run_cli
 
 from curate.config import load_config
 from curate.deid.policy import DEFAULT_POLICY, load_policy

@@ -7,7 +7,7 @@ import json
 from collections import Counter
 
 import pytest
-from conftest import SHARED_CULTURECARE, write_lines
+from helpers import SHARED_CULTURECARE, write_lines
 
 from curate.ingest import ingest
 from curate.schema import record_validator

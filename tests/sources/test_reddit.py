@@ -6,7 +6,7 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
-from conftest import comment, submission, write_lines
+from helpers import comment, submission, write_lines
 
 from curate.config import load_config
 from curate.ingest import NO_CULTURE, ingest

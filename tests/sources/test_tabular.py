@@ -8,7 +8,7 @@ import json
 from pathlib import Path
 
 import pytest
-from conftest import write_lines
+from helpers import write_lines
 
 from curate.errors import CurateError
 from curate.ingest import NO_CULTURE, ingest

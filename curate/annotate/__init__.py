@@ -1,0 +1,1 @@
+"""Annotation round-trip with Label Studio: config, server, push, pull, agreement."""

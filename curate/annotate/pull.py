@@ -1,0 +1,297 @@
+"""`curate annotate pull`: Label Studio annotations -> canonical spans in the store.
+
+Every project is exported whole (every annotator, skipped and cancelled included) and
+the raw export is snapshotted in the workspace, named by time and content hash. Each
+annotation is converted: Label Studio offsets (UTF-16 code units) become Python code
+points, and every region is checked against the task text and the taxonomy, because the
+server accepts anything. Invalid regions are reported per task and annotator and kept
+out of the records; the annotation itself is always stored, so nothing is lost.
+Pulling twice changes nothing; a newer annotation by the same annotator on the same
+record supersedes the older one in the record.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import time
+from collections import Counter, defaultdict
+from dataclasses import asdict, dataclass, field
+from pathlib import Path
+from typing import Any
+
+from curate.annotate.client import LabelStudio
+from curate.annotate.offsets import Utf16Index
+from curate.config import Config
+from curate.records import Span
+from curate.schema import Taxonomy
+from curate.store import Store
+
+
+@dataclass
+class PullReport:
+    counts: dict[str, Counter] = field(default_factory=lambda: defaultdict(Counter))
+    issues: list[dict[str, Any]] = field(default_factory=list)
+    snapshots: list[str] = field(default_factory=list)
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "counts": {k: dict(v) for k, v in sorted(self.counts.items())},
+            "issues": self.issues,
+            "snapshots": self.snapshots,
+        }
+
+
+@dataclass
+class Converted:
+    spans: list[Span]
+    empathy: int | None
+    demographics: dict[str, str]
+    issues: list[tuple[str, str]]  # (problem, detail)
+
+
+def convert(
+    result: list[dict], data: dict[str, Any], taxonomy: Taxonomy, names: dict, annotator: str
+) -> Converted:
+    """One Label Studio annotation result -> canonical spans and document fields."""
+    field_of = {v: k for k, v in names["spans"].items()}  # control name -> field
+    attr_of = {v: k for k, v in names["attributes"].items()}  # control -> (field, family)
+    demo_of = {v: k for k, v in names["demographics"].items()}
+    texts = {"post": data.get("post") or "", "response": data.get("response") or ""}
+    indexes = {k: Utf16Index(v) for k, v in texts.items()}
+    regions: dict[str, dict[str, Any]] = {}
+    empathy, demographics, issues = None, {}, []
+    for item in result:
+        name, value = item.get("from_name"), item.get("value") or {}
+        if name in field_of:
+            regions.setdefault(item.get("id") or str(id(item)), {})["labels"] = item
+        elif name in attr_of:
+            regions.setdefault(item.get("id") or str(id(item)), {}).setdefault(
+                "choices", []
+            ).append(item)
+        elif name == names["empathy"]:
+            choice = (value.get("choices") or [None])[0]
+            if choice is not None and str(choice).isdigit() and int(choice) in taxonomy.empathy:
+                empathy = int(choice)
+            else:
+                issues.append(("invalid empathy", repr(choice)))
+        elif name in demo_of:
+            texts_ = value.get("text") or []
+            demographics[demo_of[name]] = texts_[0] if texts_ else ""
+        else:
+            issues.append(("unknown control", str(name)))
+    spans: list[Span] = []
+    seen: set[tuple] = set()
+    for rid, region in regions.items():
+        labels_item = region.get("labels")
+        if labels_item is None:
+            issues.append(("choice without a span", rid))
+            continue
+        fld = field_of[labels_item["from_name"]]
+        value = labels_item.get("value") or {}
+        labels = value.get("labels") or []
+        if len(labels) != 1:
+            issues.append(("span must have exactly one label", f"{rid}: {labels}"))
+            continue
+        family = taxonomy.families.get(labels[0])
+        if family is None or fld not in family.fields:
+            issues.append(("unknown label", f"{rid}: {labels[0]!r} on {fld}"))
+            continue
+        start, end = value.get("start"), value.get("end")
+        if not isinstance(start, int) or not isinstance(end, int):
+            issues.append(("span without offsets", rid))
+            continue
+        cp_start, cp_end = indexes[fld].to_codepoint(start), indexes[fld].to_codepoint(end)
+        if cp_start is None or cp_end is None:
+            issues.append(("offsets off the text", f"{rid}: {start}-{end}"))
+            continue
+        if cp_end <= cp_start:
+            issues.append(("empty span", f"{rid}: {start}-{end}"))
+            continue
+        text = texts[fld][cp_start:cp_end]
+        if value.get("text") is not None and value.get("text") != text:
+            issues.append(("span text differs from the task text", rid))
+            continue
+        attribute = None
+        for choice_item in region.get("choices", []):
+            cfield, cfamily = attr_of[choice_item["from_name"]]
+            chosen = (choice_item.get("value") or {}).get("choices") or []
+            if (cfield, cfamily) != (fld, family.name):
+                issues.append(("choice for another label", rid))
+            elif len(chosen) != 1 or chosen[0] not in family.values:
+                issues.append((f"invalid {family.attribute}", f"{rid}: {chosen}"))
+            else:
+                attribute = chosen[0]
+        key = (fld, cp_start, cp_end, family.name)
+        if key in seen:
+            issues.append(("duplicate span", rid))
+            continue
+        seen.add(key)
+        spans.append(
+            Span(
+                field=fld,
+                label=family.name,
+                text=text,
+                start=cp_start,
+                end=cp_end,
+                attributes={family.attribute: attribute},
+                annotator=annotator,
+            )
+        )
+    spans.sort(key=lambda s: (s.field, s.start, s.end, s.label))
+    return Converted(spans, empathy, demographics, issues)
+
+
+def _snapshot(ls_dir: Path, key: str, blob: bytes) -> Path:
+    """Keep the raw export, named by time and content hash; the same content is kept
+    once."""
+    digest = hashlib.sha256(blob).hexdigest()[:16]
+    folder = ls_dir / "exports"
+    folder.mkdir(parents=True, exist_ok=True)
+    existing = sorted(folder.glob(f"{key}-*-{digest}.json"))
+    if existing:
+        return existing[-1]
+    path = folder / f"{key}-{time.strftime('%Y%m%dT%H%M%SZ', time.gmtime())}-{digest}.json"
+    path.write_bytes(blob)
+    return path
+
+
+def _annotators(ls: LabelStudio) -> dict[int, str]:
+    users = ls.call(ls.sdk.users.list)
+    return {u.id: (u.email or u.username or f"user:{u.id}") for u in users}
+
+
+def pull(store: Store, config: Config, ls: LabelStudio) -> PullReport:
+    from curate.annotate.labeling import control_names
+
+    taxonomy = config.taxonomy()
+    names = control_names(taxonomy)
+    run_id = store.begin_run("annotate pull", {"url": ls.url})
+    report = PullReport()
+    users = _annotators(ls)
+    projects = store.conn.execute(
+        "SELECT key, project_id FROM ls_projects WHERE url=? ORDER BY key", (ls.url,)
+    ).fetchall()
+    touched: set[str] = set()
+    for key, pid in projects:
+        blob = b"".join(
+            ls.call(
+                lambda pid=pid: list(
+                    ls.sdk.projects.exports.download_sync(
+                        pid, download_all_tasks=True, export_type="JSON"
+                    )
+                )
+            )
+        )
+        report.snapshots.append(str(_snapshot(store.root / "label-studio", key, blob)))
+        tasks = json.loads(blob)
+        counts = report.counts[key]
+        rows = []
+        for task in tasks:
+            data = task.get("data") or {}
+            record_id = data.get("record_id")
+            counts["tasks"] += 1
+            for ann in task.get("annotations") or []:
+                who = ann.get("completed_by")
+                who_id = who.get("id") if isinstance(who, dict) else who
+                annotator = users.get(who_id, f"user:{who_id}")
+                status = (
+                    "cancelled"
+                    if ann.get("was_cancelled")
+                    else ("submitted" if ann.get("result") else "empty")
+                )
+                counts[status] += 1
+                conv = convert(ann.get("result") or [], data, taxonomy, names, annotator)
+                for problem, detail in conv.issues:
+                    report.issues.append(
+                        {
+                            "project": key,
+                            "task": task.get("id"),
+                            "record_id": record_id,
+                            "annotator": annotator,
+                            "problem": problem,
+                            "detail": detail,
+                        }
+                    )
+                counts["invalid_regions"] += len(conv.issues)
+                doc = {
+                    "spans": [asdict(s) for s in conv.spans],
+                    "empathy": conv.empathy,
+                    "demographics": conv.demographics,
+                    "status": status,
+                    "result": ann.get("result") or [],
+                }
+                digest = hashlib.sha256(json.dumps(doc, sort_keys=True).encode()).hexdigest()
+                rows.append(
+                    (
+                        ann["id"],
+                        key,
+                        record_id,
+                        task.get("id"),
+                        annotator,
+                        ann.get("updated_at") or ann.get("created_at"),
+                        status,
+                        digest,
+                        json.dumps(doc, ensure_ascii=False),
+                        run_id,
+                        conv.issues,
+                    )
+                )
+        with store.transaction() as conn:
+            for aid, pkey, rid, tid, who, updated, status, digest, doc, run, issues in rows:
+                old = conn.execute(
+                    "SELECT result_hash FROM annotations WHERE project_key=? AND annotation_id=?",
+                    (pkey, aid),
+                ).fetchone()
+                if old and old[0] == digest:
+                    counts["unchanged"] += 1
+                    continue
+                counts["updated" if old else "new"] += 1
+                conn.execute(
+                    "INSERT OR REPLACE INTO annotations (annotation_id, project_key, record_id,"
+                    " task_id, annotator, updated_at, status, result_hash, doc, stale,"
+                    " pulled_run) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, 0, ?)",
+                    (aid, pkey, rid or "", tid, who, updated, status, digest, doc, run),
+                )
+                conn.execute(
+                    "DELETE FROM annotation_issues WHERE project_key=? AND annotation_id=?",
+                    (pkey, aid),
+                )
+                conn.executemany(
+                    "INSERT INTO annotation_issues VALUES (?, ?, ?, ?, ?, ?, ?)",
+                    [(pkey, aid, rid, who, p, d, run) for p, d in issues],
+                )
+                if rid:
+                    touched.add(rid)
+    _merge_into_records(store, touched)
+    store.finish_run(
+        run_id, "completed", {"counts": report.to_dict()["counts"], "issues": len(report.issues)}
+    )
+    return report
+
+
+def latest_annotations(store: Store, record_id: str) -> dict[str, dict]:
+    """The newest submitted annotation of each annotator on a record."""
+    out: dict[str, dict] = {}
+    for annotator, updated, doc in store.conn.execute(
+        "SELECT annotator, updated_at, doc FROM annotations WHERE record_id=? AND "
+        "status='submitted' ORDER BY updated_at, annotation_id",
+        (record_id,),
+    ):
+        out[annotator] = {**json.loads(doc), "updated_at": updated}
+    return out
+
+
+def _merge_into_records(store: Store, record_ids: set[str]) -> None:
+    """Record spans = its own (release) spans + each annotator's newest valid spans."""
+    changed = []
+    for rid in sorted(record_ids):
+        record = store.get(rid)
+        if record is None:
+            continue
+        own = [s for s in record.spans if s.annotator is None]
+        annotated = [Span(**s) for a in latest_annotations(store, rid).values() for s in a["spans"]]
+        record.spans = own + annotated
+        changed.append(record)
+    if changed:
+        store.update_records(changed)

@@ -1,0 +1,231 @@
+"""`curate annotate push`: de-identified records -> Label Studio tasks.
+
+One project per culture (or one for all, `[annotate] projects = "single"`). The task key
+is the record id; the store keeps record -> task and the hash of the text sent, so a
+re-run sends only new records in bulk and updates the tasks whose text changed (their
+existing annotations are kept and flagged for review, never dropped). Only
+de-identified, non-duplicate records are ever sent.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import time
+from collections import Counter, defaultdict
+from dataclasses import dataclass, field
+from typing import Any
+
+from curate.annotate.client import LabelStudio
+from curate.annotate.offsets import Utf16Index
+from curate.config import Config
+from curate.records import Record
+from curate.store import Store
+
+BATCH = 2000
+
+
+@dataclass
+class PushReport:
+    projects: dict[str, int] = field(default_factory=dict)  # key -> project id
+    counts: dict[str, Counter] = field(default_factory=lambda: defaultdict(Counter))
+    requests: int = 0
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "projects": self.projects,
+            "requests": self.requests,
+            "counts": {k: dict(v) for k, v in sorted(self.counts.items())},
+        }
+
+
+def project_key(config: Config, record: Record) -> str:
+    mode = config.section("annotate").get("projects", "per-culture")
+    return "all" if mode == "single" else (record.culture or "unknown")
+
+
+def task_data(record: Record) -> dict[str, Any]:
+    return {
+        "record_id": record.id,
+        "culture": record.culture or "",
+        "language": record.language,
+        "title": record.post_title or "",
+        "post": record.post_text or "",
+        "response": record.response_text or "",
+    }
+
+
+def text_hash(data: dict[str, Any]) -> str:
+    blob = json.dumps([data["title"], data["post"], data["response"]], ensure_ascii=False)
+    return hashlib.sha256(blob.encode()).hexdigest()
+
+
+def predictions(record: Record, names: dict[str, Any], model_version: str) -> list[dict]:
+    """Spans on the de-identified text that are not an annotator's (e.g. the CultureCare
+    release phrases aligned to the text) as a Label Studio prediction."""
+    result = []
+    texts = {"post": record.post_text or "", "response": record.response_text or ""}
+    for i, span in enumerate(record.spans):
+        if span.annotator is not None or span.start is None or span.end is None:
+            continue
+        index = Utf16Index(texts[span.field])
+        value = {
+            "start": index.to_utf16(span.start),
+            "end": index.to_utf16(span.end),
+            "text": span.text,
+        }
+        rid = f"p{i}"
+        result.append(
+            {
+                "id": rid,
+                "from_name": names["spans"][span.field],
+                "to_name": span.field,
+                "type": "labels",
+                "value": {**value, "labels": [span.label]},
+            }
+        )
+        for choice in span.attributes.values():
+            control = names["attributes"].get((span.field, span.label))
+            if control and choice:
+                result.append(
+                    {
+                        "id": rid,
+                        "from_name": control,
+                        "to_name": span.field,
+                        "type": "choices",
+                        "value": {**value, "choices": [choice]},
+                    }
+                )
+    if not result:
+        return []
+    return [{"model_version": model_version, "score": 1.0, "result": result}]
+
+
+def ensure_project(ls: LabelStudio, store: Store, key: str, label_config: str, title: str) -> int:
+    """The project for `key`: created once, its labeling config kept current."""
+    from label_studio_sdk.core.api_error import ApiError
+
+    config_hash = hashlib.sha256(label_config.encode()).hexdigest()
+    row = store.conn.execute(
+        "SELECT project_id, config_hash FROM ls_projects WHERE key=? AND url=?", (key, ls.url)
+    ).fetchone()
+    if row is not None:
+        try:
+            ls.call(ls.sdk.projects.get, row[0])
+            if row[1] != config_hash:
+                ls.call(ls.sdk.projects.update, row[0], label_config=label_config)
+                store.conn.execute(
+                    "UPDATE ls_projects SET config_hash=? WHERE key=?", (config_hash, key)
+                )
+            return row[0]
+        except ApiError:
+            pass
+        except Exception as exc:  # the project was deleted on the server (HTTP 404)
+            if "404" not in str(exc):
+                raise
+    project = ls.call(ls.sdk.projects.create, title=title, label_config=label_config)
+    with store.transaction() as conn:
+        conn.execute(
+            "INSERT OR REPLACE INTO ls_projects VALUES (?, ?, ?, ?)",
+            (key, project.id, ls.url, config_hash),
+        )
+        conn.execute("DELETE FROM ls_tasks WHERE project_key=?", (key,))
+    return project.id
+
+
+def push(
+    store: Store,
+    config: Config,
+    ls: LabelStudio,
+    *,
+    cultures: list[str] | None = None,
+    with_predictions: bool = False,
+    model_version: str = "culturecare-release",
+) -> PushReport:
+    from curate.annotate.labeling import control_names, labeling_config
+
+    taxonomy = config.taxonomy()
+    label_config = labeling_config(taxonomy)
+    names = control_names(taxonomy)
+    title_fmt = config.section("annotate").get("project_title", "CultureCare {key}")
+    run_id = store.begin_run("annotate push", {"url": ls.url, "cultures": cultures})
+    report = PushReport()
+    pending: dict[str, list[tuple[Record, dict]]] = defaultdict(list)
+    known = {
+        rid: (key, tid, h)
+        for rid, key, tid, h in store.conn.execute(
+            "SELECT record_id, project_key, task_id, text_hash FROM ls_tasks"
+        )
+    }
+    changed: list[tuple[str, int, dict, str, str]] = []
+    for record in store.iter_records(deidentified=True):
+        if cultures and record.culture not in cultures:
+            continue
+        key = project_key(config, record)
+        data = task_data(record)
+        digest = text_hash(data)
+        if record.id not in known:
+            pending[key].append((record, data))
+        elif known[record.id][2] != digest:
+            changed.append((record.id, known[record.id][1], data, digest, key))
+        else:
+            report.counts[key]["unchanged"] += 1
+    keys = set(pending) | {c[4] for c in changed}
+    for key in sorted(keys):
+        pid = ensure_project(ls, store, key, label_config, title_fmt.format(key=key))
+        report.projects[key] = pid
+        items = pending.get(key, [])
+        for start in range(0, len(items), BATCH):
+            batch = items[start : start + BATCH]
+            tasks = []
+            for record, data in batch:
+                task: dict[str, Any] = {"data": data}
+                if with_predictions:
+                    task["predictions"] = predictions(record, names, model_version)
+                tasks.append(task)
+            ids = _import(ls, pid, tasks, [d["record_id"] for _, d in batch])
+            report.requests += 1
+            with store.transaction() as conn:
+                conn.executemany(
+                    "INSERT OR REPLACE INTO ls_tasks VALUES (?, ?, ?, ?, ?)",
+                    [
+                        (d["record_id"], key, ids[d["record_id"]], text_hash(d), run_id)
+                        for _, d in batch
+                    ],
+                )
+            report.counts[key]["new"] += len(batch)
+    for record_id, task_id, data, digest, key in changed:
+        meta = {"text_changed_at": time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime())}
+        ls.call(ls.sdk.tasks.update, str(task_id), data=data, meta=meta)
+        report.requests += 1
+        with store.transaction() as conn:
+            conn.execute(
+                "UPDATE ls_tasks SET text_hash=?, pushed_run=? WHERE record_id=?",
+                (digest, run_id, record_id),
+            )
+            flagged = conn.execute(
+                "UPDATE annotations SET stale=1 WHERE record_id=?", (record_id,)
+            ).rowcount
+        report.counts[key]["updated"] += 1
+        report.counts[key]["annotations_flagged_for_review"] += flagged
+    store.finish_run(run_id, "completed", report.to_dict())
+    return report
+
+
+def _import(
+    ls: LabelStudio, project_id: int, tasks: list[dict], record_ids: list[str]
+) -> dict[str, int]:
+    """Bulk import; map record id -> task id (from the response, else by listing)."""
+    response = ls.call(
+        ls.sdk.projects.import_tasks, project_id, request=tasks, return_task_ids=True
+    )
+    task_ids = getattr(response, "task_ids", None) or []
+    if len(task_ids) == len(record_ids):
+        return dict(zip(record_ids, task_ids, strict=True))
+    wanted = set(record_ids)
+    found: dict[str, int] = {}
+    for task in ls.call(ls.sdk.tasks.list, project=project_id, fields="all", page_size=1000):
+        rid = (task.data or {}).get("record_id")
+        if rid in wanted:
+            found[rid] = task.id
+    return found

@@ -1,0 +1,105 @@
+"""Helpers shared by the tests (imported as `helpers`: a module name of its own, so it
+cannot be confused with the per-folder conftest files)."""
+
+from __future__ import annotations
+
+import bz2
+import gzip
+import json
+import lzma
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+REPO = Path(__file__).resolve().parent.parent
+SHARED_CULTURECARE = REPO.parent / "shared" / "culturecare"
+
+
+def write_lines(path: Path, lines: list[bytes | str | dict], compress: str | None = None) -> Path:
+    """Write NDJSON (dicts are dumped, bytes written as they are), optionally compressed
+    with zst, gz, bz2 or xz."""
+    blob = b"".join(
+        (
+            ln
+            if isinstance(ln, bytes)
+            else (json.dumps(ln, ensure_ascii=False) if isinstance(ln, dict) else ln).encode()
+        )
+        + b"\n"
+        for ln in lines
+    )
+    if compress == "zst":
+        import zstandard
+
+        blob = zstandard.ZstdCompressor(level=3).compress(blob)
+    elif compress == "gz":
+        blob = gzip.compress(blob)
+    elif compress == "bz2":
+        blob = bz2.compress(blob)
+    elif compress == "xz":
+        blob = lzma.compress(blob)
+    path.write_bytes(blob)
+    return path
+
+
+def run_cli(
+    *args: str, cwd: Path | None = None, env: dict | None = None, check: bool = False
+) -> subprocess.CompletedProcess:
+    """Run the real `curate` command in a subprocess (as a user would)."""
+    full_env = {**os.environ, **(env or {})}
+    proc = subprocess.run(
+        [sys.executable, "-m", "curate.cli", *args],
+        cwd=cwd or REPO,
+        env=full_env,
+        capture_output=True,
+        text=True,
+        timeout=600,
+    )
+    if check and proc.returncode != 0:
+        raise AssertionError(f"curate {args} failed:\n{proc.stdout}\n{proc.stderr}")
+    return proc
+
+
+def submission(
+    pid: str,
+    subreddit: str = "germany",
+    title: str = "Ich bin einsam",
+    selftext: str = "Seit dem Umzug nach Berlin fühle ich mich so einsam und "
+    "traurig, meine Familie ist weit weg.",
+    author: str = "op_user",
+    **extra,
+) -> dict:
+    return {
+        "id": pid,
+        "name": f"t3_{pid}",
+        "subreddit": subreddit,
+        "author": author,
+        "title": title,
+        "selftext": selftext,
+        "created_utc": 1700000000,
+        "score": 5,
+        "permalink": f"/r/{subreddit}/comments/{pid}/x/",
+        **extra,
+    }
+
+
+def comment(
+    cid: str,
+    pid: str,
+    body: str,
+    author: str = "helper",
+    score: int = 1,
+    parent: str | None = None,
+    created: int = 1700000100,
+) -> dict:
+    return {
+        "id": cid,
+        "name": f"t1_{cid}",
+        "link_id": f"t3_{pid}",
+        "parent_id": parent or f"t3_{pid}",
+        "author": author,
+        "body": body,
+        "score": score,
+        "created_utc": created,
+        "subreddit": "germany",
+    }
