@@ -321,3 +321,49 @@ def test_cli_push_pull_agreement(env, ls_server, tmp_path):
     bad = run_cli("-w", ws, "annotate", "pull", env={**envv, "CURATE_LS_TOKEN": "wrong"})
     assert bad.returncode == 2 and "refused the API token" in bad.stderr
     assert "Traceback" not in bad.stderr
+
+
+def test_predictions_are_sent_with_utf16_offsets(ls_server, tmp_path):
+    """Spans already on a de-identified text (e.g. release phrases aligned to it) go to
+    Label Studio as predictions, with offsets in UTF-16 units."""
+    from curate.records import Provenance, RawText, Record, Source, Span, pseudonymous_id
+
+    toml = tmp_path / "curate.toml"
+    toml.write_text(f'[workspace]\npath = "{tmp_path / "w"}"\n[annotate]\nprojects = "single"\n')
+    config = load_config(toml)
+    text = "😔 I miss Shabbat dinners with my family."
+    start = text.index("Shabbat")
+    with Store.open(config.workspace) as store:
+        rec = Record(
+            id=pseudonymous_id(store.id_salt, "t", "1"),
+            culture="Jewish",
+            source=Source("t", "1"),
+            language="en",
+            language_confidence=1.0,
+            provenance=Provenance("t", 1, "jsonl", content_hash="1" * 64),
+        )
+        store.put_batch([(rec, RawText(text=text))], store.begin_run("t", {}))
+        rec.post_text = text
+        rec.spans = [
+            Span(
+                "post",
+                "cultural_signal",
+                "Shabbat dinners",
+                start,
+                start + 15,
+                {"type": "Norms and Morals"},
+            )
+        ]
+        store.save_deid([(rec, [])], "test")
+        ls = connect(config, url=ls_server.url, token=ls_server.token)
+        report = push(store, config, ls, with_predictions=True)
+        (task_id,) = [t for (t,) in store.conn.execute("SELECT task_id FROM ls_tasks")]
+    assert report.counts["all"]["new"] == 1
+    preds = ls.call(ls.sdk.predictions.list, task=task_id)
+    (pred,) = preds
+    assert pred.model_version == "culturecare-release"
+    labels = next(r for r in pred.result if r["type"] == "labels")
+    assert labels["value"]["start"] == start + 1  # the emoji is two UTF-16 units
+    assert labels["value"]["labels"] == ["cultural_signal"]
+    choices = next(r for r in pred.result if r["type"] == "choices")
+    assert choices["value"]["choices"] == ["Norms and Morals"]
