@@ -140,7 +140,11 @@ def build_analyzer(policy: Policy, cache_dir: Path, never_names: set[str] | None
     from presidio_analyzer.recognizer_registry import RecognizerRegistryProvider
 
     from curate.deid.data import zh_surnames
-    from curate.deid.recognizers.gazetteer import NameGazetteerRecognizer, load_or_build
+    from curate.deid.recognizers.gazetteer import (
+        GazetteerSettings,
+        NameGazetteerRecognizer,
+        load_or_build,
+    )
 
     logging.getLogger("presidio-analyzer").setLevel(logging.ERROR)
     nlp_engine = _nlp_engine(policy)
@@ -151,16 +155,7 @@ def build_analyzer(policy: Policy, cache_dir: Path, never_names: set[str] | None
     gaz = policy.data.get("gazetteer")
     if gaz:
         never = set(gaz.get("never_names", ())) | (never_names or set())
-        data = load_or_build(
-            cache_dir,
-            gaz["countries"],
-            int(gaz["top_n"]),
-            never,
-            int(gaz.get("protect_top", 150)),
-            gaz.get("common_zipf"),
-            gaz.get("home"),
-            gaz.get("min_countries"),
-        )
+        data = load_or_build(cache_dir, GazetteerSettings.from_policy(gaz, never))
         for lang in gaz["languages"]:
             registry.add_recognizer(
                 NameGazetteerRecognizer(

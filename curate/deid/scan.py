@@ -7,9 +7,7 @@ Pseudonym tags (`<PERSON_1>`) are what de-identification leaves behind and are s
 
 from __future__ import annotations
 
-import json
 import re
-import sys
 from pathlib import Path
 from typing import Any
 
@@ -74,19 +72,13 @@ def scan_workspace(store, config: Config, engine=None) -> list[dict[str, Any]]:
 
 
 def read_jsonl_items(src: str) -> list[tuple[str, str, str | None]]:
-    handle = sys.stdin if src == "-" else Path(src).open(encoding="utf-8")
-    items = []
-    with handle:
-        for number, line in enumerate(handle, start=1):
-            if not line.strip():
-                continue
-            try:
-                obj = json.loads(line)
-                items.append((str(obj["id"]), str(obj["text"]), obj.get("language")))
-            except (json.JSONDecodeError, KeyError, TypeError):
-                raise CurateError(
-                    f"{src}:{number}: expected a JSON object with id and text"
-                ) from None
+    from curate.deid.jsonl import read_items
+
+    rejects: list[dict] = []
+    items = [(str(o["id"]), o["text"], o.get("language")) for _, o in read_items(src, rejects)]
+    if rejects:
+        first = rejects[0]
+        raise CurateError(f"{src}:{first['line']}: {first['reason']} ({len(rejects)} bad line(s))")
     return items
 
 

@@ -15,24 +15,8 @@ from pathlib import Path
 
 from curate.config import Config
 from curate.deid.engine import DeidInput, run_all
+from curate.deid.jsonl import read_items
 from curate.errors import CurateError
-
-
-def _read(src: str, rejects: list[dict]) -> Iterator[tuple[int, dict]]:
-    handle = sys.stdin if src == "-" else Path(src).open(encoding="utf-8", errors="replace")
-    with handle:
-        for number, line in enumerate(handle, start=1):
-            if not line.strip():
-                continue
-            try:
-                obj = json.loads(line)
-            except json.JSONDecodeError as exc:
-                rejects.append({"line": number, "reason": f"malformed JSON: {exc.msg}"})
-                continue
-            if not isinstance(obj, dict) or "id" not in obj or not isinstance(obj.get("text"), str):
-                rejects.append({"line": number, "reason": "needs an object with id and text"})
-                continue
-            yield number, obj
 
 
 def deidentify_jsonl(
@@ -49,7 +33,7 @@ def deidentify_jsonl(
     langs: dict[str, str] = {}
 
     def inputs() -> Iterator[DeidInput]:
-        for number, obj in _read(src, rejects):
+        for number, obj in read_items(src, rejects):
             lang = obj.get("language") or detect(obj["text"])[0]
             key = f"{number}\x1f{obj['id']}"
             langs[key] = lang

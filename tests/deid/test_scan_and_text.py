@@ -71,7 +71,7 @@ def test_read_jsonl_items(tmp_path: Path) -> None:
     )
     assert read_jsonl_items(str(good)) == [("1", "a", None), ("b", "c", "de")]
     bad = write_lines(tmp_path / "bad.jsonl", [{"id": 1, "text": "a"}, {"text": "no id"}])
-    with pytest.raises(CurateError, match=r"bad\.jsonl:2: expected a JSON object"):
+    with pytest.raises(CurateError, match=r"bad\.jsonl:2: needs an object with id and text"):
         read_jsonl_items(str(bad))
 
 
@@ -214,6 +214,6 @@ def test_deid_scan_cli_bad_input(tmp_path: Path) -> None:
     bad = write_lines(tmp_path / "bad.jsonl", ['{"id": "x", "text": "jane.doe@example.com"', ""])
     proc = run_cli("-w", ws, "deid", "scan", str(bad))
     assert proc.returncode == 2
-    assert "expected a JSON object" in proc.stderr
+    assert "bad.jsonl:1: malformed JSON" in proc.stderr
     assert "Traceback" not in proc.stderr
     assert "jane.doe" not in proc.stdout + proc.stderr

@@ -17,6 +17,7 @@ import json
 import os
 import re
 from collections.abc import Iterable
+from dataclasses import asdict, dataclass
 from pathlib import Path
 
 from presidio_analyzer import AnalysisExplanation, EntityRecognizer, RecognizerResult
@@ -113,15 +114,32 @@ LANGUAGE_SCRIPTS = {
 SCRIPT_LANGUAGE = {"arabic": "ar", "hebrew": "he"}
 
 
-def build_gazetteer(
-    countries: dict[str, list[str]],
-    top_n: int,
-    never: Iterable[str],
-    protect_top: int = 150,
-    common_zipf: dict[str, float] | None = None,
-    home: dict[str, list[str]] | None = None,
-    min_countries: dict[str, int] | None = None,
-) -> dict:
+@dataclass(frozen=True)
+class GazetteerSettings:
+    """What the gazetteer is derived from (the policy's `gazetteer` section)."""
+
+    countries: dict[str, list[str]]
+    top_n: int = 4000
+    never: tuple[str, ...] = ()
+    protect_top: int = 150
+    common_zipf: dict[str, float] | None = None
+    home: dict[str, list[str]] | None = None
+    min_countries: dict[str, int] | None = None
+
+    @classmethod
+    def from_policy(cls, section: dict, never: Iterable[str]) -> GazetteerSettings:
+        return cls(
+            countries=section["countries"],
+            top_n=int(section.get("top_n", 4000)),
+            never=tuple(sorted(set(never))),
+            protect_top=int(section.get("protect_top", 150)),
+            common_zipf=section.get("common_zipf"),
+            home=section.get("home"),
+            min_countries=section.get("min_countries"),
+        )
+
+
+def build_gazetteer(settings: GazetteerSettings) -> dict:
     """Extract the compact gazetteer from names-dataset (slow; call once, then cache).
 
     A name that is also a common word of the language (Zipf >= `common_zipf`: "Job",
@@ -137,8 +155,10 @@ def build_gazetteer(
 
     from curate.deid.data import cultural_terms, stop_words, zipf
 
+    countries, top_n, protect_top = settings.countries, settings.top_n, settings.protect_top
+    common_zipf, home, min_countries = settings.common_zipf, settings.home, settings.min_countries
     nd = NameDataset()
-    exclude = {w.casefold() for w in never} | set(cultural_terms())
+    exclude = {w.casefold() for w in settings.never} | set(cultural_terms())
     for country in pycountry.countries:
         for attr in ("name", "common_name"):
             value = str(getattr(country, attr, "") or "")
@@ -209,29 +229,16 @@ def _put(table: dict[str, int], name: str, rank: int) -> None:
         table[name] = rank
 
 
-def load_or_build(
-    cache_dir: Path,
-    countries: dict[str, list[str]],
-    top_n: int,
-    never: Iterable[str],
-    protect_top: int = 150,
-    common_zipf: dict[str, float] | None = None,
-    home: dict[str, list[str]] | None = None,
-    min_countries: dict[str, int] | None = None,
-) -> dict:
+def load_or_build(cache_dir: Path, settings: GazetteerSettings) -> dict:
     """The cached gazetteer for these settings, built on first use."""
     import hashlib
 
-    never = sorted(set(never))
-    key = json.dumps(
-        [GAZETTEER_VERSION, countries, top_n, never, protect_top, common_zipf, home, min_countries],
-        sort_keys=True,
-    )
+    key = json.dumps([GAZETTEER_VERSION, asdict(settings)], sort_keys=True)
     digest = hashlib.sha256(key.encode()).hexdigest()[:12]
     path = cache_dir / f"gazetteer-{digest}.json"
     if path.is_file():
         return json.loads(path.read_text(encoding="utf-8"))
-    data = build_gazetteer(countries, top_n, never, protect_top, common_zipf, home, min_countries)
+    data = build_gazetteer(settings)
     cache_dir.mkdir(parents=True, exist_ok=True)
     tmp = path.with_suffix(f".{os.getpid()}.tmp")
     tmp.write_text(json.dumps(data, ensure_ascii=False), encoding="utf-8")
