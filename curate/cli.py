@@ -297,7 +297,12 @@ def annotate_serve(
     data_dir = _config().workspace / "label-studio"
     if action == "start":
         info = server.ensure_running(data_dir, port=port)
-        _console().print(f"Label Studio is running at {info.url}", soft_wrap=True)
+        _console().print(
+            f"Label Studio is running at {info.url}\n"
+            f"log in as curate@localhost with the password in {data_dir / 'credentials.json'}\n"
+            "stop it with: curate annotate serve stop",
+            soft_wrap=True,
+        )
     elif action == "stop":
         server.stop(data_dir)
         _console().print("Label Studio stopped")
