@@ -103,3 +103,27 @@ def comment(
         "created_utc": created,
         "subreddit": "germany",
     }
+
+
+def make_record(
+    store,
+    source_id: str,
+    *,
+    culture: str = "German",
+    language: str = "en",
+    content_hash: str = "0" * 64,
+    **fields,
+):
+    """A canonical record with a pseudonymous id from `store`, for tests that write
+    records directly instead of ingesting files."""
+    from curate.records import Provenance, Record, Source, pseudonymous_id
+
+    return Record(
+        id=pseudonymous_id(store.id_salt, "test", source_id),
+        culture=culture,
+        source=Source("test", source_id),
+        language=language,
+        language_confidence=1.0,
+        provenance=Provenance("test", 1, "jsonl", content_hash=content_hash),
+        **fields,
+    )

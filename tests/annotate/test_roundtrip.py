@@ -326,7 +326,9 @@ def test_cli_push_pull_agreement(env, ls_server, tmp_path):
 def test_predictions_are_sent_with_utf16_offsets(ls_server, tmp_path):
     """Spans already on a de-identified text (e.g. release phrases aligned to it) go to
     Label Studio as predictions, with offsets in UTF-16 units."""
-    from curate.records import Provenance, RawText, Record, Source, Span, pseudonymous_id
+    from helpers import make_record
+
+    from curate.records import RawText, Span
 
     toml = tmp_path / "curate.toml"
     toml.write_text(f'[workspace]\npath = "{tmp_path / "w"}"\n[annotate]\nprojects = "single"\n')
@@ -334,14 +336,7 @@ def test_predictions_are_sent_with_utf16_offsets(ls_server, tmp_path):
     text = "😔 I miss Shabbat dinners with my family."
     start = text.index("Shabbat")
     with Store.open(config.workspace) as store:
-        rec = Record(
-            id=pseudonymous_id(store.id_salt, "t", "1"),
-            culture="Jewish",
-            source=Source("t", "1"),
-            language="en",
-            language_confidence=1.0,
-            provenance=Provenance("t", 1, "jsonl", content_hash="1" * 64),
-        )
+        rec = make_record(store, "1", culture="Jewish", content_hash="1" * 64)
         store.put_batch([(rec, RawText(text=text))], store.begin_run("t", {}))
         rec.post_text = text
         rec.spans = [

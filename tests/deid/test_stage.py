@@ -8,14 +8,14 @@ from dataclasses import asdict
 from pathlib import Path
 
 import pytest
-from helpers import REPO, SHARED_CULTURECARE, run_cli
+from helpers import REPO, SHARED_CULTURECARE, make_record, run_cli
 
 from curate.config import load_config
 from curate.deid.policy import DEFAULT_POLICY, load_policy
 from curate.deid.stage import deidentify_workspace
 from curate.errors import CurateError
 from curate.ingest import ingest
-from curate.records import Provenance, RawText, Record, Source, Span, pseudonymous_id
+from curate.records import RawText, Span
 from curate.store import Store
 
 DEMO = REPO / "demo"
@@ -142,15 +142,7 @@ def test_spans_move_with_the_text_and_problems_are_reported(tmp_path, deid_engin
         ),
     ]
     with Store.open(config.workspace) as store:
-        rec = Record(
-            id=pseudonymous_id(store.id_salt, "file", "x1"),
-            culture="Jewish",
-            source=Source("file", "x1"),
-            language="en",
-            language_confidence=1.0,
-            provenance=Provenance("f", 1, "jsonl", content_hash="0" * 64),
-            spans=spans,
-        )
+        rec = make_record(store, "x1", culture="Jewish", spans=spans)
         store.put_batch([(rec, RawText(text=raw))], store.begin_run("test", {}))
         report = deidentify_workspace(store, config, engine=deid_engine, workers=1)
         (out,) = store.iter_records()
