@@ -379,6 +379,29 @@ def annotate_agreement(
         reporting.print_agreement(result, _console())
 
 
+@app.command()
+def audit(
+    family: Annotated[
+        list[str] | None,
+        typer.Option(help="Label family (emotional_distress, …, or empathy); repeatable."),
+    ] = None,
+    as_json: Annotated[bool, typer.Option("--json", help="Print the summary as JSON.")] = False,
+) -> None:
+    """Label-noise audit (cleanlab on out-of-fold n-gram model probabilities): ranked
+    flags per label family, as CSV in <workspace>/reports/audit/."""
+    from curate.audit.run import audit_workspace
+
+    config = _config()
+    with _store(create=False) as store:
+        report = audit_workspace(store, config.taxonomy(), families=family)
+    if as_json:
+        print(json.dumps(report.to_dict(), indent=2, ensure_ascii=False))
+    else:
+        from curate import reporting
+
+        reporting.print_audit(report.to_dict(), _console())
+
+
 @vault_app.command("purge")
 def vault_purge(
     yes: Annotated[bool, typer.Option("--yes", help="Do not ask for confirmation.")] = False,

@@ -291,3 +291,16 @@ def print_agreement(result: dict, console: Console) -> None:
         emp = res["empathy"]
         table.add_row("empathy", "", "", "", "", _fmt(emp["alpha_empathy"]), str(emp["items"]))
         console.print(table)
+
+
+def print_audit(report: dict, console: Console) -> None:
+    table = Table(title="label-noise audit (cleanlab; flags are ranked for review)")
+    for col in ("family", "examples", "flags", "flags per culture", "report"):
+        table.add_column(col)
+    for name, fam in report["families"].items():
+        if "skipped" in fam:
+            table.add_row(name, str(fam["examples"]), "-", fam["skipped"], "")
+            continue
+        per = ", ".join(f"{k} {v}" for k, v in fam["flags_per_culture"].items())
+        table.add_row(name, str(fam["examples"]), str(fam["flags"]), per, fam["csv"])
+    console.print(table)

@@ -14,6 +14,8 @@ echo "== curate deid scan (direct identifiers left in the de-identified texts)"
 curate deid scan
 echo "== curate deid eval (de-identification quality on a labelled synthetic corpus)"
 curate deid eval
+echo "== curate audit (label-noise audit; the demo dump carries no labels yet, so it says so)"
+curate audit
 echo "== Label Studio: start a local server, push the de-identified records, pull them back"
 curate annotate serve start
 curate annotate push

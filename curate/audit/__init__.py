@@ -1,0 +1,1 @@
+"""Audits of annotated data: finding likely label errors and weak annotators."""

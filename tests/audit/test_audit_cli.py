@@ -1,0 +1,51 @@
+"""`curate audit` on a workspace: CSV reports per family, JSON summary, skipped families."""
+
+from __future__ import annotations
+
+import csv
+import json
+import random
+
+from helpers import make_record, run_cli
+
+from curate.records import RawText, Span
+from curate.store import Store
+
+WORDS = {
+    "light": ["a bit", "slightly", "somewhat", "ein bisschen"],
+    "high": ["extremely", "unbearably", "completely", "total", "völlig"],
+}
+
+
+def test_audit_cli_writes_ranked_flags(tmp_path):
+    rng = random.Random(1)
+    ws = tmp_path / "ws"
+    with Store.open(ws) as store:
+        items, flipped = [], set()
+        for i in range(600):
+            label = "light" if i % 2 else "high"
+            text = f"I feel {rng.choice(WORDS[label])} sad about work {i}"
+            given = label
+            if rng.random() < 0.1:  # 10 % flipped, both ways
+                given = "high" if label == "light" else "light"
+                flipped.add(f"r{i}")
+            rec = make_record(
+                store,
+                f"r{i}",
+                spans=[Span("post", "emotional_distress", text, None, None, {"intensity": given})],
+            )
+            items.append((rec, RawText(text=text)))
+        store.put_batch(items, store.begin_run("test", {}))
+        ids = {rec.id: rec.source.source_id for rec, _ in items}
+    out = run_cli("-w", str(ws), "audit", "--json")
+    assert out.returncode == 0, out.stderr
+    summary = json.loads(out.stdout)["families"]
+    distress = summary["emotional_distress"]
+    assert distress["examples"] == 600 and distress["flags"] >= 0.5 * len(flipped)
+    assert "skipped" in summary["cultural_signal"] and "skipped" in summary["empathy"]
+    with open(distress["csv"], encoding="utf-8") as fh:
+        rows = list(csv.DictReader(fh))
+    found = {ids[r["record_id"]] for r in rows}
+    assert len(found & flipped) >= 0.8 * len(flipped)  # recall of the flipped labels
+    assert len(found & flipped) >= 0.8 * len(found)  # and few false alarms
+    assert [int(r["rank"]) for r in rows] == list(range(1, len(rows) + 1))
