@@ -402,6 +402,29 @@ def audit(
         reporting.print_audit(report.to_dict(), _console())
 
 
+@app.command()
+def validate(
+    docs: Annotated[bool, typer.Option(help="Write GX Data Docs into the workspace.")] = True,
+    as_json: Annotated[bool, typer.Option("--json", help="Print failures as JSON.")] = False,
+) -> None:
+    """Check the workspace against the expectation suites in validations/ (Great
+    Expectations, offline); exit 1 when any expectation fails."""
+    from curate.validate.run import validate as run_validate
+
+    config = _config()
+    with _store(create=False) as store:
+        docs_dir = store.root / "reports" / "data-docs" if docs else None
+        report = run_validate(store, config.taxonomy(), docs_dir=docs_dir)
+    if as_json:
+        print(json.dumps({"ok": report.ok, "failures": report.failures}, indent=2))
+    else:
+        from curate import reporting
+
+        reporting.print_validation(report, _console())
+    if not report.ok:
+        raise typer.Exit(1)
+
+
 @vault_app.command("purge")
 def vault_purge(
     yes: Annotated[bool, typer.Option("--yes", help="Do not ask for confirmation.")] = False,

@@ -304,3 +304,23 @@ def print_audit(report: dict, console: Console) -> None:
         per = ", ".join(f"{k} {v}" for k, v in fam["flags_per_culture"].items())
         table.add_row(name, str(fam["examples"]), str(fam["flags"]), per, fam["csv"])
     console.print(table)
+
+
+def print_validation(report, console: Console) -> None:
+    if report.ok:
+        console.print(f"validation passed ({report.evaluated} expectations)")
+    else:
+        table = Table(title=f"validation: {len(report.failures)} failed expectation(s)")
+        for col in ("suite", "expectation", "column", "rows", "record ids (first)"):
+            table.add_column(col)
+        for f in report.failures:
+            table.add_row(
+                f["suite"],
+                f["expectation"],
+                str(f["column"]),
+                str(f["count"]),
+                ", ".join(f["record_ids"][:5]),
+            )
+        console.print(table)
+    if report.docs_index:
+        console.print(f"Data Docs: {report.docs_index}", soft_wrap=True)

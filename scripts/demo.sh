@@ -16,6 +16,8 @@ echo "== curate deid eval (de-identification quality on a labelled synthetic cor
 curate deid eval
 echo "== curate audit (label-noise audit; the demo dump carries no labels yet, so it says so)"
 curate audit
+echo "== curate validate (the workspace's contract; Data Docs in workspace/reports/data-docs)"
+curate validate
 echo "== Label Studio: start a local server, push the de-identified records, pull them back"
 curate annotate serve start
 curate annotate push
