@@ -20,7 +20,7 @@ from curate.errors import CurateError
 from curate.langid import LangidSettings, detect
 from curate.quarantine import Quarantine
 from curate.records import content_hash
-from curate.sources import FORMATS, detect_format
+from curate.sources import FORMATS, detect_format, reddit
 from curate.sources.base import Item, Parsed, Rejected, Skipped, SourceError
 from curate.store import Store
 
@@ -113,7 +113,7 @@ def _sources(paths: list[Path], fmt: str | None, config: Config, salt: bytes,
              mapping: dict[str, str], culture: str | None, staging_dir: Path,
              on_progress) -> Iterator[Item]:  # fmt: skip
     """One item stream over all inputs, each format read by its own source."""
-    from curate.sources import culturecare, reddit, tabular
+    from curate.sources import culturecare, tabular
 
     taxonomy = config.taxonomy()
     limits = config.section("ingest")
@@ -253,7 +253,7 @@ def _count_comment(report: IngestReport, item: Skipped | Rejected, quarantine: Q
     if isinstance(item, Rejected):
         report.comments["quarantined"] += 1
         quarantine.add(item)
-    elif item.reason == "staged as response candidate":
+    elif item.reason == reddit.STAGED:
         report.comments["candidates"] += 1
     else:
         report.comments["skipped"] += 1

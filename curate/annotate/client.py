@@ -20,6 +20,10 @@ TOKEN_ENV = "CURATE_LS_TOKEN"
 URL_ENV = "CURATE_LS_URL"
 
 
+class NotFound(CurateError):
+    """The server answered 404: the project or task is gone (e.g. deleted in the UI)."""
+
+
 @dataclass
 class LabelStudio:
     url: str
@@ -43,6 +47,8 @@ class LabelStudio:
                         f"Label Studio at {self.url} refused the API token "
                         f"(HTTP {exc.status_code}); check {TOKEN_ENV}"
                     ) from None
+                if exc.status_code == 404:
+                    raise NotFound(f"Label Studio at {self.url}: not found") from None
                 if exc.status_code is not None and exc.status_code < 500 and exc.status_code != 429:
                     raise CurateError(
                         f"Label Studio at {self.url} answered HTTP {exc.status_code}: "

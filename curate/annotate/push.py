@@ -16,7 +16,7 @@ from collections import Counter, defaultdict
 from dataclasses import dataclass, field
 from typing import Any
 
-from curate.annotate.client import LabelStudio
+from curate.annotate.client import LabelStudio, NotFound
 from curate.annotate.offsets import Utf16Index
 from curate.config import Config
 from curate.records import Record
@@ -103,8 +103,6 @@ def predictions(record: Record, names: dict[str, Any], model_version: str) -> li
 
 def ensure_project(ls: LabelStudio, store: Store, key: str, label_config: str, title: str) -> int:
     """The project for `key`: created once, its labeling config kept current."""
-    from label_studio_sdk.core.api_error import ApiError
-
     config_hash = hashlib.sha256(label_config.encode()).hexdigest()
     row = store.conn.execute(
         "SELECT project_id, config_hash FROM ls_projects WHERE key=? AND url=?", (key, ls.url)
@@ -118,11 +116,8 @@ def ensure_project(ls: LabelStudio, store: Store, key: str, label_config: str, t
                     "UPDATE ls_projects SET config_hash=? WHERE key=?", (config_hash, key)
                 )
             return row[0]
-        except ApiError:
+        except NotFound:  # the project was deleted on the server: make a new one
             pass
-        except Exception as exc:  # the project was deleted on the server (HTTP 404)
-            if "404" not in str(exc):
-                raise
     project = ls.call(ls.sdk.projects.create, title=title, label_config=label_config)
     with store.transaction() as conn:
         conn.execute(
@@ -151,6 +146,13 @@ def push(
     run_id = store.begin_run("annotate push", {"url": ls.url, "cultures": cultures})
     report = PushReport()
     pending: dict[str, list[tuple[Record, dict]]] = defaultdict(list)
+    # Projects pushed before are checked first: one deleted on the server is made anew
+    # and its records count as never pushed, so they are all sent again.
+    for (key,) in store.conn.execute(
+        "SELECT key FROM ls_projects WHERE url=? ORDER BY key", (ls.url,)
+    ).fetchall():
+        if not cultures or key in cultures:
+            ensure_project(ls, store, key, label_config, title_fmt.format(key=key))
     known = {
         rid: (key, tid, h)
         for rid, key, tid, h in store.conn.execute(

@@ -22,6 +22,9 @@ from curate.sources.base import Item, Location, Parsed, Rejected, Skipped, decod
 from curate.sources.io import iter_lines
 
 FORMAT = "reddit"
+# The reason on a comment that was kept aside as a response candidate (not an error,
+# not left out): the ingest counts these apart.
+STAGED = "staged as response candidate"
 
 
 def looks_like(obj: dict[str, Any]) -> bool:
@@ -245,7 +248,7 @@ def _stage_comments(paths, staging, policy, max_bytes, on_progress) -> Iterator[
                     _as_int(obj.get("created_utc")),
                     body,
                 )
-                yield Skipped(loc, "staged as response candidate", kind="comment")
+                yield Skipped(loc, STAGED, kind="comment")
 
 
 def _is_probably_comment(raw: bytes) -> bool:

@@ -362,3 +362,12 @@ def test_predictions_are_sent_with_utf16_offsets(ls_server, tmp_path):
     assert labels["value"]["labels"] == ["cultural_signal"]
     choices = next(r for r in pred.result if r["type"] == "choices")
     assert choices["value"]["choices"] == ["Norms and Morals"]
+
+    # the project deleted in Label Studio: the next push makes it anew and re-sends
+    pid = report.projects["all"]
+    ls.call(ls.sdk.projects.delete, pid)
+    with Store.open(config.workspace) as store:
+        again = push(store, config, ls)
+        (new_task,) = [t for (t,) in store.conn.execute("SELECT task_id FROM ls_tasks")]
+    assert again.counts["all"]["new"] == 1 and again.projects["all"] != pid
+    assert ls.call(ls.sdk.tasks.get, str(new_task)).data["post"] == text
