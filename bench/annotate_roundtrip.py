@@ -25,11 +25,13 @@ from pathlib import Path
 
 HERE = Path(__file__).resolve().parent
 sys.path.insert(0, str(HERE.parent))
+sys.path.insert(0, str(HERE))
+
+from _synthetic import fill_deidentified  # noqa: E402
 
 from curate.annotate.client import connect  # noqa: E402
 from curate.annotate.server import ensure_running  # noqa: E402
 from curate.config import load_config  # noqa: E402
-from curate.records import Provenance, RawText, Record, Source, pseudonymous_id  # noqa: E402
 from curate.store import Store  # noqa: E402
 
 WORDS = "I feel alone 😔 my family expects more and work is hard every day".split()
@@ -37,27 +39,12 @@ WORDS = "I feel alone 😔 my family expects more and work is hard every day".sp
 
 def fill(store: Store, n: int) -> None:
     rng = random.Random(3)
-    run = store.begin_run("bench", {})
-    cultures = ["Arabic", "Chinese", "German", "Jewish"]
-    for start in range(0, n, 1000):
-        batch = []
-        for i in range(start, min(n, start + 1000)):
-            text = " ".join(rng.choice(WORDS) for _ in range(60)) + f" #{i}"
-            rec = Record(
-                id=pseudonymous_id(store.id_salt, "bench", str(i)),
-                culture=cultures[i % 4],
-                source=Source("bench", str(i)),
-                language="en",
-                language_confidence=1.0,
-                provenance=Provenance("bench", i, "bench", content_hash=f"{i:064x}"),
-            )
-            batch.append((rec, RawText(text=text, response="Hang in there, " + text[:80])))
-        store.put_batch(batch, run)
-        done = []
-        for rec, raw in batch:
-            rec.post_text, rec.response_text = raw.text, raw.response
-            done.append((rec, []))
-        store.save_deid(done, "bench")
+
+    def make(i: int) -> tuple[str, str, dict]:
+        text = " ".join(rng.choice(WORDS) for _ in range(60)) + f" #{i}"
+        return text, "Hang in there, " + text[:80], {}
+
+    fill_deidentified(store, n, make)
 
 
 def main() -> None:

@@ -20,8 +20,11 @@ from pathlib import Path
 
 HERE = Path(__file__).resolve().parent
 sys.path.insert(0, str(HERE.parent))
+sys.path.insert(0, str(HERE))
 
-from curate.records import Provenance, RawText, Record, Source, Span, pseudonymous_id  # noqa: E402
+from _synthetic import fill_deidentified  # noqa: E402
+
+from curate.records import Span  # noqa: E402
 from curate.schema import load_taxonomy  # noqa: E402
 from curate.store import Store  # noqa: E402
 
@@ -35,36 +38,20 @@ def _span(field: str, label: str, text: str, attributes: dict) -> Span:
 
 
 def fill(store: Store, n: int) -> None:
-    run = store.begin_run("bench", {})
-    cultures = ["Arabic", "Chinese", "German", "Jewish"]
-    for start in range(0, n, 5000):
-        batch, done = [], []
-        for i in range(start, min(n, start + 5000)):
-            rec = Record(
-                id=pseudonymous_id(store.id_salt, "bench", str(i)),
-                culture=cultures[i % 4],
-                source=Source("bench", str(i)),
-                language="en",
-                language_confidence=1.0,
-                provenance=Provenance("bench", i, "bench", content_hash=f"{i:064x}"),
-                empathy=1 + i % 5,
-                spans=[
-                    _span("post", "emotional_distress", "so lonely", {"intensity": "high"}),
-                    _span("post", "cultural_signal", "Berlin", {"type": "Concepts"}),
-                    _span(
-                        "response",
-                        "emotional_support",
-                        "Do you have friends there?",
-                        {"strategy": "Questions"},
-                    ),
-                ],
-            )
-            batch.append((rec, RawText(text=POST, response=RESPONSE)))
-            done.append((rec, []))
-        store.put_batch(batch, run)
-        for rec, _ in done:
-            rec.post_text, rec.response_text = POST, RESPONSE
-        store.save_deid(done, "bench")
+    def make(i: int) -> tuple[str, str, dict]:
+        spans = [
+            _span("post", "emotional_distress", "so lonely", {"intensity": "high"}),
+            _span("post", "cultural_signal", "Berlin", {"type": "Concepts"}),
+            _span(
+                "response",
+                "emotional_support",
+                "Do you have friends there?",
+                {"strategy": "Questions"},
+            ),
+        ]
+        return POST, RESPONSE, {"empathy": 1 + i % 5, "spans": spans}
+
+    fill_deidentified(store, n, make)
 
 
 def main() -> None:
