@@ -23,7 +23,7 @@ from typing import Any
 from curate.errors import CurateError
 from curate.records import RawText, Record, normalize_for_dedup
 
-SCHEMA_VERSION = 3
+SCHEMA_VERSION = 4
 DB_NAME = "curate.sqlite"
 
 # Ordered migrations: MIGRATIONS[i] brings a store from version i to i + 1.
@@ -81,6 +81,26 @@ MIGRATIONS: list[str] = [
     CREATE TABLE annotation_issues (
         project_key TEXT NOT NULL, annotation_id INTEGER NOT NULL, record_id TEXT,
         annotator TEXT, problem TEXT NOT NULL, detail TEXT, pulled_run TEXT NOT NULL);
+    """,
+    # 4: quality audit flags, stable split assignment, releases.
+    """
+    CREATE TABLE audit_flags (
+        run_id TEXT NOT NULL, family TEXT NOT NULL, kind TEXT NOT NULL,
+        rank INTEGER NOT NULL, record_id TEXT NOT NULL, culture TEXT,
+        span_index INTEGER, annotator TEXT, given TEXT, suggested TEXT,
+        score REAL, detail TEXT);
+    CREATE INDEX audit_flags_run ON audit_flags (run_id, family);
+    CREATE INDEX audit_flags_record ON audit_flags (record_id);
+    CREATE TABLE splits (
+        record_id TEXT PRIMARY KEY, group_key TEXT NOT NULL, split TEXT NOT NULL,
+        culture TEXT, seed INTEGER NOT NULL, first_version TEXT, assigned REAL NOT NULL);
+    CREATE INDEX splits_group ON splits (group_key);
+    CREATE TABLE releases (
+        version TEXT PRIMARY KEY, mode TEXT NOT NULL, created REAL NOT NULL,
+        path TEXT NOT NULL, manifest TEXT NOT NULL, notes TEXT);
+    CREATE TABLE release_items (
+        version TEXT NOT NULL, record_id TEXT NOT NULL, split TEXT NOT NULL,
+        label_hash TEXT NOT NULL, PRIMARY KEY (version, record_id));
     """,
 ]
 

@@ -1,0 +1,1 @@
+"""Releases: versioned splits, Hub-layout folders, dataset card, Croissant, publishing."""

@@ -1,0 +1,88 @@
+"""The release gate: validation must pass before `curate export` builds anything.
+
+Why a separate module: the override rules live in one place. A failing expectation may be
+let through only by naming it (`--allow-failures NAME`) with a written reason, which goes
+into the release notes; the residual-PII expectation can never be let through.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from curate.errors import CurateError
+from curate.schema import Taxonomy
+
+NEVER_ALLOWED = frozenset({"no_residual_pii"})
+
+
+class GateError(CurateError):
+    """The release is refused: names the failing expectations."""
+
+    def __init__(self, message: str, failures: list[dict[str, Any]]) -> None:
+        super().__init__(message)
+        self.failures = failures
+
+
+@dataclass
+class GateResult:
+    evaluated: int
+    failures: list[dict[str, Any]] = field(default_factory=list)  # every failure, allowed too
+    allowed: list[str] = field(default_factory=list)
+    reason: str | None = None
+    docs_index: Path | None = None
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "evaluated": self.evaluated,
+            "failures": self.failures,
+            "allowed": self.allowed,
+            "reason": self.reason,
+        }
+
+
+def check_allowance(allow: list[str], reason: str | None) -> None:
+    """Refuse a malformed override before any work is done."""
+    if allow and not (reason and reason.strip()):
+        raise CurateError("--allow-failures needs --reason (it goes into the release notes)")
+    barred = sorted(NEVER_ALLOWED.intersection(allow))
+    if barred:
+        raise CurateError(
+            f"{', '.join(barred)} can never be allowed: a release must not contain personal data"
+        )
+
+
+def run_gate(
+    store: Any,
+    taxonomy: Taxonomy,
+    config: Any,
+    allow: list[str] | None = None,
+    reason: str | None = None,
+    docs_dir: Path | None = None,
+) -> GateResult:
+    """Validate the workspace's release candidates; raise GateError unless every failing
+    expectation is explicitly allowed. `config` (curate.config.Config) is what the
+    residual-PII scan needs."""
+    from curate.validate.run import validate
+
+    allow = list(allow or [])
+    check_allowance(allow, reason)
+    report = validate(store, taxonomy, docs_dir=docs_dir, config=config, release=True)
+    names = {f["name"] for f in report.failures}
+    unknown = sorted(set(allow) - names)
+    blocking = [f for f in report.failures if f["name"] not in allow]
+    if blocking:
+        listing = ", ".join(f"{f['name']} ({f['count']})" for f in blocking)
+        raise GateError(f"validation failed, release refused: {listing}", blocking)
+    if unknown:
+        raise CurateError(
+            f"--allow-failures names expectations that did not fail: {', '.join(unknown)}"
+        )
+    return GateResult(
+        evaluated=report.evaluated,
+        failures=report.failures,
+        allowed=sorted(names.intersection(allow)),
+        reason=reason if allow else None,
+        docs_index=report.docs_index,
+    )
