@@ -4,9 +4,13 @@ CultureCare data is copied here (tests that read it skip when ../shared is absen
 from __future__ import annotations
 
 import os
+import socket
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+
+REPO = Path(__file__).resolve().parents[1]
 
 
 @pytest.fixture(autouse=True, scope="session")
@@ -50,3 +54,34 @@ def store(workspace: Path):
 
     with Store.open(workspace) as s:
         yield s
+
+
+# -- a real Label Studio server, one per test session ----------------------------------
+# It runs from its own venv (`.venv-label-studio`, installed by serve.sh on first use) with
+# its data in a session temp dir, or in `$CURATE_TEST_LS_DIR` (relative to the repo, e.g.
+# `.pytest-ls`) to skip the first-start migrations on later runs.
+
+
+def free_port() -> int:
+    """A port nothing listens on now (serve.sh refuses a taken one rather than move)."""
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+@pytest.fixture(scope="session")
+def ls_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator:
+    """The running server with the admin's token; stopped at the end of the session."""
+    reuse = os.environ.get("CURATE_TEST_LS_DIR")
+    data_dir = REPO / reuse if reuse else tmp_path_factory.mktemp("label-studio")
+    with pytest.MonkeyPatch.context() as mp:
+        # A developer's own server settings must not leak into the test server.
+        for var in ("CURATE_LS_DATABASE_URL", "CURATE_LS_PASSWORD", "CURATE_LS_TOKEN"):
+            mp.delenv(var, raising=False)
+        from curate.annotate.server import ensure_running, stop
+
+        server = ensure_running(data_dir, port=free_port())
+    try:
+        yield server
+    finally:
+        stop(data_dir)
