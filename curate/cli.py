@@ -406,6 +406,17 @@ def audit(
 def validate(
     docs: Annotated[bool, typer.Option(help="Write GX Data Docs into the workspace.")] = True,
     as_json: Annotated[bool, typer.Option("--json", help="Print failures as JSON.")] = False,
+    release: Annotated[
+        bool,
+        typer.Option(
+            "--release",
+            help="Only what a release may contain (de-identified, not duplicates), as the "
+            "export gate does.",
+        ),
+    ] = False,
+    pii_scan: Annotated[
+        bool, typer.Option(help="Run the residual-PII scan (no_residual_pii).")
+    ] = True,
 ) -> None:
     """Check the workspace against the expectation suites in validations/ (Great
     Expectations, offline); exit 1 when any expectation fails."""
@@ -414,7 +425,14 @@ def validate(
     config = _config()
     with _store(create=False) as store:
         docs_dir = store.root / "reports" / "data-docs" if docs else None
-        report = run_validate(store, config.taxonomy(), docs_dir=docs_dir)
+        report = run_validate(
+            store,
+            config.taxonomy(),
+            docs_dir=docs_dir,
+            config=config,
+            release=release,
+            scan_pii=pii_scan,
+        )
     if as_json:
         print(json.dumps({"ok": report.ok, "failures": report.failures}, indent=2))
     else:

@@ -311,16 +311,18 @@ def print_validation(report, console: Console) -> None:
         console.print(f"validation passed ({report.evaluated} expectations)")
     else:
         table = Table(title=f"validation: {len(report.failures)} failed expectation(s)")
-        for col in ("suite", "expectation", "column", "rows", "record ids (first)"):
+        for col in ("name", "suite", "column", "rows", "record ids (first)"):
             table.add_column(col)
         for f in report.failures:
             table.add_row(
+                f["name"],
                 f["suite"],
-                f["expectation"],
                 str(f["column"]),
                 str(f["count"]),
                 ", ".join(f["record_ids"][:5]),
             )
         console.print(table)
+    if not report.pii_scanned:
+        console.print("residual-PII scan: not run (--no-pii-scan)")
     if report.docs_index:
         console.print(f"Data Docs: {report.docs_index}", soft_wrap=True)

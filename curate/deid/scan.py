@@ -8,11 +8,13 @@ Pseudonym tags (`<PERSON_1>`) are what de-identification leaves behind and are s
 from __future__ import annotations
 
 import re
+from collections.abc import Iterable
 from pathlib import Path
 from typing import Any
 
 from curate.config import Config
 from curate.errors import CurateError
+from curate.records import Record
 
 _TAG = re.compile(r"<[A-Z_]+(?:_\d+)?>")
 
@@ -56,8 +58,13 @@ def scan_texts(
 
 def scan_workspace(store, config: Config, engine=None) -> list[dict[str, Any]]:
     """Scan every de-identified text in the workspace (title, text, response, phrases)."""
+    return scan_records(store.iter_records(), config, engine)
+
+
+def scan_records(records: Iterable[Record], config: Config, engine=None) -> list[dict[str, Any]]:
+    """Scan the texts of these records; finding ids are `<record id>:<field>`."""
     items = []
-    for record in store.iter_records():
+    for record in records:
         for name, text in (
             ("title", record.post_title),
             ("text", record.post_text),
@@ -68,7 +75,7 @@ def scan_workspace(store, config: Config, engine=None) -> list[dict[str, Any]]:
         for i, span in enumerate(record.spans):
             if span.start is None and span.text:
                 items.append((f"{record.id}:span{i}", span.text, record.language))
-    return scan_texts(items, config, engine)
+    return scan_texts(items, config, engine) if items else []
 
 
 def read_jsonl_items(src: str) -> list[tuple[str, str, str | None]]:

@@ -23,9 +23,13 @@ from curate.schema import Taxonomy, load_taxonomy, schemas_dir
 
 VALIDATIONS_DIR = schemas_dir().parent / "validations"
 SUITES: dict[str, tuple[str, ...]] = {
-    "records": ("records.generated", "records.rules"),
+    "records": ("records.generated", "records.rules", "records.privacy"),
     "spans": ("spans.generated", "spans.rules"),
+    "splits": ("splits.rules",),
+    "split_stats": ("split_stats.rules",),
 }
+# The expectation that no override may ever let through (see curate.validate.gate).
+RESIDUAL_PII = "no_residual_pii"
 MAX_IDS = 20
 
 RECORD_COLUMNS = [
@@ -39,6 +43,18 @@ RECORD_COLUMNS = [
     "empathy",
     "empathy_missing",
     "raw_number_types",
+    "residual_pii",
+]
+SPLIT_COLUMNS = ["record_id", "culture", "split", "group_key", "group_splits"]
+SPLIT_STAT_COLUMNS = [
+    "record_id",
+    "culture",
+    "split",
+    "count",
+    "share",
+    "target",
+    "deviation",
+    "tolerance",
 ]
 SPAN_COLUMNS = [
     "record_id",
@@ -127,16 +143,25 @@ def _span_row(record: Record, span: Any, taxonomy: Taxonomy) -> dict[str, Any]:
     }
 
 
-def tables(store: Any, taxonomy: Taxonomy) -> tuple[pd.DataFrame, pd.DataFrame]:
-    """Flatten the workspace into (records_df, spans_df) for GX.
+def tables(
+    store: Any,
+    taxonomy: Taxonomy,
+    release: bool = False,
+    pii: dict[str, int] | None = None,
+    split_policy: dict[str, Any] | None = None,
+) -> dict[str, pd.DataFrame]:
+    """Flatten the workspace into the tables GX validates: records, spans, splits and
+    split_stats (one row per culture and split).
 
-    Columns are object dtype so nulls stay None (GX map expectations skip nulls, which is
-    what "value or null" rules mean) and ints stay ints.
+    `release`: only what may leave the workspace (de-identified, not duplicates).
+    `pii`: residual direct identifiers per record id (from the scan); None = not scanned,
+    which leaves the column null. Columns are object dtype so nulls stay None (GX map
+    expectations skip nulls, which is what "value or null" rules mean) and ints stay ints.
     """
     demo_cols = [demo_column(n) for n in taxonomy.demographic_fields]
     rows: list[dict[str, Any]] = []
     span_rows: list[dict[str, Any]] = []
-    for record in store.iter_records():
+    for record in store.iter_records(deidentified=release):
         row: dict[str, Any] = {
             "record_id": record.id,
             "culture": record.culture,
@@ -158,6 +183,7 @@ def tables(store: Any, taxonomy: Taxonomy) -> tuple[pd.DataFrame, pd.DataFrame]:
                 if isinstance(v, int | float) and not isinstance(v, bool)
             )
             or None,
+            "residual_pii": None if pii is None else pii.get(record.id, 0),
             "demographics_ok": _demographics_ok(record, taxonomy),
         }
         for name, col in zip(taxonomy.demographic_fields, demo_cols, strict=True):
@@ -166,12 +192,83 @@ def tables(store: Any, taxonomy: Taxonomy) -> tuple[pd.DataFrame, pd.DataFrame]:
         span_rows.extend(_span_row(record, s, taxonomy) for s in record.spans)
     records_df = pd.DataFrame(rows, columns=[*RECORD_COLUMNS, *demo_cols, "demographics_ok"])
     spans_df = pd.DataFrame(span_rows, columns=SPAN_COLUMNS)
-    return records_df.astype(object), spans_df.astype(object)
+    cultures = dict(zip(records_df["record_id"], records_df["culture"], strict=True))
+    splits_df, stats_df = _split_tables(store, cultures, split_policy or {})
+    return {
+        "records": records_df.astype(object),
+        "spans": spans_df.astype(object),
+        "splits": splits_df.astype(object),
+        "split_stats": stats_df.astype(object),
+    }
+
+
+def _split_tables(
+    store: Any, cultures: dict[str, str | None], policy: dict[str, Any]
+) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """Rows of the stored split assignment for the validated records, and per culture and
+    split its share against the configured target with a tolerance that widens for small
+    cultures (3 binomial standard deviations, at least `min_tolerance`).
+
+    Nothing is assigned before the first export, so both tables are then empty."""
+    assigned = [
+        (rid, split, group)
+        for rid, split, group in store.conn.execute(
+            "SELECT record_id, split, group_key FROM splits"
+        )
+        if rid in cultures
+    ]
+    splits_of_group: dict[str, set[str]] = {}
+    for _, split, group in assigned:
+        splits_of_group.setdefault(group, set()).add(split)
+    rows = [
+        {
+            "record_id": rid,
+            "culture": cultures[rid],
+            "split": split,
+            "group_key": group,
+            "group_splits": len(splits_of_group[group]),
+        }
+        for rid, split, group in assigned
+    ]
+    targets: dict[str, float] = dict(policy.get("splits") or {})
+    min_tol = float(policy.get("min_tolerance", 0.05))
+    stats = []
+    per_culture: dict[str, dict[str, int]] = {}
+    for row in rows:
+        counts = per_culture.setdefault(row["culture"] or "(none)", {})
+        counts[row["split"]] = counts.get(row["split"], 0) + 1
+    for culture, counts in sorted(per_culture.items()):
+        n = sum(counts.values())
+        for split in sorted(set(targets) | set(counts)):
+            target = targets.get(split)
+            share = counts.get(split, 0) / n
+            tolerance = None
+            deviation = None
+            if target is not None:
+                deviation = round(abs(share - target), 6)
+                tolerance = round(max(min_tol, 3 * (target * (1 - target) / n) ** 0.5), 6)
+            stats.append(
+                {
+                    "record_id": f"{culture}/{split}",
+                    "culture": culture,
+                    "split": split,
+                    "count": counts.get(split, 0),
+                    "share": round(share, 6),
+                    "target": target,
+                    "deviation": deviation,
+                    "tolerance": tolerance,
+                }
+            )
+    return (
+        pd.DataFrame(rows, columns=SPLIT_COLUMNS),
+        pd.DataFrame(stats, columns=SPLIT_STAT_COLUMNS),
+    )
 
 
 # -- suites ----------------------------------------------------------------------------
-def _exp(kind: str, **kwargs: Any) -> dict[str, Any]:
-    return {"type": f"expect_{kind}", "kwargs": kwargs}
+def _exp(kind: str, name: str, **kwargs: Any) -> dict[str, Any]:
+    """An expectation with its stable name (what reports and `--allow-failures` use)."""
+    return {"type": f"expect_{kind}", "kwargs": kwargs, "meta": {"name": name}}
 
 
 def _equals(column: str, value: Any) -> dict[str, Any]:
@@ -183,18 +280,39 @@ def _equals(column: str, value: Any) -> dict[str, Any]:
 def generated_suites(taxonomy: Taxonomy) -> dict[str, dict[str, Any]]:
     """The taxonomy-derived suites, as plain JSON-able dicts (deterministic output)."""
     records = [
-        _exp("column_values_to_be_in_set", column="culture", value_set=list(taxonomy.cultures)),
-        _exp("column_values_to_be_in_set", column="empathy", value_set=sorted(taxonomy.empathy)),
+        _exp(
+            "column_values_to_be_in_set",
+            "culture.in_taxonomy",
+            column="culture",
+            value_set=list(taxonomy.cultures),
+        ),
+        _exp(
+            "column_values_to_be_in_set",
+            "empathy.in_scale",
+            column="empathy",
+            value_set=sorted(taxonomy.empathy),
+        ),
     ]
     spans = [
-        _exp("column_values_to_be_in_set", column="label", value_set=list(taxonomy.families)),
-        _exp("column_values_to_be_in_set", column="field", value_set=list(taxonomy.fields)),
+        _exp(
+            "column_values_to_be_in_set",
+            "span.label_in_taxonomy",
+            column="label",
+            value_set=list(taxonomy.families),
+        ),
+        _exp(
+            "column_values_to_be_in_set",
+            "span.field_in_taxonomy",
+            column="field",
+            value_set=list(taxonomy.fields),
+        ),
     ]
     for name, family in taxonomy.families.items():
         condition = {"row_condition": _equals("label", name)}
         spans.append(
             _exp(
                 "column_values_to_be_in_set",
+                f"{name}.{family.attribute}_in_taxonomy",
                 column="attribute",
                 value_set=list(family.values),
                 **condition,
@@ -203,6 +321,7 @@ def generated_suites(taxonomy: Taxonomy) -> dict[str, dict[str, Any]]:
         spans.append(
             _exp(
                 "column_values_to_be_in_set",
+                f"{name}.field_allowed",
                 column="field",
                 value_set=list(family.fields),
                 **condition,
@@ -257,6 +376,42 @@ class ValidationReport:
     failures: list[dict[str, Any]] = field(default_factory=list)
     evaluated: int = 0
     docs_index: Path | None = None
+    pii_scanned: bool = False
+
+
+def residual_pii_counts(
+    store: Any, config: Any, release: bool, engine: Any = None
+) -> dict[str, int]:
+    """Direct identifiers the de-identification scan still finds, per record id. Only
+    de-identified records are scanned: a pending record has no text to leak."""
+    from curate.deid.scan import scan_records
+
+    records = (
+        r
+        for r in store.iter_records(deidentified=release)
+        if r.post_text is not None
+        or r.response_text is not None
+        or any(s.start is None for s in r.spans)
+    )
+    counts: dict[str, int] = {}
+    for finding in scan_records(records, config, engine):
+        rid = finding["id"].rsplit(":", 1)[0]
+        counts[rid] = counts.get(rid, 0) + 1
+    return counts
+
+
+def expectation_name(suite: str, config: Any) -> str:
+    """The stable name of an expectation: its `meta.name`, else one derived from its
+    suite, type, column and condition (so every failure can be named in an override)."""
+    meta = getattr(config, "meta", None) or {}
+    if meta.get("name"):
+        return str(meta["name"])
+    kind = config.type.removeprefix("expect_")
+    column = config.kwargs.get("column") or "+".join(
+        str(config.kwargs.get(k)) for k in ("column_A", "column_B") if config.kwargs.get(k)
+    )
+    condition = _condition_text(config.kwargs.get("row_condition"))
+    return f"{suite}:{kind}:{column}" + (f"[{condition}]" if condition else "")
 
 
 def _import_gx() -> Any:
@@ -281,12 +436,21 @@ def validate(
     taxonomy: Taxonomy,
     docs_dir: Path | None = None,
     suites_dir: Path = VALIDATIONS_DIR,
+    config: Any = None,
+    release: bool = False,
+    scan_pii: bool = True,
+    engine: Any = None,
 ) -> ValidationReport:
     """Run every suite over the workspace in an ephemeral (in-memory) GX context.
 
     The generated suites are built from `taxonomy` directly (not read from disk), so a
     workspace with extra cultures validates against its own taxonomy; the rules files
     are read from `suites_dir`. With `docs_dir`, GX Data Docs are written there.
+    `release`: validate only what may leave the workspace (de-identified, not
+    duplicates). With a `config` (and `scan_pii`), the residual-PII scan of the
+    de-identification stage runs over those records' texts and feeds the
+    `no_residual_pii` expectation (`engine`: a de-identification engine to reuse);
+    split targets come from its `[release]` section.
     """
     gx = _import_gx()
     from great_expectations.checkpoint import UpdateDataDocsAction
@@ -312,11 +476,14 @@ def validate(
         )
         actions.append(UpdateDataDocsAction(name="docs", site_names=["curate"]))
 
-    records_df, spans_df = tables(store, taxonomy)
-    frames = {"records": records_df, "spans": spans_df}
+    pii = None
+    if config is not None and scan_pii:
+        pii = residual_pii_counts(store, config, release, engine)
+    policy = config.section("release") if config is not None else {}
+    frames = tables(store, taxonomy, release=release, pii=pii, split_policy=policy)
     generated = generated_suites(taxonomy)
     source = context.data_sources.add_pandas("workspace")
-    report = ValidationReport(ok=True)
+    report = ValidationReport(ok=True, pii_scanned=pii is not None)
     for table, suite_names in SUITES.items():
         batch = source.add_dataframe_asset(table).add_batch_definition_whole_dataframe("all")
         definitions = []
@@ -356,14 +523,15 @@ def validate(
                 report.evaluated += 1
                 if res.success:
                     continue
-                config = res.expectation_config
+                exp = res.expectation_config
                 ids = _record_ids(res.result)
                 report.failures.append(
                     {
+                        "name": expectation_name(suite_name, exp),
                         "suite": suite_name,
-                        "expectation": config.type,
-                        "column": config.kwargs.get("column"),
-                        "row_condition": _condition_text(config.kwargs.get("row_condition")),
+                        "expectation": exp.type,
+                        "column": exp.kwargs.get("column"),
+                        "row_condition": _condition_text(exp.kwargs.get("row_condition")),
                         "count": res.result.get("unexpected_count", len(ids)),
                         "record_ids": ids[:MAX_IDS],
                     }

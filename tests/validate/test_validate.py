@@ -143,7 +143,9 @@ def test_clean_workspace_passes(store, tmp_path: Path) -> None:
 
 def test_tables_shape(store) -> None:
     _fill(store)
-    records, spans = tables(store, load_taxonomy())
+    frames = tables(store, load_taxonomy())
+    records, spans = frames["records"], frames["spans"]
+    assert frames["splits"].empty and frames["split_stats"].empty  # nothing assigned yet
     assert len(records) == 3 and len(spans) == 12
     assert records["demographics_ok"].all()
     unaligned = spans[spans["start"].isna()]
@@ -190,3 +192,123 @@ def test_real_release_defects_are_reported_by_record(tmp_path: Path) -> None:
         ("spans.rules", "attribute"): 10,  # 5 intensities, 1 strategy, 4 'None' types
         ("spans.rules", "dup_key"): 8,  # the same phrase twice with the same label
     }
+
+
+# -- residual personal data, splits, the release gate -----------------------------------
+def _deidentified(store, plant: Callable[[Record], None] | None = None) -> list[Record]:
+    """Three clean records marked de-identified (release candidates); `plant` spoils the
+    second one after the fact, as a faulty stage would."""
+    _fill(store)
+    records = list(store.iter_records())
+    if plant is not None:
+        plant(records[1])
+    store.save_deid([(r, []) for r in records], "test-policy")
+    return records
+
+
+def _assign(store, rows: list[tuple[str, str, str]]) -> None:
+    with store.transaction() as conn:
+        conn.executemany(
+            "INSERT INTO splits VALUES (?, ?, ?, 'German', 0, '1.0.0', 0)",
+            [(rid, group, split) for rid, split, group in rows],
+        )
+
+
+def test_residual_pii_fails_only_its_expectation(store, config, deid_engine) -> None:
+    def leak(r: Record) -> None:
+        r.response_text = RESPONSE + " Mail me: jonas.weber@example.com"
+
+    records = _deidentified(store, leak)
+    report = validate(store, config.taxonomy(), config=config, release=True, engine=deid_engine)
+    assert report.pii_scanned
+    assert [(f["name"], f["record_ids"]) for f in report.failures] == [
+        ("no_residual_pii", [records[1].id])
+    ]
+    assert "jonas" not in repr(report.failures).lower()  # ids and counts, never values
+
+
+def test_clean_release_candidates_pass_with_pii_scan(store, config, deid_engine) -> None:
+    records = _deidentified(store)
+    _assign(
+        store,
+        [
+            (records[0].id, "train", "g0"),
+            (records[1].id, "train", "g1"),
+            (records[2].id, "test", "g2"),
+        ],
+    )
+    report = validate(store, config.taxonomy(), config=config, release=True, engine=deid_engine)
+    assert report.ok, report.failures
+
+
+SPLIT_DEFECTS = {
+    # a thread straddling two splits: both of its records are reported
+    "split.disjoint_by_thread": (("train", "g0"), ("test", "g0"), ("train", "g2")),
+    "split.known": (("train", "g0"), ("holdout", "g1"), ("train", "g2")),
+    # every record of the culture in test: far from 80/10/10 even for three records
+    "split.proportions_within_bounds": (("test", "g0"), ("test", "g1"), ("test", "g2")),
+}
+
+
+@pytest.mark.parametrize("name", sorted(SPLIT_DEFECTS))
+def test_split_defect_fails_only_its_expectation(store, config, name: str) -> None:
+    records = _deidentified(store)
+    rows = SPLIT_DEFECTS[name]
+    _assign(store, [(r.id, split, group) for r, (split, group) in zip(records, rows, strict=True)])
+    report = validate(store, config.taxonomy(), config=config, release=True, scan_pii=False)
+    assert [f["name"] for f in report.failures] == [name], report.failures
+
+
+def test_item_in_two_splits_is_refused_by_the_store(store) -> None:
+    """One split per item is enforced twice: by the store (primary key) and by the
+    `split.disjoint_by_item` expectation on what is validated."""
+    import sqlite3
+
+    records = _deidentified(store)
+    _assign(store, [(records[0].id, "train", "g0")])
+    with pytest.raises(sqlite3.IntegrityError):
+        _assign(store, [(records[0].id, "test", "g0")])
+
+
+def test_gate_refuses_names_and_allows_only_with_reason(store, config, deid_engine) -> None:
+    from curate.errors import CurateError
+    from curate.validate.gate import GateError, run_gate
+
+    def leak(r: Record) -> None:
+        r.post_text = POST + " Call +49 30 1234567"
+
+    _deidentified(store, _record_attr("empathy", None))
+    taxonomy = config.taxonomy()
+    with pytest.raises(GateError) as err:
+        run_gate(store, taxonomy, config, engine=deid_engine)
+    assert "empathy.present_when_response_annotated" in str(err.value)
+    with pytest.raises(CurateError, match="needs --reason"):
+        run_gate(store, taxonomy, config, allow=["empathy.present_when_response_annotated"])
+    with pytest.raises(CurateError, match="did not fail"):
+        run_gate(store, taxonomy, config, allow=["span.unique"], reason="x", engine=deid_engine)
+    result = run_gate(
+        store,
+        taxonomy,
+        config,
+        allow=["empathy.present_when_response_annotated"],
+        reason="score lost in the source; annotators asked",
+        engine=deid_engine,
+    )
+    assert result.allowed == ["empathy.present_when_response_annotated"]
+    assert result.reason and result.to_dict()["failures"][0]["count"] == 1
+
+    # residual personal data: refused, and no override is accepted
+    records = list(store.iter_records())
+    leak(records[0])
+    store.save_deid([(records[0], [])], "test-policy")
+    with pytest.raises(CurateError, match="never be allowed"):
+        run_gate(store, taxonomy, config, allow=["no_residual_pii"], reason="please")
+    with pytest.raises(GateError, match="no_residual_pii"):
+        run_gate(
+            store,
+            taxonomy,
+            config,
+            allow=["empathy.present_when_response_annotated"],
+            reason="as above",
+            engine=deid_engine,
+        )
