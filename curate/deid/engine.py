@@ -17,7 +17,14 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from curate.deid.offsets import OffsetMap
-from curate.deid.operators import Decision, Pseudonyms, apply, from_presidio, resolve
+from curate.deid.operators import (
+    Decision,
+    Detection,
+    Pseudonyms,
+    apply,
+    from_presidio,
+    resolve,
+)
 from curate.deid.policy import Policy
 from curate.deid.recognizers.gazetteer import SCRIPT_LANGUAGE
 
@@ -104,57 +111,139 @@ class Deidentifier:
         return out
 
     def run(self, docs: list[DeidInput]) -> list[DeidOutput]:
-        # Gather every non-empty text per pipeline language, analyze each group at once.
-        by_lang: dict[str, list[tuple[int, str, str]]] = defaultdict(list)
+        """De-identify a batch. Replacing one identifier changes the context of the
+        words around it, and the recognizers can then see an identifier they missed
+        (a surname next to a pseudonymized first name, the rest of a URL whose handle
+        was replaced). So the output is analyzed again, up to `MAX_PASSES` times in all,
+        and what is found is added to the detections on the original text until nothing
+        new turns up: the output then passes the same analyzers' residual scan."""
+        texts: dict[tuple[int, str], str] = {}
+        langs: dict[tuple[int, str], str] = {}
         for i, doc in enumerate(docs):
             lang = self.policy.language_for(doc.language)
             for name, text in doc.fields.items():
                 if text:
-                    by_lang[lang].append((i, name, text))
+                    texts[(i, name)], langs[(i, name)] = text, lang
             for j, phrase in enumerate(doc.phrases):
                 if phrase:
-                    by_lang[lang].append((i, f"phrase:{j}", phrase))
+                    texts[(i, f"phrase:{j}")], langs[(i, f"phrase:{j}")] = phrase, lang
+        found = self._analyze_keys(list(texts), texts, langs)
+        outputs = self._apply_all(docs, found)
+        for _ in range(MAX_PASSES - 1):
+            changed = [k for k, (new, _, _) in outputs.items() if new != texts[k]]
+            if not changed:
+                break
+            again = self._analyze_keys(changed, {k: outputs[k][0] for k in changed}, langs)
+            added = False
+            for key in changed:
+                new_text, omap, _ = outputs[key]
+                merged = _merge_residual(found[key], again[key], new_text, omap, self.policy)
+                if merged is not None:
+                    found[key], added = merged, True
+            if not added:
+                break
+            outputs = self._apply_all(docs, found)
+        return [self._output(i, doc, outputs) for i, doc in enumerate(docs)]
+
+    def _analyze_keys(
+        self, keys: list[tuple[int, str]], texts: dict, langs: dict
+    ) -> dict[tuple[int, str], list]:
+        """Analyze the texts of `keys` grouped by pipeline language (one batch each)."""
+        by_lang: dict[str, list[tuple[int, str]]] = defaultdict(list)
+        for key in keys:
+            by_lang[langs[key]].append(key)
         found: dict[tuple[int, str], list] = {}
-        for lang, items in by_lang.items():
-            for (i, name, _), dets in zip(
-                items, self.analyze([t for *_, t in items], lang), strict=True
-            ):
-                found[(i, name)] = dets
-        outputs = []
+        for lang, group in by_lang.items():
+            for key, dets in zip(group, self.analyze([texts[k] for k in group], lang), strict=True):
+                found[key] = dets
+        return found
+
+    def _apply_all(self, docs: list[DeidInput], found: dict) -> dict[tuple[int, str], tuple]:
+        """Replace the detections; one `Pseudonyms` memory per document, fields in order
+        (title, text, response) then phrases, so numbering follows the text."""
         locales = self.policy.data.get("surrogate_locales", {})
+        out: dict[tuple[int, str], tuple] = {}
         for i, doc in enumerate(docs):
             pseudo = Pseudonyms(seed=doc.key, culture=doc.culture, locales=locales)
-            fields, maps, decisions = {}, {}, []
-            for name, text in doc.fields.items():  # in order: title, text, response
-                if not text:
-                    fields[name], maps[name] = text, OffsetMap.identity(len(text or ""))
-                    continue
-                new, omap, dec = apply(text, found[(i, name)], self.policy, pseudo, name)
-                fields[name], maps[name] = new, omap
-                decisions.extend(dec)
-            phrases, phrase_decisions = [], []
+            for name, text in doc.fields.items():
+                if text:
+                    out[(i, name)] = apply(text, found[(i, name)], self.policy, pseudo, name)
             for j, phrase in enumerate(doc.phrases):
-                if not phrase:
-                    phrases.append(phrase)
-                    phrase_decisions.append([])
-                    continue
-                new, _, dec = apply(
-                    phrase, found[(i, f"phrase:{j}")], self.policy, pseudo, f"phrase:{j}"
-                )
-                phrases.append(new)
-                phrase_decisions.append(dec)
-            outputs.append(
-                DeidOutput(
-                    doc.key,
-                    self.policy.language_for(doc.language),
-                    fields,
-                    maps,
-                    decisions,
-                    phrases,
-                    phrase_decisions,
-                )
-            )
-        return outputs
+                if phrase:
+                    key = (i, f"phrase:{j}")
+                    out[key] = apply(phrase, found[key], self.policy, pseudo, f"phrase:{j}")
+        return out
+
+    def _output(self, i: int, doc: DeidInput, outputs: dict) -> DeidOutput:
+        fields, maps, decisions = {}, {}, []
+        for name, text in doc.fields.items():
+            if not text:
+                fields[name], maps[name] = text, OffsetMap.identity(len(text or ""))
+                continue
+            fields[name], maps[name], dec = outputs[(i, name)]
+            decisions.extend(dec)
+        phrases, phrase_decisions = [], []
+        for j, phrase in enumerate(doc.phrases):
+            if not phrase:
+                phrases.append(phrase)
+                phrase_decisions.append([])
+                continue
+            new, _, dec = outputs[(i, f"phrase:{j}")]
+            phrases.append(new)
+            phrase_decisions.append(dec)
+        return DeidOutput(
+            doc.key,
+            self.policy.language_for(doc.language),
+            fields,
+            maps,
+            decisions,
+            phrases,
+            phrase_decisions,
+        )
+
+
+MAX_PASSES = 3
+
+
+def _merge_residual(
+    original: list[Detection],
+    residual: list[Detection],
+    new_text: str,
+    omap: OffsetMap,
+    policy: Policy,
+) -> list[Detection] | None:
+    """Add what a later pass found (offsets in the de-identified text) to the detections
+    on the original text, or None if it adds nothing.
+
+    Only detections the policy replaces count. One that touches a replaced region grows
+    to cover it in the original (the rest of a URL whose handle became a tag becomes one
+    URL), and the earlier detections it covers give way to it."""
+    direct = set(policy.direct_identifiers)
+    merged = list(original)
+    added = False
+    for det in residual:
+        if policy.operator(det.entity_type) == "keep" and det.entity_type not in direct:
+            continue
+        if not has_text_outside(new_text, det.start, det.end, omap.replaced(det.start, det.end)):
+            continue  # only pseudonym tags and punctuation: nothing left to replace
+        start, end = omap.original_span(det.start, det.end)
+        covered = [d for d in merged if d.start < end and d.end > start]
+        start = min([start, *(d.start for d in covered)])
+        end = max([end, *(d.end for d in covered)])
+        merged = [d for d in merged if d not in covered]
+        merged.append(Detection(start, end, det.entity_type, det.score, det.recognizer))
+        added = True
+    return sorted(merged, key=lambda d: d.start) if added else None
+
+
+def has_text_outside(text: str, start: int, end: int, regions: list[tuple[int, int]]) -> bool:
+    """Whether text[start:end] has a letter or digit outside `regions` (replacements or
+    pseudonym tags): a detection made only of tags has nothing left to replace. The
+    residual scan uses the same rule, so a pass that finds nothing new scans clean."""
+    for pos in range(start, end):
+        if text[pos].isalnum() and not any(s <= pos < e for s, e in regions):
+            return True
+    return False
 
 
 # -- worker processes ------------------------------------------------------------------

@@ -72,6 +72,29 @@ class OffsetMap:
             return Remapped(None, None, f"span cuts through a replaced {edit.entity_type}")
         return Remapped(self.position(start), self.position(end), None, tuple(inside))
 
+    def original_span(self, new_start: int, new_end: int) -> tuple[int, int]:
+        """Map a span of the de-identified text back to the original text; an end that
+        falls inside a replacement takes in the whole replaced region."""
+        return self._back(new_start, start=True), self._back(new_end, start=False)
+
+    def _back(self, pos: int, start: bool) -> int:
+        shift = 0
+        for e in self.edits:
+            if pos < e.new_start or (start and pos == e.new_start):
+                break
+            if pos < e.new_end or (not start and pos == e.new_end):
+                return e.start if start else e.end
+            shift = e.new_end - e.end
+        return pos - shift
+
+    def replaced(self, new_start: int, new_end: int) -> list[tuple[int, int]]:
+        """The replacement regions (new-text offsets) that overlap [new_start, new_end)."""
+        return [
+            (e.new_start, e.new_end)
+            for e in self.edits
+            if e.new_start < new_end and e.new_end > new_start
+        ]
+
     def to_list(self) -> list[list[int | str]]:
         return [[e.start, e.end, e.new_start, e.new_end, e.entity_type] for e in self.edits]
 

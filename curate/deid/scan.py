@@ -23,6 +23,7 @@ def scan_texts(
     items: list[tuple[str, str, str | None]], config: Config, engine=None
 ) -> list[dict[str, Any]]:
     """items: (id, text, language). Returns one finding per direct identifier left."""
+    from curate.deid.engine import has_text_outside
     from curate.deid.stage import make_engine
     from curate.langid import detect
 
@@ -41,8 +42,8 @@ def scan_texts(
             for d in dets:
                 if d.entity_type not in direct:
                     continue
-                if any(s <= d.start and d.end <= e for s, e in tags):
-                    continue
+                if not has_text_outside(text, d.start, d.end, tags):
+                    continue  # only pseudonym tags (and punctuation between them)
                 findings.append(
                     {
                         "id": item_id,
