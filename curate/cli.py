@@ -383,23 +383,65 @@ def annotate_agreement(
 def audit(
     family: Annotated[
         list[str] | None,
-        typer.Option(help="Label family (emotional_distress, …, or empathy); repeatable."),
+        typer.Option(help="Label family (emotional_distress, …, empathy, or records); repeatable."),
+    ] = None,
+    html: Annotated[
+        bool, typer.Option("--html/--no-html", help="Write the HTML report (index.html).")
+    ] = True,
+    to_label_studio: Annotated[
+        bool,
+        typer.Option(
+            "--to-label-studio",
+            help="Send the flags to the annotators' Label Studio projects as review "
+            "predictions (model version curate-audit-<run>).",
+        ),
+    ] = False,
+    run: Annotated[
+        str | None,
+        typer.Option(
+            help="With --to-label-studio: send this earlier audit run's stored flags "
+            "('latest' for the newest) instead of auditing again."
+        ),
+    ] = None,
+    top: Annotated[
+        int | None,
+        typer.Option(
+            min=1, help="With --to-label-studio: only the N worst flags per family and kind."
+        ),
     ] = None,
     as_json: Annotated[bool, typer.Option("--json", help="Print the summary as JSON.")] = False,
 ) -> None:
-    """Label-noise audit (cleanlab on out-of-fold n-gram model probabilities): ranked
-    flags per label family, as CSV in <workspace>/reports/audit/."""
+    """Label audit: cleanlab label issues, Datalab outliers and near duplicates, CROWDLAB
+    consensus; ranked flags in the store and in <workspace>/reports/audit/ (CSV, Parquet,
+    summary.json, index.html)."""
     from curate.audit.run import audit_workspace
 
+    if run is not None and not to_label_studio:
+        raise CurateError("--run only goes with --to-label-studio (it sends a stored run)")
+    if top is not None and not to_label_studio:
+        raise CurateError("--top only goes with --to-label-studio")
     config = _config()
     with _store(create=False) as store:
-        report = audit_workspace(store, config.taxonomy(), families=family)
+        if run is None:
+            report = audit_workspace(store, config.taxonomy(), families=family, html=html)
+            out = report.to_dict()
+            run_id = report.run_id
+        else:
+            if family:
+                raise CurateError("--family does not go with --run (the run is audited already)")
+            out, run_id = {}, None if run == "latest" else run
+        if to_label_studio:
+            from curate.annotate.client import connect
+            from curate.audit.review import send_review
+
+            review = send_review(store, config, connect(config), run_id=run_id, top=top)
+            out["review"] = review.to_dict()
     if as_json:
-        print(json.dumps(report.to_dict(), indent=2, ensure_ascii=False))
+        print(json.dumps(out, indent=2, ensure_ascii=False))
     else:
         from curate import reporting
 
-        reporting.print_audit(report.to_dict(), _console())
+        reporting.print_audit(out, _console())
 
 
 @app.command()

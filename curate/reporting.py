@@ -294,16 +294,42 @@ def print_agreement(result: dict, console: Console) -> None:
 
 
 def print_audit(report: dict, console: Console) -> None:
-    table = Table(title="label-noise audit (cleanlab; flags are ranked for review)")
-    for col in ("family", "examples", "flags", "flags per culture", "report"):
-        table.add_column(col)
-    for name, fam in report["families"].items():
-        if "skipped" in fam:
-            table.add_row(name, str(fam["examples"]), "-", fam["skipped"], "")
-            continue
-        per = ", ".join(f"{k} {v}" for k, v in fam["flags_per_culture"].items())
-        table.add_row(name, str(fam["examples"]), str(fam["flags"]), per, fam["csv"])
-    console.print(table)
+    """The audit's flags per family and kind, CROWDLAB's annotator ranking, where the
+    reports are, and what the Label Studio review queue received."""
+    kinds = ("label_issue", "consensus", "outlier", "near_duplicate")
+    if report.get("families"):
+        table = Table(title=f"audit {report['run_id']} (flags are ranked for review)")
+        for col in ("family", "examples", *kinds, "by culture"):
+            table.add_column(col)
+        for name, fam in report["families"].items():
+            if "skipped" in fam:
+                table.add_row(name, str(fam["examples"]), *(["-"] * len(kinds)), fam["skipped"])
+                continue
+            per = ", ".join(
+                f"{c} {sum(v.values())}" for c, v in fam.get("flags_per_culture", {}).items()
+            )
+            counts = [str(fam["flags"].get(k, 0)) for k in kinds]
+            table.add_row(name, str(fam["examples"]), *counts, per)
+        console.print(table)
+        for name, fam in report["families"].items():
+            annotators = (fam.get("crowdlab") or {}).get("annotators") or {}
+            if annotators:
+                ranking = ", ".join(f"{a} {s['quality']:.2f}" for a, s in annotators.items())
+                console.print(f"{name}: annotator quality (CROWDLAB) {ranking}", soft_wrap=True)
+        console.print(f"reports: {report['out_dir']}", soft_wrap=True)
+        if report.get("html"):
+            console.print(f"HTML report: {report['html']}", soft_wrap=True)
+    review = report.get("review")
+    if review:
+        counts = review["counts"]
+        console.print(
+            f"Label Studio review queue ({review['model_version']}): "
+            f"{counts.get('tasks_sent', 0)} task(s) sent, "
+            f"{counts.get('already_sent', 0)} already there, "
+            f"{counts.get('replaced', 0)} earlier prediction(s) replaced, "
+            f"{counts.get('no_task', 0)} flag(s) on records without a task",
+            soft_wrap=True,
+        )
 
 
 def print_validation(report, console: Console) -> None:

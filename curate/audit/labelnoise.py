@@ -16,12 +16,13 @@ than this audit warrants. Probabilities are out-of-fold, so a label never grades
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 import numpy as np
 import pandas as pd
 
+from curate.records import Record
 from curate.schema import Taxonomy
 from curate.store import Store
 
@@ -35,6 +36,8 @@ class Example:
     text: str
     label: str
     annotator: str | None
+    span: int | None = None  # index into the record's spans (span families)
+    region: tuple[str, int, int] | None = None  # (field, start, end) when aligned
 
 
 @dataclass(frozen=True, slots=True)
@@ -59,42 +62,68 @@ class CrowdResult:
     annotator_quality: dict[str, float]
     label_quality: pd.DataFrame
     annotator_stats: pd.DataFrame
+    # (item, annotator) -> quality of that annotator's label on that item
+    detailed_quality: dict[tuple[Any, str], float] = field(default_factory=dict)
 
 
-def span_examples(store: Store, taxonomy: Taxonomy, family: str) -> list[Example]:
+def audited_records(store: Store) -> list[Record]:
+    """The records an audit may look at: de-identified and not duplicates.
+
+    Why not every record: span phrases of records still awaiting de-identification are
+    raw text, and the audit's reports (CSV, HTML, Label Studio) must never carry raw text.
+    """
+    return list(store.iter_records(deidentified=True))
+
+
+def span_examples(
+    store: Store, taxonomy: Taxonomy, family: str, records: Sequence[Record] | None = None
+) -> list[Example]:
     """One example per span of `family`, labelled with the family's attribute value.
 
-    Spans whose attribute is unset are skipped: there is no label to audit.
+    Spans whose attribute is unset are skipped: there is no label to audit. Every
+    annotator's span is its own example (pulled spans carry their annotator).
     """
     attribute = taxonomy.family(family).attribute
     out: list[Example] = []
-    for record in store.iter_records():
-        for span in record.spans:
+    for record in audited_records(store) if records is None else records:
+        for i, span in enumerate(record.spans):
             if span.label != family:
                 continue
             value = span.attributes.get(attribute)
             if value is None or not span.text:
                 continue
-            out.append(Example(record.id, record.culture, span.text, value, span.annotator))
+            region = (
+                (span.field, span.start, span.end)
+                if span.start is not None and span.end is not None
+                else None
+            )
+            out.append(
+                Example(record.id, record.culture, span.text, value, span.annotator, i, region)
+            )
     return out
 
 
-def empathy_examples(store: Store) -> list[Example]:
-    """One example per record with an empathy score; the text is the response.
+def empathy_examples(store: Store, records: Sequence[Record] | None = None) -> list[Example]:
+    """One example per empathy score: the record's own (e.g. the release's) and each
+    annotator's newest pulled score. The text is the response.
 
-    Records whose response text is not filled in yet (before de-identification) fall
-    back to their response-field span texts, which is the part empathy is judged on.
+    Records whose response text is empty fall back to their response-field span texts,
+    which is the part empathy is judged on (the CultureCare release has phrases only).
     """
+    from curate.annotate.pull import latest_annotations
+
     out: list[Example] = []
-    for record in store.iter_records():
-        if record.empathy is None:
-            continue
+    for record in audited_records(store) if records is None else records:
         text = record.response_text or " ".join(
             s.text for s in record.spans if s.field == "response" and s.text
         )
         if not text:
             continue
-        out.append(Example(record.id, record.culture, text, str(record.empathy), None))
+        if record.empathy is not None:
+            out.append(Example(record.id, record.culture, text, str(record.empathy), None))
+        for annotator, ann in sorted(latest_annotations(store, record.id).items()):
+            if ann.get("empathy") is not None:
+                out.append(Example(record.id, record.culture, text, str(ann["empathy"]), annotator))
     return out
 
 
@@ -117,6 +146,7 @@ def out_of_fold_probs(
     folds: int = 5,
     seed: int = 0,
     c: float = 4.0,
+    groups: Sequence[str] | None = None,
 ) -> np.ndarray:
     """Out-of-fold class probabilities, shape (n, len(classes)), columns in `classes` order.
 
@@ -125,8 +155,15 @@ def out_of_fold_probs(
     example cannot be held out and learned at once: their rows are left out of the CV and
     get uniform probabilities (so they are never confidently flagged), and their column is
     0 for all other rows. Classes in `classes` but absent from `labels` also get 0.
+
+    `groups` (e.g. record ids) keeps each group in one fold. Why: several annotators mark
+    the same phrase of a record; were one annotator's copy in the training fold, the model
+    would have seen the very text with a label when grading the other's, and CROWDLAB
+    needs the probabilities of an item to come from a model that saw none of its labels.
     """
-    from sklearn.model_selection import StratifiedKFold, cross_val_predict
+    import warnings
+
+    from sklearn.model_selection import StratifiedGroupKFold, StratifiedKFold
 
     index = {c_: i for i, c_ in enumerate(classes)}
     unknown = sorted({lab for lab in labels if lab not in index})
@@ -141,16 +178,38 @@ def out_of_fold_probs(
     if len(present) < 2:
         return probs  # nothing to contrast: no class can be told from another
     n_folds = int(min(folds, counts[present].min()))
-    cv = StratifiedKFold(n_folds, shuffle=True, random_state=seed)
     texts_kept = [t for t, k_ in zip(texts, keep, strict=True) if k_]
+    groups_kept = (
+        [g for g, k_ in zip(groups, keep, strict=True) if k_] if groups is not None else None
+    )
+    n_groups = len(set(groups_kept)) if groups_kept is not None else 0
+    if groups_kept is not None and n_groups < len(groups_kept):  # some group holds 2+ rows
+        n_folds = max(2, min(n_folds, n_groups))
+        cv: Any = StratifiedGroupKFold(n_folds, shuffle=True, random_state=seed)
+    else:
+        groups_kept = None
+        cv = StratifiedKFold(n_folds, shuffle=True, random_state=seed)
     # min_df=2 drops one-off character n-grams (typos, names); on a handful of texts it
     # can drop every n-gram of a training fold, so tiny audits keep them all.
     min_df = 2 if len(texts_kept) >= 50 else 1
-    oof = cross_val_predict(
-        _model(c, min_df), texts_kept, y[keep], cv=cv, method="predict_proba", n_jobs=None
-    )
-    rows = np.zeros((int(keep.sum()), k))
-    rows[:, present] = oof  # cross_val_predict's columns are the sorted labels present
+    y_kept = y[keep]
+    rows = np.full((len(y_kept), k), 1.0 / k)
+    with warnings.catch_warnings():
+        warnings.filterwarnings("ignore", message="The least populated class in y")
+        splits = list(cv.split(texts_kept, y_kept, groups_kept))
+    for train, test in splits:
+        if len(np.unique(y_kept[train])) < 2:
+            continue  # one class left to learn from: nothing to grade with (uniform)
+        model = _model(c, min_df).fit([texts_kept[i] for i in train], y_kept[train])
+        seen = model.classes_  # a grouped fold can miss a rare class in training
+        fold = np.zeros((len(test), k))
+        fold[:, seen] = model.predict_proba([texts_kept[i] for i in test])
+        # A row whose own class the fold never saw cannot be graded (e.g. the only two
+        # examples of a class are two annotators' copies of one span): uniform, as for
+        # singletons, rather than a confident "wrong".
+        unseen = ~np.isin(y_kept[test], seen)
+        fold[unseen] = 1.0 / k
+        rows[test] = fold
     probs[keep] = rows
     return probs
 
@@ -232,6 +291,13 @@ def crowdlab(
     )
     lq: pd.DataFrame = result["label_quality"]
     stats: pd.DataFrame = result["annotator_stats"]
+    detailed: pd.DataFrame = result["detailed_label_quality"]
+    per_label = {
+        (item, annotator): float(q)
+        for annotator in annotators
+        for item, q in zip(item_ids, detailed[f"quality_annotator_{annotator}"], strict=True)
+        if not np.isnan(q)
+    }
     return CrowdResult(
         consensus={
             item: classes[int(lab)]
@@ -243,4 +309,5 @@ def crowdlab(
         annotator_quality={str(a): float(q) for a, q in stats["annotator_quality"].items()},
         label_quality=lq,
         annotator_stats=stats,
+        detailed_quality=per_label,
     )

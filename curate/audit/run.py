@@ -1,35 +1,77 @@
 """`curate audit`: which labels look wrong, per label family, written to the workspace.
 
 For every span family (its attribute: intensity, cultural-signal type, strategy) and for
-the empathy score, the workspace's labelled examples get out-of-fold probabilities from
-a character + word n-gram model and go through cleanlab (`labelnoise`). The ranked flags
-are written as CSV in `<workspace>/reports/audit/`, with a JSON summary that counts
-flags per culture. Texts in the reports are the de-identified ones.
+the empathy score, the workspace's labelled examples (de-identified records only) get
+out-of-fold probabilities from a character + word n-gram model, folds grouped by record,
+and go through:
+- cleanlab `find_label_issues` (`labelnoise`): probable label errors ("label_issue");
+- Datalab (`datalab`): outliers and label-conflicting near duplicates;
+- CROWDLAB (`crowd`) where Label Studio annotators overlap: consensus, per-annotator
+  quality and doubtful items ("consensus").
+Near-duplicate records (by post text) are looked for once per run (family "records").
+
+Every flag goes into the store (`audit_flags`, under the run id); the reports in
+`<workspace>/reports/audit/` are one CSV and one Parquet file per family, `summary.json`
+and `index.html`. Texts in the reports are the de-identified ones.
 """
 
 from __future__ import annotations
 
-import csv
 import json
 import time
-from collections import Counter
+from collections import Counter, defaultdict
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from curate.audit.store import KINDS, RECORDS, AuditFlag, rank_flags, save_flags
+from curate.errors import CurateError
 from curate.schema import Taxonomy
 from curate.store import Store
 
 MIN_EXAMPLES = 10
+EMPATHY = "empathy"
+COLUMNS = (
+    "rank",
+    "kind",
+    "record_id",
+    "culture",
+    "span_index",
+    "annotator",
+    "given",
+    "suggested",
+    "score",
+    "detail",
+    "text",
+)
 
 
 @dataclass
 class AuditReport:
-    families: dict[str, dict[str, Any]] = field(default_factory=dict)
+    run_id: str = ""
     out_dir: str = ""
+    html: str | None = None
+    audited_records: int = 0
+    families: dict[str, dict[str, Any]] = field(default_factory=dict)
+    review: dict[str, Any] | None = None
 
     def to_dict(self) -> dict[str, Any]:
-        return {"out_dir": self.out_dir, "families": self.families}
+        out = {
+            "run_id": self.run_id,
+            "out_dir": self.out_dir,
+            "html": self.html,
+            "audited_records": self.audited_records,
+            "families": self.families,
+        }
+        if self.review is not None:
+            out["review"] = self.review
+        return out
+
+
+def family_names(taxonomy: Taxonomy) -> list[str]:
+    """What `--family` accepts: each span family, `empathy` and `records`."""
+    return [*taxonomy.families, EMPATHY, RECORDS]
 
 
 def audit_workspace(
@@ -38,70 +80,192 @@ def audit_workspace(
     families: list[str] | None = None,
     folds: int = 5,
     seed: int = 0,
+    html: bool = True,
 ) -> AuditReport:
-    from curate.audit.labelnoise import empathy_examples, find_issues, span_examples
+    """Audit, store the flags under a new run and write the reports (see the module)."""
+    from curate.audit.labelnoise import audited_records
 
-    out_dir = store.root / "reports" / "audit"
-    out_dir.mkdir(parents=True, exist_ok=True)
-    report = AuditReport(out_dir=str(out_dir))
-    names = families or [*taxonomy.families, "empathy"]
-    for name in names:
-        start = time.perf_counter()
-        if name == "empathy":
-            examples = empathy_examples(store)
-            classes = [str(v) for v in taxonomy.empathy]
-        else:
-            examples = span_examples(store, taxonomy, name)
-            classes = list(taxonomy.family(name).values)
-        present = {e.label for e in examples}
-        if len(examples) < MIN_EXAMPLES or len(present) < 2:
-            report.families[name] = {
-                "examples": len(examples),
-                "skipped": f"needs {MIN_EXAMPLES}+ examples of 2+ labels",
-            }
-            continue
-        flags = find_issues(examples, classes, folds=folds, seed=seed)
-        path = out_dir / f"{name}.csv"
-        _write_csv(path, examples, flags)
-        per_culture = Counter(examples[f.index].culture or "(none)" for f in flags)
-        report.families[name] = {
-            "examples": len(examples),
-            "labels": dict(Counter(e.label for e in examples).most_common()),
-            "flags": len(flags),
-            "flags_per_culture": dict(per_culture.most_common()),
-            "csv": str(path),
-            "seconds": round(time.perf_counter() - start, 2),
-        }
-    (out_dir / "summary.json").write_text(json.dumps(report.to_dict(), indent=2))
+    valid = family_names(taxonomy)
+    unknown = [f for f in families or [] if f not in valid]
+    if unknown:
+        raise CurateError(f"unknown label family {unknown[0]!r}: choose from {', '.join(valid)}")
+    names = list(dict.fromkeys(families)) if families else valid
+    run_id = store.begin_run("audit", {"families": names, "folds": folds, "seed": seed})
+    try:
+        out_dir = _clean_out_dir(store.root / "reports" / "audit")
+        records = audited_records(store)
+        report = AuditReport(run_id=run_id, out_dir=str(out_dir), audited_records=len(records))
+        all_flags: list[AuditFlag] = []
+        classes: dict[str, Sequence[str]] = {}
+        for name in names:
+            start = time.perf_counter()
+            if name == RECORDS:
+                flags, info = _audit_records(records)
+            else:
+                classes[name] = _classes(taxonomy, name)
+                flags, info = _audit_family(store, taxonomy, records, name, folds, seed)
+            if flags is not None:
+                flags = rank_flags(flags)
+                info.update(_write_tables(out_dir, name, flags))
+                info["seconds"] = round(time.perf_counter() - start, 2)
+                all_flags.extend(flags)
+            report.families[name] = info
+        save_flags(store, run_id, all_flags)
+        if html:
+            from curate.audit.html import render
+
+            page = out_dir / "index.html"
+            page.write_text(render(report.to_dict(), all_flags, classes), encoding="utf-8")
+            report.html = str(page)
+        (out_dir / "summary.json").write_text(
+            json.dumps(report.to_dict(), indent=2, ensure_ascii=False), encoding="utf-8"
+        )
+    except BaseException:
+        store.finish_run(run_id, "failed", {})
+        raise
+    store.finish_run(
+        run_id, "completed", {name: fam.get("flags", {}) for name, fam in report.families.items()}
+    )
     return report
 
 
-def _write_csv(path: Path, examples, flags) -> None:
-    with path.open("w", newline="", encoding="utf-8") as fh:
-        writer = csv.writer(fh)
-        writer.writerow(
-            [
-                "rank",
-                "record_id",
-                "culture",
-                "annotator",
-                "given",
-                "suggested",
-                "label_quality",
-                "text",
-            ]
+def _classes(taxonomy: Taxonomy, name: str) -> list[str]:
+    if name == EMPATHY:
+        return [str(v) for v in taxonomy.empathy]
+    return list(taxonomy.family(name).values)
+
+
+def _audit_family(
+    store: Store, taxonomy: Taxonomy, records: list, name: str, folds: int, seed: int
+) -> tuple[list[AuditFlag] | None, dict[str, Any]]:
+    """All flags of one label family, and its summary entry (None: skipped)."""
+    from curate.audit.crowd import crowd_flags, empathy_items, item_probs, span_items
+    from curate.audit.datalab import family_flags, text_features
+    from curate.audit.labelnoise import (
+        empathy_examples,
+        find_issues,
+        out_of_fold_probs,
+        span_examples,
+    )
+
+    classes = _classes(taxonomy, name)
+    if name == EMPATHY:
+        examples = empathy_examples(store, records)
+    else:
+        examples = span_examples(store, taxonomy, name, records)
+    present = {e.label for e in examples}
+    if len(examples) < MIN_EXAMPLES or len(present) < 2:
+        return None, {
+            "examples": len(examples),
+            "skipped": f"needs {MIN_EXAMPLES}+ examples of 2+ labels",
+        }
+    texts = [e.text for e in examples]
+    probs = out_of_fold_probs(
+        texts,
+        [e.label for e in examples],
+        classes,
+        folds,
+        seed,
+        groups=[e.record_id for e in examples],
+    )
+    flags = [
+        AuditFlag(
+            family=name,
+            kind="label_issue",
+            record_id=f.record_id,
+            culture=examples[f.index].culture,
+            score=f.quality,
+            span_index=examples[f.index].span,
+            annotator=f.annotator,
+            given=f.given,
+            suggested=f.suggested,
+            detail=_region(examples[f.index].region),
+            text=f.text,
         )
-        for rank, flag in enumerate(flags, start=1):
-            ex = examples[flag.index]
-            writer.writerow(
-                [
-                    rank,
-                    flag.record_id,
-                    ex.culture or "",
-                    flag.annotator or "",
-                    flag.given,
-                    flag.suggested,
-                    round(flag.quality, 4),
-                    flag.text,
-                ]
-            )
+        for f in find_issues(examples, classes, pred_probs=probs)
+    ]
+    data_flags, data_counts = family_flags(name, examples, text_features(texts))
+    if name == EMPATHY:
+        items = empathy_items(examples)
+    else:
+        items = span_items(store, records, name, taxonomy.family(name).attribute)
+    crowd = crowd_flags(name, items, item_probs(items, examples, probs), classes, examples)
+    flags += data_flags + crowd.flags
+    per_culture: dict[str, dict[str, int]] = defaultdict(dict)
+    for (culture, kind), n in sorted(
+        Counter((f.culture or "(none)", f.kind) for f in flags).items()
+    ):
+        per_culture[culture][kind] = n
+    labels_per_culture: dict[str, Counter] = defaultdict(Counter)
+    for e in examples:
+        labels_per_culture[e.culture or "(none)"][e.label] += 1
+    return flags, {
+        "examples": len(examples),
+        "labels": dict(Counter(e.label for e in examples).most_common()),
+        "labels_per_culture": {c: dict(v) for c, v in sorted(labels_per_culture.items())},
+        "flags": {k: sum(f.kind == k for f in flags) for k in KINDS},
+        "flags_per_culture": dict(per_culture),
+        "near_duplicates_consistent": data_counts.get("near_duplicates_consistent", 0),
+        "crowdlab": crowd.summary,
+    }
+
+
+def _audit_records(records: list) -> tuple[list[AuditFlag] | None, dict[str, Any]]:
+    from curate.audit.datalab import MIN_ITEMS, duplicate_records, record_text
+
+    with_text = sum(bool(record_text(r).strip()) for r in records)
+    if with_text < MIN_ITEMS:
+        return None, {"examples": with_text, "skipped": f"needs {MIN_ITEMS}+ records with a post"}
+    flags = duplicate_records(records)
+    per_culture = Counter(f.culture or "(none)" for f in flags)
+    return flags, {
+        "examples": with_text,
+        "flags": {k: sum(f.kind == k for f in flags) for k in KINDS},
+        "flags_per_culture": {c: {"near_duplicate": n} for c, n in sorted(per_culture.items())},
+    }
+
+
+def _region(region: tuple[str, int, int] | None) -> dict[str, Any]:
+    if region is None:
+        return {}
+    return {"field": region[0], "start": region[1], "end": region[2]}
+
+
+def _clean_out_dir(out_dir: Path) -> Path:
+    """The report folder, emptied of an earlier run's reports (only files the audit
+    writes), so a family left out this time leaves no stale file behind."""
+    out_dir.mkdir(parents=True, exist_ok=True)
+    for pattern in ("*.csv", "*.parquet", "summary.json", "index.html"):
+        for path in out_dir.glob(pattern):
+            path.unlink()
+    return out_dir
+
+
+def _write_tables(out_dir: Path, name: str, flags: list[AuditFlag]) -> dict[str, str]:
+    """The family's flags, ranked, as CSV and Parquet (same columns)."""
+    import pandas as pd
+
+    frame = pd.DataFrame(
+        [
+            {
+                "rank": f.rank,
+                "kind": f.kind,
+                "record_id": f.record_id,
+                "culture": f.culture or "",
+                "span_index": f.span_index,
+                "annotator": f.annotator or "",
+                "given": f.given or "",
+                "suggested": f.suggested or "",
+                "score": round(f.score, 4),
+                "detail": json.dumps(f.detail, ensure_ascii=False, sort_keys=True),
+                "text": f.text,
+            }
+            for f in flags
+        ],
+        columns=list(COLUMNS),
+    )
+    frame["span_index"] = frame["span_index"].astype("Int64")
+    csv_path, parquet_path = out_dir / f"{name}.csv", out_dir / f"{name}.parquet"
+    frame.to_csv(csv_path, index=False, encoding="utf-8")
+    frame.to_parquet(parquet_path, index=False)
+    return {"csv": str(csv_path), "parquet": str(parquet_path)}

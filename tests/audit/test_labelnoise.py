@@ -98,6 +98,21 @@ def test_small_classes_get_fewer_folds_or_uniform_probs() -> None:
     assert np.allclose(probs[:5, 1], 0)  # and no other row is pulled towards it
 
 
+def test_grouped_folds_keep_a_record_together_and_never_grade_an_unseen_class() -> None:
+    rng = np.random.default_rng(4)
+    texts, labels = _synthetic(120, rng)
+    labels = [lab if lab != "moderate" else "light" for lab in labels]
+    groups = [f"rec{i // 2}" for i in range(120)]  # two annotators' copies per record
+    texts[:2] = ["really stressed and anxious", "really stressed and anxious"]
+    labels[:2] = ["moderate", "moderate"]  # the only examples of a class, in one record
+    probs = out_of_fold_probs(texts, labels, CLASSES, folds=5, groups=groups)
+    assert np.allclose(probs[:2], 1 / 3)  # no fold saw "moderate": not graded
+    assert (probs[2:].argmax(axis=1) == [CLASSES.index(x) for x in labels[2:]]).mean() > 0.9
+    # without groups the copy in the training fold gives its twin away
+    leaky = out_of_fold_probs(texts, labels, CLASSES, folds=2)
+    assert leaky[:2, 1].min() > 0.3
+
+
 def test_crowdlab_singles_out_the_careless_annotator() -> None:
     rng = np.random.default_rng(2)
     texts, truth = _synthetic(200, rng)
@@ -136,46 +151,48 @@ def test_examples_come_from_the_store(tmp_path: Path) -> None:
     with Store.open(tmp_path / "ws") as store:
         run = store.begin_run("test", {})
         distress = "emotional_distress"
-        store.put_batch(
+        a = _record(
+            store,
+            "a",
+            "German",
             [
-                _record(
-                    store,
-                    "a",
-                    "German",
-                    [
-                        Span("post", distress, "so müde", 0, 7, {"intensity": "light"}, "ann1"),
-                        Span("post", distress, "verzweifelt", 8, 19, {"intensity": None}),
-                        Span(
-                            "response",
-                            "emotional_support",
-                            "Wie geht es dir?",
-                            0,
-                            16,
-                            {"strategy": "Questions"},
-                            "ann2",
-                        ),
-                    ],
-                    4,
+                Span("post", distress, "so müde", 0, 7, {"intensity": "light"}, "ann1"),
+                Span("post", distress, "verzweifelt", 8, 19, {"intensity": None}),
+                Span(
+                    "response",
+                    "emotional_support",
+                    "Wie geht es dir?",
+                    0,
+                    16,
+                    {"strategy": "Questions"},
+                    "ann2",
                 ),
-                _record(
-                    store,
-                    "b",
-                    "Chinese",
-                    [Span("post", distress, "非常绝望", 0, 4, {"intensity": "high"})],
-                    None,
-                ),
+                Span("post", distress, "erschöpft", None, None, {"intensity": "high"}),
             ],
-            run,
+            4,
         )
-        ids = {r.source.source_id: r.id for r in store.iter_records()}
+        b = _record(
+            store,
+            "b",
+            "Chinese",
+            [Span("post", distress, "非常绝望", 0, 4, {"intensity": "high"})],
+            None,
+        )
+        store.put_batch([a, b], run)
+        # Only `a` is de-identified; its response text stays null (phrases only, as in
+        # the CultureCare release). `b` still waits: its phrases are raw text.
+        a[0].post_text = "so müde verzweifelt"
+        store.save_deid([(a[0], [])], "test")
         got = span_examples(store, taxonomy, distress)
         assert got == [
-            Example(ids["a"], "German", "so müde", "light", "ann1"),
-            Example(ids["b"], "Chinese", "非常绝望", "high", None),
+            Example(a[0].id, "German", "so müde", "light", "ann1", 0, ("post", 0, 7)),
+            Example(a[0].id, "German", "erschöpft", "high", None, 3, None),
         ]
         support = span_examples(store, taxonomy, "emotional_support")
-        assert [(e.text, e.label) for e in support] == [("Wie geht es dir?", "Questions")]
-        # Before de-identification the response text is null: the response spans stand in.
+        assert [(e.text, e.label, e.span) for e in support] == [
+            ("Wie geht es dir?", "Questions", 2)
+        ]
+        # No response text: the response spans stand in.
         assert empathy_examples(store) == [
-            Example(ids["a"], "German", "Wie geht es dir?", "4", None)
+            Example(a[0].id, "German", "Wie geht es dir?", "4", None)
         ]

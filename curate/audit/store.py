@@ -1,0 +1,152 @@
+"""Audit flags in the workspace (table `audit_flags`), and how later stages read them.
+
+Why in the store and not only in the report files: the release card summarises the flags
+and `curate audit --to-label-studio --run ...` sends an earlier run's flags, both long
+after the report folder may have been overwritten. Each audit run keeps its own rows
+(keyed by the run id from `Store.begin_run`), so runs can be compared; `flags()` without a
+run id reads the newest completed audit run.
+
+A flag holds ids, labels, a score and a JSON `detail`, never a text: texts stay on the
+records, which the report reads de-identified.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from typing import Any
+
+from curate.store import Store
+
+AUDIT_COMMAND = "audit"
+# Every kind of flag, in the order reports list them.
+KINDS = ("label_issue", "consensus", "outlier", "near_duplicate")
+# Family name of the record-level (not label-family) flags: near-duplicate records.
+RECORDS = "records"
+
+
+@dataclass
+class AuditFlag:
+    """One row of `audit_flags`. `score` is in [0, 1], lower is worse for every kind
+    (label quality, consensus quality, outlier score, near-duplicate score), and `rank`
+    orders flags within (family, kind), 1 = worst. `text` is the de-identified text the
+    flag is about, for the report only (not stored)."""
+
+    family: str
+    kind: str
+    record_id: str
+    culture: str | None
+    score: float
+    rank: int = 0
+    span_index: int | None = None
+    annotator: str | None = None
+    given: str | None = None
+    suggested: str | None = None
+    detail: dict[str, Any] = field(default_factory=dict)
+    text: str = ""
+
+    def row(self, run_id: str) -> tuple:
+        return (
+            run_id,
+            self.family,
+            self.kind,
+            self.rank,
+            self.record_id,
+            self.culture,
+            self.span_index,
+            self.annotator,
+            self.given,
+            self.suggested,
+            self.score,
+            json.dumps(self.detail, ensure_ascii=False, sort_keys=True),
+        )
+
+
+def rank_flags(flags: list[AuditFlag]) -> list[AuditFlag]:
+    """Sort by kind (report order), then worst score first, and number within each kind."""
+    order = {k: i for i, k in enumerate(KINDS)}
+    flags = sorted(flags, key=lambda f: (order.get(f.kind, len(order)), f.score, f.record_id))
+    seen: dict[str, int] = {}
+    for f in flags:
+        seen[f.kind] = f.rank = seen.get(f.kind, 0) + 1
+    return flags
+
+
+def save_flags(store: Store, run_id: str, flags: Iterable[AuditFlag]) -> int:
+    """Store a run's flags (replacing any rows of that run and family: a re-save of the
+    same run is not doubled)."""
+    rows = [f.row(run_id) for f in flags]
+    families = sorted({r[1] for r in rows})
+    with store.transaction() as conn:
+        conn.executemany(
+            "DELETE FROM audit_flags WHERE run_id=? AND family=?", [(run_id, f) for f in families]
+        )
+        conn.executemany(
+            "INSERT INTO audit_flags (run_id, family, kind, rank, record_id, culture, span_index,"
+            " annotator, given, suggested, score, detail) VALUES (?,?,?,?,?,?,?,?,?,?,?,?)",
+            rows,
+        )
+    return len(rows)
+
+
+def latest_run(store: Store) -> str | None:
+    """The newest completed audit run, or None when there was none."""
+    row = store.conn.execute(
+        "SELECT run_id FROM runs WHERE command=? AND status='completed' "
+        "ORDER BY started DESC, run_id DESC LIMIT 1",
+        (AUDIT_COMMAND,),
+    ).fetchone()
+    return row[0] if row else None
+
+
+def flags(
+    store: Store,
+    run_id: str | None = None,
+    family: str | None = None,
+    kind: str | None = None,
+) -> list[AuditFlag]:
+    """The flags of `run_id` (default: the newest completed audit run), optionally of one
+    family or kind, in report order. Empty when there was no audit run."""
+    run_id = run_id or latest_run(store)
+    if run_id is None:
+        return []
+    sql = (
+        "SELECT family, kind, rank, record_id, culture, span_index, annotator, given, "
+        "suggested, score, detail FROM audit_flags WHERE run_id=?"
+    )
+    args: list[Any] = [run_id]
+    if family is not None:
+        sql += " AND family=?"
+        args.append(family)
+    if kind is not None:
+        sql += " AND kind=?"
+        args.append(kind)
+    order = {k: i for i, k in enumerate(KINDS)}
+    out = [
+        AuditFlag(
+            family=fam,
+            kind=knd,
+            rank=rank,
+            record_id=rid,
+            culture=culture,
+            span_index=span,
+            annotator=annotator,
+            given=given,
+            suggested=suggested,
+            score=score,
+            detail=json.loads(detail or "{}"),
+        )
+        for fam, knd, rank, rid, culture, span, annotator, given, suggested, score, detail in (
+            store.conn.execute(sql, args)
+        )
+    ]
+    out.sort(key=lambda f: (f.family, order.get(f.kind, len(order)), f.rank))
+    return out
+
+
+def run_exists(store: Store, run_id: str) -> bool:
+    row = store.conn.execute(
+        "SELECT 1 FROM runs WHERE run_id=? AND command=?", (run_id, AUDIT_COMMAND)
+    ).fetchone()
+    return row is not None
