@@ -508,6 +508,73 @@ def demo_generate(
         _console().print(str(path))
 
 
+@demo_app.command("annotate")
+def demo_annotate(
+    annotators: Annotated[int, typer.Option(help="Number of simulated annotators.")] = 3,
+    noise: Annotated[
+        str | None,
+        typer.Option(help="Noise level per annotator, e.g. 0.05,0.1,0.4 (last one poor)."),
+    ] = None,
+    seed: Annotated[int, typer.Option(help="Random seed: same seed, same annotations.")] = 0,
+    limit: Annotated[int | None, typer.Option(help="Annotate only the first N tasks.")] = None,
+    workers: Annotated[int, typer.Option(help="Requests sent at the same time.")] = 2,
+    as_json: Annotated[bool, typer.Option("--json", help="Print the report as JSON.")] = False,
+) -> None:
+    """SYNTHETIC annotators (demo/tests only) label the pushed demo tasks in Label
+    Studio from what the demo generator planted, with seeded per-annotator noise;
+    re-runs add nothing."""
+    from curate.annotate.client import connect
+    from curate.demoann.run import parse_noise, simulate_annotators
+
+    levels = parse_noise(noise, annotators)
+    config = _config()
+    with _store(create=False) as store:
+        report = simulate_annotators(
+            store,
+            config,
+            connect(config),
+            annotators=annotators,
+            noise=levels,
+            seed=seed,
+            limit=limit,
+            workers=workers,
+        )
+    if as_json:
+        print(json.dumps(report.to_dict(), indent=2))
+        return
+    from rich.table import Table
+
+    doc = report.to_dict()
+    families = sorted({f for counts in doc["spans"].values() for f in counts})
+    table = Table(title="demo annotate (SYNTHETIC annotators)")
+    table.add_column("annotator", no_wrap=True)
+    for col in ["noise", "created", "already\nthere", *families, "empathy", "demo-\ngraphics"]:
+        table.add_column(col.replace("_", "\n"), justify="right")
+    for email, a in doc["annotators"].items():
+        spans = doc["spans"].get(email, {})
+        table.add_row(
+            email,
+            str(a["noise"]),
+            str(a["created"]),
+            str(a["already_there"]),
+            *(str(spans.get(f, 0)) for f in families),
+            str(a["empathy"]),
+            str(a["demographics"]),
+        )
+    console = _console()
+    console.print(table)
+    per = doc["seconds_per_annotation"]
+    console.print(
+        f"{doc['tasks']} task(s), {doc['requests']} annotation(s) sent in {doc['seconds']} s"
+        + (f" ({per} s each, {doc['workers']} at a time)" if per else "")
+    )
+    if doc["stale"] or doc["missing"]:
+        console.print(
+            f"skipped: {len(doc['stale'])} task(s) whose text changed since the push "
+            f"(run `curate annotate push`), {len(doc['missing'])} gone from the server"
+        )
+
+
 def main() -> None:
     try:
         app()
