@@ -5,20 +5,40 @@ Why the YAML is built here and nowhere else: `configs:` with `data_files` per sp
 what makes `load_dataset(<repo or folder>, "<culture>")` find the right Parquet files, and
 `dataset_info` is what the Hub shows as features and split sizes; both come from the same
 `ReleaseInfo` as the files themselves.
+
+Why the body is a Jinja template fed a prepared view: curators edit wording and layout in
+`release/card.md.j2` without touching code, while every figure is computed once by
+export (`ReleaseInfo`) and every label and definition comes from the taxonomy, so the card
+can neither disagree with the data nor hard-code a label. Whatever comes from the release
+(names, reasons, labels) is markdown-escaped on output by default (`finalize`); only the
+curator-written prose in `release/dataset.yaml` is trusted as markdown.
 """
 
 from __future__ import annotations
 
+import copy
+import html
+import json
+import re
+from functools import cache
 from pathlib import Path
 from typing import Any
 
 import yaml
 
-from curate.release.info import SPLITS, ReleaseInfo
+from curate.errors import CurateError
+from curate.release.info import MODES, SPLITS, ReleaseInfo
+from curate.schema import Family, Taxonomy
 
 DEFAULT_CONFIG = "all"
+CARD_TEMPLATE = "card.md.j2"
+CHANGELOG = "CHANGELOG.md"  # written by export before the card, when it keeps one
+NOT_COMPUTED = "not computed for this release"
+# Audit summary families that are not label families.
+AUDIT_TITLES = {"records": "Records (near-duplicate posts)"}
 
 
+# -- the YAML header -------------------------------------------------------------------
 def _features_yaml(features: dict[str, Any]) -> list[dict[str, Any]]:
     from datasets import Features
 
@@ -28,6 +48,7 @@ def _features_yaml(features: dict[str, Any]) -> list[dict[str, Any]]:
 def card_metadata(info: ReleaseInfo) -> dict[str, Any]:
     """The card's YAML header as a dict (HF dataset card fields + `configs` +
     `dataset_info`)."""
+    facts = dataset_facts()
     features = _features_yaml(info.features)
     configs = []
     dataset_info = []
@@ -43,32 +64,46 @@ def card_metadata(info: ReleaseInfo) -> dict[str, Any]:
         if name == DEFAULT_CONFIG:
             entry["default"] = True
         configs.append(entry)
-        dataset_info.append(
-            {
-                "config_name": name,
-                "features": features,
-                "splits": [
-                    {"name": split, "num_examples": info.split_sizes[name][split]}
-                    for split in SPLITS
-                    if split in splits
-                ],
-            }
-        )
+        sizes = info.split_bytes.get(name) or {}
+        split_entries = []
+        for split in SPLITS:
+            if split in splits:
+                entry_split: dict[str, Any] = {"name": split}
+                if split in sizes:
+                    entry_split["num_bytes"] = sizes[split]
+                entry_split["num_examples"] = info.split_sizes[name][split]
+                split_entries.append(entry_split)
+        config_info: dict[str, Any] = {
+            "config_name": name,
+            "features": copy.deepcopy(features),  # no YAML anchors
+            "splits": split_entries,
+        }
+        if sizes:
+            config_info["dataset_size"] = sum(sizes.values())
+        dataset_info.append(config_info)
     total = info.split_sizes.get(DEFAULT_CONFIG, {})
     n = sum(total.values())
     meta: dict[str, Any] = {
-        "pretty_name": "CultureCare" if info.name.lower() == "culturecare" else info.name,
+        "pretty_name": pretty_name(info),
         "license": info.license,
         "language": sorted(info.languages),
         "multilinguality": "multilingual" if len(info.languages) > 1 else "monolingual",
         "size_categories": [_size_category(n)],
         "task_categories": ["text-classification", "token-classification"],
         "tags": ["mental-health", "peer-support", "culture", "empathy", "span-annotation"],
-        "configs": configs,
-        "dataset_info": dataset_info,
-        "curate": {"version": info.version, "mode": info.mode, "created": info.created},
     }
+    # Further standard card fields (annotations_creators, source_datasets, ...) are facts
+    # about the dataset, kept with the other facts in release/dataset.yaml.
+    meta.update({k: v for k, v in (facts.get("hub") or {}).items() if v is not None})
+    meta.update(
+        {
+            "configs": configs,
+            "dataset_info": dataset_info,
+            "curate": {"version": info.version, "mode": info.mode, "created": info.created},
+        }
+    )
     if info.mode == "text":
+        meta["extra_gated_heading"] = f"Access {meta['pretty_name']} (de-identified texts)"
         meta["extra_gated_prompt"] = (
             "This dataset contains de-identified posts about emotional distress. "
             "Agree to use it for research only, not to re-identify anyone, and not to "
@@ -80,6 +115,12 @@ def card_metadata(info: ReleaseInfo) -> dict[str, Any]:
             "I agree not to attempt to re-identify any person": "checkbox",
         }
     return meta
+
+
+def pretty_name(info: ReleaseInfo) -> str:
+    if info.name.lower() == "culturecare":
+        return str(dataset_facts().get("pretty_name") or "CultureCare")
+    return info.name
 
 
 def _size_category(n: int) -> str:
@@ -98,9 +139,638 @@ def render_yaml(meta: dict[str, Any]) -> str:
     return "---\n" + yaml.safe_dump(meta, sort_keys=False, allow_unicode=True) + "---\n"
 
 
+# -- the editable inputs in release/ ---------------------------------------------------
+def templates_dir() -> Path:
+    """Where `release/` is: the repo's top-level folder, or a copy inside a wheel."""
+    here = Path(__file__).resolve().parent
+    for candidate in (here.parents[1] / "release", here.parent / "_release"):
+        if (candidate / CARD_TEMPLATE).is_file():
+            return candidate
+    raise CurateError(f"release/{CARD_TEMPLATE} not found next to the curate package")
+
+
+@cache
+def _load_yaml(name: str) -> dict[str, Any]:
+    path = templates_dir() / name
+    try:
+        data = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
+    except yaml.YAMLError as exc:
+        raise CurateError(f"release/{name} is not valid YAML: {exc}") from None
+    if not isinstance(data, dict):
+        raise CurateError(f"release/{name} must be a mapping")
+    return data
+
+
+_FACT_LISTS = (
+    ("biases",),
+    ("limitations",),
+    ("recommendations",),
+    ("uses", "direct"),
+    ("uses", "out_of_scope"),
+    ("annotation", "platform"),
+    ("annotation", "demographics"),
+    ("source_data", "collection_type"),
+)
+
+
+def dataset_facts() -> dict[str, Any]:
+    """`release/dataset.yaml`: curator prose shared by the card and croissant.json.
+
+    The lists are checked because YAML quietly turns an unquoted `- Small: text` into a
+    mapping, which would print as a Python dict in the card."""
+    facts = _load_yaml("dataset.yaml")
+    for keys in _FACT_LISTS:
+        value: Any = facts
+        for key in keys:
+            value = value.get(key) if isinstance(value, dict) else None
+        if value is not None and not (
+            isinstance(value, list) and all(isinstance(v, str) for v in value)
+        ):
+            raise CurateError(
+                f"release/dataset.yaml: {'.'.join(keys)} must be a list of strings "
+                "(quote an item that contains ': ')"
+            )
+    return facts
+
+
+def field_docs() -> dict[str, Any]:
+    """`release/fields.yaml`: descriptions of columns the taxonomy does not define."""
+    return _load_yaml("fields.yaml")
+
+
+# -- the columns: types and descriptions (shared with croissant.py) --------------------
+def features_of(info: ReleaseInfo):  # -> datasets.Features
+    from datasets import Features
+
+    return Features.from_dict(info.features)
+
+
+def _inner(feature: Any) -> Any:
+    """The element feature of a list-like feature, else None."""
+    from datasets import LargeList, List
+
+    if isinstance(feature, (List, LargeList)):
+        return feature.feature
+    return None
+
+
+def span_family(name: str, feature: Any, taxonomy: Taxonomy) -> Family | None:
+    """The taxonomy family a list-of-structs column holds: the column named after it, or
+    one whose attribute member has the family's values as class names."""
+    from datasets import ClassLabel
+
+    inner = _inner(feature)
+    if not isinstance(inner, dict):
+        return None
+    if name in taxonomy.families:
+        return taxonomy.families[name]
+    for family in taxonomy.families.values():
+        member = inner.get(family.attribute)
+        if isinstance(member, ClassLabel) and tuple(member.names) == family.values:
+            return family
+    return None
+
+
+def _is_empathy(name: str, feature: Any, taxonomy: Taxonomy) -> bool:
+    from datasets import ClassLabel
+
+    return name == "empathy" or (
+        isinstance(feature, ClassLabel) and list(feature.names) == list(taxonomy.empathy.values())
+    )
+
+
+def _is_demographics(name: str, feature: Any, taxonomy: Taxonomy) -> bool:
+    return isinstance(feature, dict) and (
+        name == "demographics" or set(feature) <= set(taxonomy.demographic_fields)
+    )
+
+
+def type_name(feature: Any) -> str:
+    """A short, human-readable type of a `datasets` feature."""
+    from datasets import ClassLabel, Value
+
+    if isinstance(feature, Value):
+        return feature.dtype
+    if isinstance(feature, ClassLabel):
+        return f"class label ({feature.num_classes} values)"
+    inner = _inner(feature)
+    if inner is not None:
+        return "list of structs" if isinstance(inner, dict) else f"list of {type_name(inner)}"
+    if isinstance(feature, dict):
+        return "struct"
+    return type(feature).__name__
+
+
+def describe(
+    name: str, feature: Any, taxonomy: Taxonomy, parent: tuple[str, Any] | None = None
+) -> str:
+    """What a column (or a member of a struct column) holds, from the taxonomy first and
+    `release/fields.yaml` second; "" when neither knows it."""
+    from datasets import ClassLabel
+
+    docs = field_docs()
+    columns = docs.get("columns") or {}
+    if parent is not None:
+        parent_name, parent_feature = parent
+        if f"{parent_name}.{name}" in columns:
+            return str(columns[f"{parent_name}.{name}"])
+        family = span_family(parent_name, parent_feature, taxonomy)
+        if family is not None and name == family.attribute:
+            return (
+                f"The {family.attribute} of the {family.title.lower()} span "
+                f"(values and definitions under Label definitions)."
+            )
+        if _is_demographics(parent_name, parent_feature, taxonomy):
+            return _demographic_description(name, taxonomy)
+        return str((docs.get("span") or {}).get(name, ""))
+    if name in columns:
+        text = str(columns[name])
+    elif (family := span_family(name, feature, taxonomy)) is not None:
+        where = " and ".join(family.fields)
+        text = f"{family.title} spans (annotated on the {where}): {family.description}"
+    elif _is_empathy(name, feature, taxonomy):
+        spec = taxonomy.raw.get("empathy", {})
+        text = f"{spec.get('description', 'Empathy score.')} Scale under Label definitions."
+    elif _is_demographics(name, feature, taxonomy):
+        text = " ".join(str(taxonomy.raw["demographics"]["description"]).split())
+    elif name in taxonomy.demographic_fields:
+        text = _demographic_description(name, taxonomy)
+    elif name in taxonomy.fields:
+        text = str(taxonomy.raw["fields"][name]["description"])
+    else:
+        text = ""
+    if isinstance(feature, ClassLabel) and not _is_empathy(name, feature, taxonomy):
+        text = (text + " " if text else "") + f"Values: {', '.join(feature.names)}."
+    return text
+
+
+def _demographic_description(name: str, taxonomy: Taxonomy) -> str:
+    for spec in taxonomy.raw["demographics"]["fields"]:
+        if spec["name"] == name:
+            return str(spec["description"])
+    return ""
+
+
+def field_rows(info: ReleaseInfo) -> list[dict[str, Any]]:
+    """One row per column and per member of a struct (or list-of-structs) column, with
+    its path (`spans[].start`), type and description."""
+    rows: list[dict[str, Any]] = []
+    for name, feature in features_of(info).items():
+        rows.append(
+            {
+                "name": name,
+                "type": type_name(feature),
+                "description": describe(name, feature, info.taxonomy),
+            }
+        )
+        inner = _inner(feature)
+        members, joint = (inner, "[].") if isinstance(inner, dict) else (feature, ".")
+        if isinstance(members, dict):
+            for sub, sub_feature in members.items():
+                rows.append(
+                    {
+                        "name": f"{name}{joint}{sub}",
+                        "type": type_name(sub_feature),
+                        "description": describe(
+                            sub, sub_feature, info.taxonomy, parent=(name, feature)
+                        ),
+                    }
+                )
+    return rows
+
+
+# -- markdown output -------------------------------------------------------------------
+_MD_SPECIAL = re.compile(r"([\\`*_\[\]|~#])")
+
+
+def md_escape(value: Any) -> str:
+    """`value` as inert markdown text: one line, HTML and markdown syntax escaped.
+
+    Why: a label, culture name, failure name or reason comes from data a curator does not
+    read line by line; in a table cell a `|` would break the table, a `<…>` (pseudonym tags
+    look like HTML) would vanish or become markup."""
+    text = " ".join(str(value).split())
+    return _MD_SPECIAL.sub(r"\\\1", html.escape(text, quote=False))
+
+
+def _fmt(value: Any) -> str:
+    if value is None:
+        return "n/a"
+    if isinstance(value, bool):
+        return "yes" if value else "no"
+    if isinstance(value, float):
+        return f"{value:.3f}"
+    if isinstance(value, int):
+        return str(value)
+    return md_escape(value)
+
+
+def _environment():
+    from jinja2 import Environment, FileSystemLoader, StrictUndefined
+    from markupsafe import Markup
+
+    def finalize(value: Any) -> str:
+        # Every `{{ … }}` goes through here: data is escaped unless marked trusted.
+        return str(value) if isinstance(value, Markup) else _fmt(value)
+
+    def code(value: Any) -> Markup:
+        """Inline code (backslash escapes do not work there; a `|` still must)."""
+        text = " ".join(str(value).split()).replace("|", "\\|")
+        fence = "``" if "`" in text else "`"
+        return Markup(f"{fence}{text}{fence}")
+
+    def pystr(value: Any) -> Markup:
+        """A Python string literal for code blocks (no newline can end the block)."""
+        return Markup(json.dumps(str(value), ensure_ascii=False))
+
+    def pct(part: Any, whole: Any) -> str:
+        return f"{100 * part / whole:.1f} %" if part is not None and whole else "n/a"
+
+    env = Environment(
+        loader=FileSystemLoader(str(templates_dir())),
+        undefined=StrictUndefined,
+        autoescape=False,
+        finalize=finalize,
+        trim_blocks=True,
+        lstrip_blocks=True,
+        keep_trailing_newline=True,
+    )
+    env.filters.update(code=code, pystr=pystr, raw=Markup, pct=pct)
+    return env
+
+
+def _trusted(value: Any) -> Any:
+    """Curator-written prose from release/dataset.yaml renders as markdown."""
+    from markupsafe import Markup
+
+    if isinstance(value, str):
+        return Markup(value.strip())
+    if isinstance(value, list):
+        return [_trusted(v) for v in value]
+    if isinstance(value, dict):
+        return {k: _trusted(v) for k, v in value.items()}
+    return value
+
+
+# -- the view the template renders -----------------------------------------------------
+def card_context(info: ReleaseInfo) -> dict[str, Any]:
+    """Everything `release/card.md.j2` shows, prepared so the template only lays out:
+    absent figures are None (the template says so), tables are lists of rows."""
+    if info.mode not in MODES:
+        raise CurateError(f"unknown release mode {info.mode!r} (expected one of {MODES})")
+    taxonomy = info.taxonomy
+    facts = dataset_facts()
+    mode_facts = (facts.get("modes") or {}).get(info.mode, {})
+    configs = list(info.configs)
+    splits = [s for s in SPLITS if any(s in info.configs[c] for c in configs)]
+    culture_configs = [c for c in configs if c != DEFAULT_CONFIG]
+    culture_specs = {c["name"]: c.get("description", "") for c in taxonomy.raw["cultures"]}
+
+    families, counts = _label_counts(info, splits)
+    overview, label_sections = _label_tables(info, configs, splits, families, counts)
+
+    return {
+        "info": info,
+        "title": pretty_name(info),
+        "facts": _trusted(facts),
+        "mode": info.mode,
+        "mode_facts": _trusted(mode_facts),
+        "repo_id": info.repo_id,
+        "revision": f"v{info.version}",
+        "configs": configs,
+        "default_config": DEFAULT_CONFIG if DEFAULT_CONFIG in configs else configs[0],
+        "example_config": culture_configs[0] if culture_configs else configs[0],
+        "splits": splits,
+        "languages": [
+            {"code": code, "name": (facts.get("language_names") or {}).get(code, code)}
+            for code in sorted(info.languages)
+        ],
+        "cultures": [
+            {
+                "name": c,
+                "description": culture_specs.get(c, "(added by the curator)"),
+                "rows": sum((info.split_sizes.get(c) or {}).values()),
+            }
+            for c in culture_configs
+        ],
+        "sizes": [
+            {
+                "config": c,
+                "counts": [(info.split_sizes.get(c) or {}).get(s) for s in splits],
+                "total": sum((info.split_sizes.get(c) or {}).values()),
+            }
+            for c in configs
+        ],
+        "span_totals": _span_totals(info, configs, splits, families, counts),
+        "split_policy": _split_policy(info.split_policy),
+        "fields": field_rows(info),
+        "families": [
+            {
+                "name": f.name,
+                "title": f.title,
+                "description": f.description,
+                "fields": list(f.fields),
+                "attribute": f.attribute,
+                "choices": [{"name": v, "definition": f.definitions[v]} for v in f.values],
+            }
+            for f in taxonomy.families.values()
+        ],
+        "empathy": {
+            "title": taxonomy.raw["empathy"].get("title", "Empathy"),
+            "description": taxonomy.raw["empathy"].get("description", ""),
+            "scale": [{"value": v, "label": lb} for v, lb in taxonomy.empathy.items()],
+        },
+        "demographics": [
+            {"name": d["name"], "description": d["description"], "kind": d.get("kind", "text")}
+            for d in taxonomy.raw["demographics"]["fields"]
+        ],
+        "label_overview": overview,
+        "label_sections": label_sections,
+        "agreement": _agreement(info.agreement, taxonomy),
+        "deid": _deid(info.deid),
+        "audit": _audit(info.audit, taxonomy),
+        "validation": _validation(info.validation),
+        "changes": _changes(info.changes, info.version),
+        "not_computed": NOT_COMPUTED,
+    }
+
+
+def _label_counts(info: ReleaseInfo, splits: list[str]):
+    """The families present in the label counts (in taxonomy order) and a lookup
+    (config, split, family) -> {label: count} with canonical label names."""
+    from curate.release.charts import canonical, family_order
+
+    present: dict[str, int] = {}
+    for by_split in info.label_counts.values():
+        for by_family in by_split.values():
+            present.update(dict.fromkeys(by_family, 1))
+
+    def counts(config: str, split: str, family: str) -> dict[str, int]:
+        raw = ((info.label_counts.get(config) or {}).get(split) or {}).get(family) or {}
+        return canonical(info.taxonomy, family, raw)
+
+    return family_order(info.taxonomy, present), counts
+
+
+def _label_tables(info: ReleaseInfo, configs, splits, families, counts):
+    """Totals per family x config, and per config a table per family x split (every
+    taxonomy label, zeros included). A config without counts gets no tables."""
+    from curate.release.charts import family_title, label_order
+
+    taxonomy = info.taxonomy
+
+    def labels_of(family: str, among: list[str]) -> list[str]:
+        seen = {lb for c in among for s in splits for lb in counts(c, s, family)}
+        return label_order(taxonomy, family, seen)
+
+    sections = []
+    for config in configs:
+        tables = []
+        if any((info.label_counts.get(config) or {}).values()):
+            for family in families:
+                rows = []
+                for label in labels_of(family, [config]):
+                    per_split = [counts(config, s, family).get(label, 0) for s in splits]
+                    rows.append({"label": label, "counts": per_split, "total": sum(per_split)})
+                if rows:
+                    tables.append({"title": family_title(taxonomy, family), "rows": rows})
+        sections.append({"config": config, "chart": info.charts.get(config), "tables": tables})
+
+    overview = []
+    for family in families:
+        rows = [
+            {
+                "label": label,
+                "counts": [
+                    sum(counts(c, s, family).get(label, 0) for s in splits) for c in configs
+                ],
+            }
+            for label in labels_of(family, configs)
+        ]
+        if rows:
+            overview.append({"title": family_title(taxonomy, family), "rows": rows})
+    return overview, sections
+
+
+def _span_totals(info, configs, splits, families, counts) -> dict[str, Any] | None:
+    span_families = [f for f in families if f in info.taxonomy.families]
+    if not span_families:
+        return None
+    from curate.release.charts import family_title
+
+    return {
+        "families": [family_title(info.taxonomy, f) for f in span_families],
+        "rows": [
+            {
+                "config": c,
+                "counts": [
+                    sum(sum(counts(c, s, f).values()) for s in splits) for f in span_families
+                ],
+            }
+            for c in configs
+        ],
+    }
+
+
+def _split_policy(policy: dict[str, Any] | None) -> dict[str, Any] | None:
+    if not policy:
+        return None
+    ratios = policy.get("ratios") or {}
+    return {
+        "seed": policy.get("seed"),
+        "group": policy.get("group"),
+        "ratios": [{"split": s, "share": f"{100 * float(r):.0f} %"} for s, r in ratios.items()],
+    }
+
+
+def _agreement(agreement: dict[str, Any] | None, taxonomy: Taxonomy) -> list[dict] | None:
+    """Rows (culture, family) of `curate annotate agreement` output; None when absent."""
+    if not agreement:
+        return None
+    rows = []
+    for culture, result in agreement.items():
+        if not isinstance(result, dict):
+            continue
+        for name, family in taxonomy.families.items():
+            fig = result.get(name)
+            if not isinstance(fig, dict):
+                continue
+            rows.append(
+                {
+                    "culture": culture,
+                    "family": family.title,
+                    "n_items": result.get("items"),
+                    "pairs": fig.get("pairs"),
+                    "f1_exact": fig.get("f1_exact"),
+                    "f1_overlap": fig.get("f1_overlap"),
+                    "alpha_of": family.attribute,
+                    "alpha": fig.get(f"alpha_{family.attribute}"),
+                    "matched": fig.get("matched_spans"),
+                }
+            )
+        empathy = result.get("empathy")
+        if isinstance(empathy, dict):
+            rows.append(
+                {
+                    "culture": culture,
+                    "family": taxonomy.raw["empathy"].get("title", "Empathy"),
+                    "n_items": empathy.get("items"),
+                    "pairs": None,
+                    "f1_exact": None,
+                    "f1_overlap": None,
+                    "alpha_of": "score",
+                    "alpha": empathy.get("alpha_empathy"),
+                    "matched": None,
+                }
+            )
+    return rows or None
+
+
+def _deid(deid: dict[str, Any] | None) -> dict[str, Any] | None:
+    """Policy and, when `curate deid eval` ran, its overall and per-language figures."""
+    if not deid:
+        return None
+    evaluation = deid.get("eval") or None
+    by_policy = deid.get("records_by_policy") or {}
+    out: dict[str, Any] = {
+        "policy": deid.get("policy"),
+        "fingerprint": deid.get("fingerprint"),
+        "other_policies": [
+            {"fingerprint": fp, "records": n}
+            for fp, n in sorted(by_policy.items())
+            if fp != deid.get("fingerprint")
+        ],
+        "eval": None,
+    }
+    if isinstance(evaluation, dict):
+        overall = evaluation.get("overall") or {}
+        languages = []
+        for lang, table in sorted((evaluation.get("by_language") or {}).items()):
+            total = table.get("ALL") or {}
+            person = table.get("PERSON") or {}
+            languages.append(
+                {
+                    "language": lang,
+                    "recall": total.get("recall"),
+                    "precision": total.get("precision"),
+                    "person_recall": person.get("recall"),
+                    "kept_replaced": total.get("kept_spans_replaced"),
+                }
+            )
+        out["eval"] = {
+            "precision": overall.get("precision"),
+            "recall": overall.get("recall"),
+            "f2": overall.get("f2"),
+            "corpus": evaluation.get("corpus") or {},
+            "languages": languages,
+            "same_policy": evaluation.get("same_policy", True),
+        }
+    return out
+
+
+def _total(value: Any) -> int | None:
+    """A count, or the sum of a {kind: count} breakdown (newer audit summaries)."""
+    if isinstance(value, dict):
+        return sum(_total(v) or 0 for v in value.values())
+    return value if isinstance(value, int) else None
+
+
+def _audit(audit: dict[str, Any] | None, taxonomy: Taxonomy) -> list[dict] | None:
+    """One row per audited family of `curate audit`'s summary (paths are left out: they
+    are the curator's workspace, meaningless to readers)."""
+    if not audit:
+        return None
+    from curate.release.charts import family_title
+
+    rows = []
+    for name, fig in (audit.get("families") or {}).items():
+        if not isinstance(fig, dict):
+            continue
+        flags = fig.get("flags")
+        kinds = (
+            ", ".join(f"{k.replace('_', ' ')} {n}" for k, n in flags.items() if n)
+            if isinstance(flags, dict)
+            else None
+        )
+        per_culture = fig.get("flags_per_culture") or {}
+        rows.append(
+            {
+                "family": AUDIT_TITLES.get(name) or family_title(taxonomy, name),
+                "examples": fig.get("examples"),
+                "flags": _total(flags),
+                "kinds": kinds or None,
+                "skipped": fig.get("skipped"),
+                "per_culture": ", ".join(f"{c} {_total(n)}" for c, n in per_culture.items())
+                or None,
+            }
+        )
+    return rows or None
+
+
+def _validation(validation: dict[str, Any] | None) -> dict[str, Any] | None:
+    if not validation:
+        return None
+    allowed = set(validation.get("allowed") or [])
+    failures = [
+        {
+            "name": f.get("name"),
+            "suite": f.get("suite"),
+            "check": f.get("expectation"),
+            "column": f.get("column"),
+            "count": f.get("count"),
+            "allowed": f.get("name") in allowed,
+        }
+        for f in validation.get("failures") or []
+        if isinstance(f, dict)
+    ]
+    return {
+        "evaluated": validation.get("evaluated"),
+        "failures": failures,
+        "allowed": sorted(allowed),
+        "reason": validation.get("reason"),
+    }
+
+
+def _changes(changes: dict[str, Any] | None, version: str) -> dict[str, Any] | None:
+    """Counts of the changelog entry (lists of ids are counted, not listed)."""
+    if not changes:
+        return None
+
+    def n(value: Any) -> int | None:
+        if value is None:
+            return None
+        return len(value) if isinstance(value, (list, tuple, set, dict)) else int(value)
+
+    return {
+        "version": changes.get("version", version),
+        "previous": changes.get("previous"),
+        "date": changes.get("date"),
+        "added": n(changes.get("added")),
+        "removed": n(changes.get("removed")),
+        "relabelled": n(changes.get("relabelled")),
+        "notes": changes.get("notes"),
+    }
+
+
+# -- writing ---------------------------------------------------------------------------
+def render_card(info: ReleaseInfo, *, changelog: str | None = None) -> str:
+    """The whole `README.md` text: YAML header, then the body from the templates.
+    `changelog`: path (relative to the folder) of the full changelog, to link to."""
+    context = card_context(info) | {"changelog": changelog}
+    body = _environment().get_template(CARD_TEMPLATE).render(**context)
+    body = re.sub(r"\n{3,}", "\n\n", body).strip() + "\n"
+    return render_yaml(card_metadata(info)) + "\n" + body
+
+
 def write_card(folder: Path, info: ReleaseInfo) -> Path:
-    """Write `folder/README.md`. The body is rendered from `release/` templates."""
-    body = f"# {info.name} v{info.version}\n"
+    """Write the label charts (`folder/images/`, sets `info.charts`) and then
+    `folder/README.md`. The body is rendered from `release/` templates; a
+    `folder/CHANGELOG.md` already there is linked from it."""
+    from curate.release.charts import write_charts
+
+    folder = Path(folder)
+    write_charts(folder, info)
+    changelog = CHANGELOG if (folder / CHANGELOG).is_file() else None
     path = folder / "README.md"
-    path.write_text(render_yaml(card_metadata(info)) + "\n" + body, encoding="utf-8")
+    path.write_text(render_card(info, changelog=changelog), encoding="utf-8")
     return path

@@ -46,6 +46,10 @@ class ReleaseInfo:
     license: str = "cc-by-nc-4.0"
     # paths (relative to the folder) of chart images written for the card
     charts: dict[str, str] = field(default_factory=dict)
+    # config -> split -> bytes of the rows in Arrow (what HF `dataset_info` calls num_bytes)
+    split_bytes: dict[str, dict[str, int]] = field(default_factory=dict)
+    # how splits are made: {"seed": int, "ratios": {split: share}, "group": "source thread"}
+    split_policy: dict[str, Any] = field(default_factory=dict)
 
     @property
     def repo_id(self) -> str:
