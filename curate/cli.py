@@ -485,6 +485,109 @@ def validate(
         raise typer.Exit(1)
 
 
+@app.command()
+def export(
+    version: Annotated[
+        str | None,
+        typer.Option(
+            help="Release version, e.g. 1.0.0 (default: next minor after the last release; "
+            "culturecare-jsonl: the last release)."
+        ),
+    ] = None,
+    mode: Annotated[
+        str,
+        typer.Option(
+            help="reference (no texts: URLs + spans) or text (de-identified texts, for a "
+            "gated repository)."
+        ),
+    ] = "reference",
+    fmt: Annotated[
+        str,
+        typer.Option(
+            "--format", help="hub (Parquet + card) or culturecare-jsonl (the paper's layout)."
+        ),
+    ] = "hub",
+    out: Annotated[
+        Path | None,
+        typer.Option(help="Release folder (default: <workspace>/releases/<name>-<version>)."),
+    ] = None,
+    allow_failures: Annotated[
+        list[str] | None,
+        typer.Option(
+            "--allow-failures",
+            help="Let this failed expectation through (repeatable, or comma-separated); "
+            "needs --reason. Never no_residual_pii.",
+        ),
+    ] = None,
+    reason: Annotated[
+        str | None, typer.Option(help="Why the allowed failures are acceptable (release notes).")
+    ] = None,
+    org: Annotated[str | None, typer.Option(help="Hub namespace, for the card.")] = None,
+    name: Annotated[
+        str | None, typer.Option(help="Dataset name (default: [release] name).")
+    ] = None,
+    as_json: Annotated[bool, typer.Option("--json", help="Print the summary as JSON.")] = False,
+) -> None:
+    """Build a versioned release folder (Hub layout: Parquet per culture and split, dataset
+    card, Croissant, changelog, manifest) after the validation gate passes."""
+    from curate.release.export import export as run_export
+
+    allow = [a.strip() for item in allow_failures or [] for a in item.split(",") if a.strip()]
+    config = _config()
+    with _store(create=False) as store:
+        result = run_export(
+            store, config, out_dir=out, version=version, mode=mode, allow=allow,
+            reason=reason, org=org, name=name, fmt=fmt,
+        )  # fmt: skip
+    if as_json:
+        print(json.dumps(result.to_dict(), indent=2, ensure_ascii=False))
+        return
+    console = _console()
+    for line in result.lines():
+        console.print(line, soft_wrap=True, markup=False, highlight=False)
+
+
+@app.command()
+def publish(
+    release_dir: Annotated[
+        Path, typer.Argument(help="Release folder made by `curate export`.", file_okay=False)
+    ],
+    repo: Annotated[str, typer.Option("--repo", help="Hub dataset repository ORG/NAME.")],
+    private: Annotated[
+        bool | None,
+        typer.Option(
+            "--private/--public", help="Visibility (default: keep; new repositories: private)."
+        ),
+    ] = None,
+    gated: Annotated[
+        str | None,
+        typer.Option(help="Access requests: auto, manual or none (default: keep)."),
+    ] = None,
+    dry_run: Annotated[
+        bool, typer.Option("--dry-run", help="Print what would be done; change nothing.")
+    ] = False,
+    endpoint: Annotated[
+        str | None, typer.Option(help="Hub URL (default: HF_ENDPOINT or huggingface.co).")
+    ] = None,
+) -> None:
+    """Publish a release folder to the Hugging Face Hub: one atomic commit per version,
+    tagged vX.Y.Z. Token from HF_TOKEN or `hf auth login`; never printed."""
+    from curate.publish import publish as run_publish
+
+    result = run_publish(
+        release_dir, repo, private=private, gated=gated, dry_run=dry_run, endpoint=endpoint
+    )
+    console = _console()
+    for line in result.plan.lines():
+        console.print(line, soft_wrap=True, markup=False)
+    if dry_run:
+        console.print("dry run: nothing was sent to the Hub")
+    elif result.resumed:
+        console.print(f"resumed: tagged {result.plan.release.tag} on {result.commit}")
+    else:
+        console.print(f"published {result.plan.release.tag}: commit {result.commit}")
+
+
 @vault_app.command("purge")
 def vault_purge(
     yes: Annotated[bool, typer.Option("--yes", help="Do not ask for confirmation.")] = False,

@@ -4,11 +4,11 @@ CultureCare data is copied here (tests that read it skip when ../shared is absen
 from __future__ import annotations
 
 import os
-import socket
 from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+from helpers import free_port
 
 REPO = Path(__file__).resolve().parents[1]
 
@@ -62,13 +62,6 @@ def store(workspace: Path):
 # `.pytest-ls`) to skip the first-start migrations on later runs.
 
 
-def free_port() -> int:
-    """A port nothing listens on now (serve.sh refuses a taken one rather than move)."""
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
 @pytest.fixture(scope="session")
 def ls_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator:
     """The running server with the admin's token; stopped at the end of the session."""
@@ -85,3 +78,58 @@ def ls_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator:
         yield server
     finally:
         stop(data_dir)
+
+
+# -- a Hub-compatible test server (tests/hubserver.py), one per test -------------------------
+
+
+@pytest.fixture
+def hub_server(tmp_path_factory: pytest.TempPathFactory, monkeypatch: pytest.MonkeyPatch):
+    """A running test Hub (real git repositories behind the Hub's REST API) with one user,
+    `curator`, member of the organization `curate-test`; `server.token` writes,
+    `server.read_token` only reads. This process and its subprocesses are pointed at it:
+    HF_ENDPOINT, online, no Xet, a fresh HF_HOME, no HF_TOKEN (tests set it when they
+    want one). `huggingface_hub.constants` and `datasets.config` copy the environment at
+    import time, so their copies are patched too (and restored after the test)."""
+    import secrets
+
+    import datasets.config
+    import huggingface_hub.constants as hf_constants
+    from hubserver import HubServer
+
+    root = tmp_path_factory.mktemp("hub")
+    token, read_token = f"hf_test_{secrets.token_hex(12)}", f"hf_read_{secrets.token_hex(12)}"
+    server = HubServer(
+        root / "server",
+        users={"curator": ["curate-test"], "other": ["other-org"]},
+        tokens={token: ("curator", "write"), read_token: ("curator", "read")},
+    ).start()
+    server.token, server.read_token = token, read_token
+    endpoint = server.endpoint
+    monkeypatch.setenv("HF_ENDPOINT", endpoint)
+    monkeypatch.setenv("HF_HUB_DISABLE_XET", "1")
+    monkeypatch.setenv("HF_HOME", str(root / "hf-home"))
+    monkeypatch.delenv("HF_HUB_OFFLINE", raising=False)
+    monkeypatch.delenv("HF_DATASETS_OFFLINE", raising=False)
+    for var in ("HF_TOKEN", "HUGGING_FACE_HUB_TOKEN", "HF_HUB_CACHE", "HF_DATASETS_CACHE"):
+        monkeypatch.delenv(var, raising=False)
+    monkeypatch.setattr(hf_constants, "ENDPOINT", endpoint)
+    monkeypatch.setattr(
+        hf_constants,
+        "HUGGINGFACE_CO_URL_TEMPLATE",
+        endpoint + "/{repo_id}/resolve/{revision}/{filename}",
+    )
+    monkeypatch.setattr(hf_constants, "HF_HUB_OFFLINE", False)
+    monkeypatch.setattr(hf_constants, "HF_HUB_DISABLE_XET", True)
+    monkeypatch.setattr(datasets.config, "HF_ENDPOINT", endpoint)
+    monkeypatch.setattr(
+        datasets.config,
+        "HUB_DATASETS_URL",
+        endpoint + "/datasets/{repo_id}/resolve/{revision}/{path}",
+    )
+    monkeypatch.setattr(datasets.config, "HF_HUB_OFFLINE", False)
+    monkeypatch.setattr(datasets.config, "HF_DATASETS_OFFLINE", False)
+    try:
+        yield server
+    finally:
+        server.stop()

@@ -127,3 +127,12 @@ def make_record(
         provenance=Provenance("test", 1, "jsonl", content_hash=content_hash),
         **fields,
     )
+
+
+def free_port() -> int:
+    """A port nothing listens on now (servers here refuse a taken one rather than move)."""
+    import socket
+
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]

@@ -1,0 +1,501 @@
+"""`curate export`: the workspace -> a versioned release folder in the Hub dataset layout
+(or the paper-compatible CultureCare JSONL files).
+
+Order matters and is the point of this module:
+1. refuse a version that exists (in the store or on disk) before doing any work;
+2. run the validation gate (a failure stops everything unless named and explained);
+3. read only what may leave the workspace (`iter_records(deidentified=True)`: texts
+   de-identified, no duplicates; never the vault);
+4. write everything into a hidden staging folder, the manifest last;
+5. record the release (its items, label hashes and new split assignments) and move the
+   staging folder into place in one transaction. A failed or interrupted export leaves
+   neither a half-written release folder nor a stored split or release row.
+"""
+
+from __future__ import annotations
+
+import json
+import math
+import re
+import shutil
+import time
+from collections import Counter, defaultdict
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+from curate.config import Config
+from curate.errors import CurateError
+from curate.records import Record
+from curate.release import changelog, splits
+from curate.release.card import DEFAULT_CONFIG
+from curate.release.features import build_features, label_hash, to_row
+from curate.release.info import MODES, SPLITS, ReleaseInfo
+from curate.schema import Taxonomy
+from curate.store import Store
+
+FORMATS = ("hub", "culturecare-jsonl")
+MAX_SHARD_BYTES = 500 * 1024 * 1024  # Arrow bytes per Parquet shard before splitting
+MISSING = "(missing)"
+_VERSION = re.compile(r"^(\d+)\.(\d+)\.(\d+)$")
+
+
+@dataclass
+class ExportResult:
+    folder: Path
+    version: str
+    mode: str
+    fmt: str
+    sizes: dict[str, Any]  # hub: config -> split -> rows; jsonl: culture -> lines
+    validation: dict[str, Any]
+    changes: dict[str, Any] = field(default_factory=dict)
+    seconds: float = 0.0
+    info: ReleaseInfo | None = None
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "folder": str(self.folder),
+            "version": self.version,
+            "mode": self.mode,
+            "format": self.fmt,
+            "sizes": self.sizes,
+            "validation": self.validation,
+            "changes": {k: len(v) if isinstance(v, list) else v for k, v in self.changes.items()},
+            "seconds": round(self.seconds, 2),
+        }
+
+    def lines(self) -> list[str]:
+        """What `curate export` prints: where the release is and how to load it."""
+        out = [f"{self.fmt} export {self.version} ({self.mode} mode): {self.folder}"]
+        allowed = self.validation.get("allowed") or []
+        if allowed:
+            out.append(f"allowed failures: {', '.join(allowed)} ({self.validation['reason']})")
+        if self.fmt == "culturecare-jsonl":
+            for culture, n in self.sizes.items():
+                out.append(f"  {culture}_data.jsonl: {n} records")
+            out.append(
+                f'read with: pandas.read_json("{self.folder}/<Culture>_data.jsonl", lines=True)'
+            )
+            return out
+        for config, counts in self.sizes.items():
+            out.append(f"  {config:<10} " + "  ".join(f"{s} {n}" for s, n in counts.items()))
+        changes = self.changes
+        if changes:
+            since = f"since {changes['previous']}" if changes.get("previous") else "first release"
+            out.append(
+                f"changes ({since}): {len(changes['added'])} added, "
+                f"{len(changes['removed'])} removed, {len(changes['relabelled'])} relabelled"
+            )
+        example = next((c for c in self.sizes if c != DEFAULT_CONFIG), DEFAULT_CONFIG)
+        out.append(f'load with: datasets.load_dataset("{self.folder}", "{example}")')
+        if self.info is not None and self.info.org:
+            out.append(
+                f"after `curate publish`: datasets.load_dataset("
+                f'"{self.info.repo_id}", "{example}", revision="v{self.version}")'
+            )
+        return out
+
+
+# -- versions ---------------------------------------------------------------------------
+def parse_version(version: str) -> tuple[int, int, int]:
+    match = _VERSION.match(version)
+    if not match:
+        raise CurateError(f"--version must look like 1.2.0 (major.minor.patch), not {version!r}")
+    return int(match[1]), int(match[2]), int(match[3])
+
+
+def released_versions(store: Store) -> list[str]:
+    """Versions recorded in the store, oldest first (by number, not by date)."""
+    rows = [r[0] for r in store.conn.execute("SELECT version FROM releases")]
+    return sorted(rows, key=parse_version)
+
+
+def next_version(store: Store) -> str:
+    """The next minor version after the last release; 1.0.0 for the first."""
+    versions = released_versions(store)
+    if not versions:
+        return "1.0.0"
+    major, minor, _ = parse_version(versions[-1])
+    return f"{major}.{minor + 1}.0"
+
+
+def default_folder(store: Store, name: str, version: str, fmt: str) -> Path:
+    suffix = "" if fmt == "hub" else f"-{fmt}"
+    return store.root / "releases" / f"{name}-{version}{suffix}"
+
+
+def _refuse_existing(store: Store, folder: Path, version: str, fmt: str) -> None:
+    if fmt == "hub":
+        row = store.conn.execute("SELECT path FROM releases WHERE version=?", (version,)).fetchone()
+        if row:
+            raise CurateError(
+                f"version {version} was already released (at {row[0]}); a version is never "
+                "overwritten: choose another --version"
+            )
+    if folder.exists() and (not folder.is_dir() or any(folder.iterdir())):
+        raise CurateError(f"{folder} already exists and is not empty: it is never overwritten")
+
+
+# -- the export -------------------------------------------------------------------------
+def export(
+    store: Store,
+    config: Config,
+    out_dir: Path | None = None,
+    version: str | None = None,
+    mode: str = "reference",
+    allow: list[str] | None = None,
+    reason: str | None = None,
+    org: str | None = None,
+    name: str | None = None,
+    fmt: str = "hub",
+    engine: Any = None,
+    max_shard_bytes: int = MAX_SHARD_BYTES,
+) -> ExportResult:
+    """Build release `version` of the workspace in `out_dir` (default:
+    `<workspace>/releases/<name>-<version>`). `engine`: a de-identification engine for
+    the gate's residual-PII scan (built from the config when not given)."""
+    from curate.validate.gate import check_allowance, run_gate
+
+    started = time.perf_counter()
+    if mode not in MODES:
+        raise CurateError(f"--mode must be one of {', '.join(MODES)}, not {mode!r}")
+    if fmt not in FORMATS:
+        raise CurateError(f"--format must be one of {', '.join(FORMATS)}, not {fmt!r}")
+    if fmt == "culturecare-jsonl" and mode != "reference":
+        raise CurateError(
+            "the culturecare-jsonl layout is a reference format (post.text holds the URL); "
+            "use --mode reference"
+        )
+    check_allowance(list(allow or []), reason)
+    section = config.section("release")
+    name = name or section.get("name") or "culturecare"
+    if version is None:
+        # a paper-compatible export is the companion of the last release by default
+        released = released_versions(store)
+        version = released[-1] if fmt != "hub" and released else next_version(store)
+    parse_version(version)
+    policy = splits.split_policy(section)  # a bad [release] config fails before the gate
+    folder = (out_dir or default_folder(store, name, version, fmt)).resolve()
+    _refuse_existing(store, folder, version, fmt)
+
+    taxonomy = config.taxonomy()
+    gate = run_gate(store, taxonomy, config, allow=allow, reason=reason, engine=engine)
+    records = list(store.iter_records(deidentified=True))
+    if not records:
+        raise CurateError("nothing to release: no de-identified record in the workspace")
+
+    staging = folder.parent / f".{folder.name}.partial"
+    if staging.exists():
+        shutil.rmtree(staging)  # left by an interrupted export of this same folder
+    staging.mkdir(parents=True)
+    try:
+        if fmt == "culturecare-jsonl":
+            result = _export_jsonl(records, taxonomy, staging, name, version, gate.to_dict())
+            _move_into_place(staging, folder)
+        else:
+            result = _export_hub(
+                store,
+                config,
+                records,
+                policy,
+                staging,
+                folder,
+                name=name,
+                version=version,
+                mode=mode,
+                org=org,
+                validation=gate.to_dict(),
+                max_shard_bytes=max_shard_bytes,
+            )
+    finally:
+        if staging.exists():
+            shutil.rmtree(staging)
+    result.folder = folder
+    result.seconds = time.perf_counter() - started
+    return result
+
+
+def _export_jsonl(
+    records: list[Record],
+    taxonomy: Taxonomy,
+    staging: Path,
+    name: str,
+    version: str,
+    validation: dict[str, Any],
+) -> ExportResult:
+    from curate.release.manifest import write_manifest
+    from curate.release.paperjsonl import write_culturecare_jsonl
+
+    counts = write_culturecare_jsonl(records, taxonomy, staging)
+    write_manifest(staging, name, version, "reference")
+    return ExportResult(staging, version, "reference", "culturecare-jsonl", counts, validation)
+
+
+def _export_hub(
+    store: Store,
+    config: Config,
+    records: list[Record],
+    policy: splits.SplitPolicy,
+    staging: Path,
+    folder: Path,
+    *,
+    name: str,
+    version: str,
+    mode: str,
+    org: str | None,
+    validation: dict[str, Any],
+    max_shard_bytes: int,
+) -> ExportResult:
+    from curate.release.card import write_card
+    from curate.release.croissant import write_croissant
+    from curate.release.manifest import write_manifest
+
+    taxonomy = config.taxonomy()
+    duplicates = store.conn.execute(
+        "SELECT id, duplicate_of, culture FROM records WHERE duplicate_of IS NOT NULL"
+    ).fetchall()
+    assignment = splits.assign(store, records, policy, version, duplicates)
+    features = build_features(taxonomy)
+    salt = store.id_salt
+    by_config: dict[str, dict[str, list[dict[str, Any]]]] = defaultdict(
+        lambda: {s: [] for s in SPLITS}
+    )
+    for record in sorted(records, key=lambda r: r.id):
+        row = to_row(record, taxonomy, mode, salt)
+        split = assignment.split[record.id]
+        by_config[DEFAULT_CONFIG][split].append(row)
+        if row["culture"] is not None:
+            by_config[record.culture][split].append(row)
+    order = [DEFAULT_CONFIG, *(c for c in taxonomy.cultures if c in by_config)]
+    configs, split_bytes = _write_configs(
+        {c: by_config[c] for c in order}, features, staging, max_shard_bytes
+    )
+    created = datetime.now(UTC)
+    items = {r.id: (assignment.split[r.id], label_hash(r)) for r in records}
+    changes = _changes(store, version, items, created)
+    info = ReleaseInfo(
+        name=name,
+        version=version,
+        mode=mode,
+        created=created.strftime("%Y-%m-%dT%H:%M:%SZ"),
+        taxonomy=taxonomy,
+        features=features.to_dict(),
+        configs=configs,
+        split_sizes={c: {s: len(by_config[c][s]) for s in SPLITS} for c in order},
+        label_counts={c: _label_counts(by_config[c], taxonomy) for c in order},
+        languages=sorted({r.language for r in records if r.language and r.language != "und"}),
+        org=org,
+        agreement=_agreement(store, taxonomy),
+        deid=_deid_summary(store, config),
+        audit=_read_json(store.root / "reports" / "audit" / "summary.json"),
+        validation=validation,
+        changes=changes,
+        split_bytes=split_bytes,
+        split_policy=policy.to_dict(),
+    )
+    entry = {**changes, "mode": mode, "validation": validation, "sizes": info.split_sizes}
+    previous = [
+        json.loads(notes)
+        for (notes,) in store.conn.execute("SELECT notes FROM releases WHERE notes IS NOT NULL")
+    ]
+    (staging / "CHANGELOG.md").write_text(
+        changelog.render(name, [entry, *previous]), encoding="utf-8"
+    )
+    write_card(staging, info)
+    write_croissant(staging, info)
+    write_manifest(staging, name, version, mode, created=info.created)
+    with store.transaction() as conn:
+        conn.execute(
+            "INSERT INTO releases VALUES (?, ?, ?, ?, ?, ?)",
+            (
+                version,
+                mode,
+                created.timestamp(),
+                str(folder),
+                (staging / "MANIFEST.json").read_text(encoding="utf-8"),
+                json.dumps(entry, ensure_ascii=False),
+            ),
+        )
+        conn.executemany(
+            "INSERT INTO release_items VALUES (?, ?, ?, ?)",
+            [(version, rid, split, lh) for rid, (split, lh) in sorted(items.items())],
+        )
+        splits.save(conn, assignment)
+        # inside the transaction: a failed move rolls the release rows back
+        _move_into_place(staging, folder)
+    sizes = info.split_sizes
+    return ExportResult(staging, version, mode, "hub", sizes, validation, changes, info=info)
+
+
+def _write_configs(
+    by_config: dict[str, dict[str, list[dict[str, Any]]]],
+    features: Any,
+    staging: Path,
+    max_shard_bytes: int,
+) -> tuple[dict[str, dict[str, list[str]]], dict[str, dict[str, int]]]:
+    """Every config's splits as Parquet: (config -> split -> files, config -> split ->
+    Arrow bytes). A split without rows is left out: `load_dataset` refuses a declared
+    split without data, and a culture too small for a validation item has none."""
+    configs: dict[str, dict[str, list[str]]] = {}
+    split_bytes: dict[str, dict[str, int]] = {}
+    for name, by_split in by_config.items():
+        configs[name], split_bytes[name] = {}, {}
+        for split in SPLITS:
+            if by_split[split]:
+                paths, nbytes = _write_split(
+                    by_split[split], features, staging, name, split, max_shard_bytes
+                )
+                configs[name][split], split_bytes[name][split] = paths, nbytes
+    return configs, split_bytes
+
+
+def _move_into_place(staging: Path, folder: Path) -> None:
+    if folder.exists():
+        folder.rmdir()  # an empty folder (anything else was refused up front)
+    staging.rename(folder)
+
+
+def _write_split(
+    rows: list[dict[str, Any]],
+    features: Any,
+    staging: Path,
+    config_name: str,
+    split: str,
+    max_shard_bytes: int,
+) -> tuple[list[str], int]:
+    """Write one split of one config as `data/<config>/<split>-NNNNN-of-NNNNN.parquet`
+    (with `datasets`, so the typed features travel in the files), in as many shards as
+    `max_shard_bytes` asks for. Returns the paths (relative to the folder) and the
+    split's size in Arrow bytes."""
+    import datasets
+
+    dataset = datasets.Dataset.from_list(rows, features=features)
+    shards = min(len(rows), max(1, math.ceil(dataset.data.nbytes / max_shard_bytes)))
+    out = staging / "data" / config_name
+    out.mkdir(parents=True, exist_ok=True)
+    paths = []
+    for index in range(shards):
+        part = dataset.shard(shards, index, contiguous=True) if shards > 1 else dataset
+        rel = f"data/{config_name}/{split}-{index:05d}-of-{shards:05d}.parquet"
+        _quietly(part.to_parquet, str(staging / rel))
+        paths.append(rel)
+    return paths, dataset.data.nbytes
+
+
+def _quietly(func: Any, *args: Any) -> Any:
+    """Without the `datasets` progress bars (one per file would flood the terminal)."""
+    import datasets
+
+    was_disabled = datasets.are_progress_bars_disabled()
+    datasets.disable_progress_bars()
+    try:
+        return func(*args)
+    finally:
+        if not was_disabled:
+            datasets.enable_progress_bars()
+
+
+def _label_counts(
+    split_rows: dict[str, list[dict[str, Any]]], taxonomy: Taxonomy
+) -> dict[str, dict[str, dict[str, int]]]:
+    """split -> family (and "empathy") -> label -> count, for the splits that have rows;
+    every label of the taxonomy appears (zeros too), a missing value as "(missing)"."""
+    out: dict[str, dict[str, dict[str, int]]] = {}
+    for split in SPLITS:
+        rows = split_rows[split]
+        if not rows:
+            continue  # a split with no rows is not in the release
+        per: dict[str, dict[str, int]] = {}
+        for family in taxonomy.families.values():
+            counter = Counter(s[family.attribute] for row in rows for s in row[family.name])
+            per[family.name] = _ordered(counter, family.values)
+        empathy = Counter(row["empathy"] for row in rows)
+        per["empathy"] = _ordered(
+            Counter({str(k) if k is not None else None: v for k, v in empathy.items()}),
+            tuple(str(v) for v in taxonomy.empathy),
+        )
+        out[split] = per
+    return out
+
+
+def _ordered(counter: Counter, labels: tuple[str, ...]) -> dict[str, int]:
+    out = {label: counter.get(label, 0) for label in labels}
+    if counter.get(None):
+        out[MISSING] = counter[None]
+    return out
+
+
+def _changes(
+    store: Store, version: str, items: dict[str, tuple[str, str]], created: datetime
+) -> dict[str, Any]:
+    """Added, removed and relabelled record ids since the previous version (the highest
+    released version below this one)."""
+    below = [v for v in released_versions(store) if parse_version(v) < parse_version(version)]
+    previous = below[-1] if below else None
+    before: dict[str, str] = {}
+    if previous is not None:
+        before = dict(
+            store.conn.execute(
+                "SELECT record_id, label_hash FROM release_items WHERE version=?", (previous,)
+            ).fetchall()
+        )
+    return {
+        "version": version,
+        "previous": previous,
+        "date": created.strftime("%Y-%m-%d"),
+        "added": sorted(set(items) - set(before)),
+        "removed": sorted(set(before) - set(items)),
+        "relabelled": sorted(
+            rid for rid, (_, lh) in items.items() if rid in before and before[rid] != lh
+        ),
+    }
+
+
+def _agreement(store: Store, taxonomy: Taxonomy) -> dict[str, Any] | None:
+    """Inter-annotator agreement, when some record has more than one annotator."""
+    multi = store.conn.execute(
+        "SELECT 1 FROM annotations GROUP BY record_id HAVING COUNT(DISTINCT annotator) > 1 LIMIT 1"
+    ).fetchone()
+    if not multi:
+        return None
+    from curate.annotate.agreement import agreement
+
+    return agreement(store, taxonomy)
+
+
+def _deid_summary(store: Store, config: Config) -> dict[str, Any]:
+    """Which de-identification policy the released texts went through, and the latest
+    `curate deid eval --out <workspace>/reports/deid-eval` results when there are any
+    (with whether they were measured under that same policy)."""
+    from curate.deid.policy import load_policy
+
+    current = load_policy(config)
+    policies = dict(
+        store.conn.execute(
+            "SELECT deid_policy, COUNT(*) FROM records WHERE deid_status='done' "
+            "AND duplicate_of IS NULL GROUP BY deid_policy"
+        ).fetchall()
+    )
+    fingerprint = max(policies, key=policies.get) if policies else None
+    evaluation = _read_json(store.root / "reports" / "deid-eval" / "eval_results.json")
+    summary: dict[str, Any] = {
+        "policy": current.path.name,
+        "fingerprint": fingerprint,
+        "current_fingerprint": current.fingerprint,
+        "records_by_policy": policies,
+        "eval": None,
+    }
+    if evaluation is not None:
+        corpus = evaluation.get("corpus") or {}
+        summary["eval"] = {**evaluation, "same_policy": corpus.get("policy") == fingerprint}
+    return summary
+
+
+def _read_json(path: Path) -> dict[str, Any] | None:
+    if not path.is_file():
+        return None
+    try:
+        return json.loads(path.read_text(encoding="utf-8"))
+    except json.JSONDecodeError:
+        return None
