@@ -1,10 +1,16 @@
 #!/usr/bin/env bash
-# The main job on the bundled synthetic demo data: install, then ingest and summarize.
+# The main job on the bundled synthetic demo data, end to end: install, ingest and
+# de-identify, annotate in a real Label Studio (simulated annotators), audit, validate,
+# export a versioned release, rehearse publishing it on a local Hub-compatible server,
+# and load it back with `datasets.load_dataset`.
 # Writes ./workspace (see curate.toml); safe to run again (the second run adds nothing).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 bash scripts/setup.sh
 export PATH="$PWD/.venv/bin:$PATH"
+# every tool cache stays in the workspace; nothing is downloaded at run time
+export HF_HOME="$PWD/workspace/cache/hf" HF_HUB_OFFLINE=1 HF_HUB_DISABLE_XET=1
+export TLDEXTRACT_CACHE="$PWD/workspace/cache/tldextract"
 echo "== curate ingest demo/reddit (synthetic Reddit dump: submissions + comments, .zst)"
 echo "   (parse, language id, culture map, response pairing, quarantine, de-identification)"
 curate ingest demo/reddit
@@ -14,12 +20,64 @@ echo "== curate deid scan (direct identifiers left in the de-identified texts)"
 curate deid scan
 echo "== curate deid eval (de-identification quality on a labelled synthetic corpus)"
 curate deid eval
-echo "== curate audit (label-noise audit; the demo dump carries no labels yet, so it says so)"
-curate audit
-echo "== curate validate (the workspace's contract; Data Docs in workspace/reports/data-docs)"
-curate validate
-echo "== Label Studio: start a local server, push the de-identified records, pull them back"
+echo "== Label Studio: start a local server, push the de-identified records"
 curate annotate serve start
 curate annotate push
+echo "== simulated annotators (SYNTHETIC, demo only) annotate every task; pull them back"
+curate demo annotate
 curate annotate pull
+curate annotate agreement
 curate annotate serve status
+echo "== curate audit (cleanlab label issues, Datalab outliers/near-duplicates, CROWDLAB;"
+echo "   HTML report in workspace/reports/audit/) and the review queue in Label Studio"
+curate audit --to-label-studio
+echo "== curate validate --release (the workspace's contract, incl. residual-PII scan)"
+curate validate --release
+VERSION=1.0.0
+RELEASE="workspace/releases/culturecare-$VERSION"
+echo "== curate export (release gate, stable splits, dataset card, Croissant, changelog)"
+if [ -d "$RELEASE" ]; then
+  echo "   $RELEASE exists (versions are never overwritten)"
+else
+  curate export --mode text --version "$VERSION"
+fi
+echo "== load_dataset on the release folder"
+python - "$RELEASE" <<'PY'
+import sys
+
+import datasets
+
+datasets.logging.set_verbosity_error()
+datasets.disable_progress_bars()
+ds = datasets.load_dataset(sys.argv[1], "German")
+print(ds)
+row = ds["train"][0]
+intensity = ds["train"].features["emotional_distress"].feature["intensity"]
+print("id:", row["id"], "| empathy:", row["empathy"])
+print("post:", (row["post"]["text"] or "")[:160])
+for span in row["emotional_distress"][:3]:
+    print("  distress:", repr(span["text"]), intensity.int2str(span["intensity"]))
+PY
+echo "== publish rehearsal: a local Hub-compatible server (the real Hub is not reachable here)"
+HUB_DIR="$PWD/workspace/hub-rehearsal"
+rm -rf "$HUB_DIR" && mkdir -p "$HUB_DIR"
+PORT=$(python -c "import socket; s=socket.socket(); s.bind(('127.0.0.1', 0)); print(s.getsockname()[1])")
+python tests/hubserver.py --root "$HUB_DIR" --port "$PORT" --user demo --org demo-org \
+  --token hf_demo_local >"$HUB_DIR/server.log" 2>&1 &
+HUB_PID=$!
+trap 'kill $HUB_PID 2>/dev/null || true' EXIT
+for _ in $(seq 50); do
+  python -c "import socket; socket.create_connection(('127.0.0.1', $PORT), 0.2)" 2>/dev/null && break
+  sleep 0.2
+done
+export HF_ENDPOINT="http://127.0.0.1:$PORT" HF_TOKEN=hf_demo_local HF_HUB_OFFLINE=0
+curate publish "$RELEASE" --repo demo-org/culturecare --gated manual
+python - <<'PY'
+import datasets
+
+datasets.logging.set_verbosity_error()
+datasets.disable_progress_bars()
+ds = datasets.load_dataset("demo-org/culturecare", "all", revision="v1.0.0")
+print("load_dataset('demo-org/culturecare', 'all', revision='v1.0.0'):")
+print({split: d.num_rows for split, d in ds.items()})
+PY

@@ -31,6 +31,9 @@ SUBCOMMANDS = [
     ["deid", "scan"],
     ["deid", "eval"],
     ["deid", "review"],
+    ["demo", "annotate"],
+    ["export"],
+    ["publish"],
 ]
 
 
