@@ -253,7 +253,13 @@ def deid_eval(
     per_language: Annotated[int, typer.Option(help="Documents per language.")] = 40,
     seed: Annotated[int, typer.Option(help="Seed of the synthetic corpus.")] = 13,
     out: Annotated[
-        Path | None, typer.Option("--out", "-o", help="Also write the corpus and results here.")
+        Path | None,
+        typer.Option(
+            "--out",
+            "-o",
+            help="Write the corpus and results here [default: <workspace>/reports/deid-eval, "
+            "where the dataset card reads them].",
+        ),
     ] = None,
     as_json: Annotated[bool, typer.Option("--json", help="Print the results as JSON.")] = False,
 ) -> None:
@@ -262,7 +268,9 @@ def deid_eval(
     from curate import reporting
     from curate.deid.evaluate import evaluate
 
-    result = evaluate(_config(), per_language=per_language, seed=seed, out_dir=out)
+    config = _config()
+    out = out or config.workspace / "reports" / "deid-eval"
+    result = evaluate(config, per_language=per_language, seed=seed, out_dir=out)
     if as_json:
         print(json.dumps(result, indent=2))
     else:

@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import statistics
 import time
 from collections import Counter, defaultdict
 from dataclasses import asdict, dataclass, field
@@ -23,6 +24,7 @@ from typing import Any
 from curate.annotate.client import LabelStudio
 from curate.annotate.offsets import Utf16Index
 from curate.config import Config
+from curate.demographics import normalize_demographics
 from curate.records import Span
 from curate.schema import Taxonomy
 from curate.store import Store
@@ -263,7 +265,7 @@ def pull(store: Store, config: Config, ls: LabelStudio) -> PullReport:
                 )
                 if rid:
                     touched.add(rid)
-    _merge_into_records(store, touched)
+    _merge_into_records(store, touched, taxonomy)
     store.finish_run(
         run_id, "completed", {"counts": report.to_dict()["counts"], "issues": len(report.issues)}
     )
@@ -282,16 +284,53 @@ def latest_annotations(store: Store, record_id: str) -> dict[str, dict]:
     return out
 
 
-def _merge_into_records(store: Store, record_ids: set[str]) -> None:
-    """Record spans = its own (release) spans + each annotator's newest valid spans."""
+def _merge_into_records(store: Store, record_ids: set[str], taxonomy: Taxonomy) -> None:
+    """Record spans = its own (release) spans + each annotator's newest valid spans.
+
+    Record-level labels: the record's own empathy score and demographics (as ingested)
+    win; where it has none, the annotators' consensus fills them in: the lower median of
+    the empathy scores (an ordinal scale), and per demographic field the value most
+    annotators gave (none on a tie). Every annotator's own values stay in the store."""
     changed = []
     for rid in sorted(record_ids):
         record = store.get(rid)
         if record is None:
             continue
+        latest = latest_annotations(store, rid)
         own = [s for s in record.spans if s.annotator is None]
-        annotated = [Span(**s) for a in latest_annotations(store, rid).values() for s in a["spans"]]
+        annotated = [Span(**s) for a in latest.values() for s in a["spans"]]
         record.spans = own + annotated
+        ingested = _ingested_labels(store, rid)
+        scores = [a["empathy"] for a in latest.values() if a.get("empathy") is not None]
+        record.empathy = ingested["empathy"]
+        if record.empathy is None and scores:
+            record.empathy = statistics.median_low(scores)
+        consensus: dict[str, Any] = {}
+        for name in {k for a in latest.values() for k in (a.get("demographics") or {})}:
+            votes = Counter(
+                str(a["demographics"][name]).strip()
+                for a in latest.values()
+                if str((a.get("demographics") or {}).get(name) or "").strip()
+            ).most_common(2)
+            if votes and (len(votes) == 1 or votes[0][1] > votes[1][1]):
+                consensus[name] = votes[0][0]
+        normalized, _ = normalize_demographics(consensus, taxonomy)
+        demographics = dict(ingested["demographics"])
+        for name, value in normalized.items():
+            if demographics.get(name) is None and value is not None:
+                demographics[name] = value
+        record.demographics = demographics
         changed.append(record)
     if changed:
         store.update_records(changed)
+
+
+def _ingested_labels(store: Store, record_id: str) -> dict[str, Any]:
+    """Empathy and demographics of the record as ingested (its current revision)."""
+    row = store.conn.execute(
+        "SELECT x.doc FROM records r JOIN revisions x ON x.id=r.id AND x.revision=r.revision "
+        "WHERE r.id=?",
+        (record_id,),
+    ).fetchone()
+    doc = json.loads(row[0]) if row else {}
+    return {"empathy": doc.get("empathy"), "demographics": doc.get("demographics") or {}}

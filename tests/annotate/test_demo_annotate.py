@@ -216,6 +216,9 @@ def test_simulated_annotators_round_trip(env, ls_server):
             } == {(s.field, s.start, s.end, s.family, s.value) for s in planned.spans}
             assert anns[email]["empathy"] == planned.empathy
             assert anns[email]["demographics"] == planned.demographics
+        # record-level labels: the annotators' consensus (lower median of the scores)
+        scores = sorted(p.empathy for p in plans if p.empathy is not None)
+        assert record.empathy == (scores[(len(scores) - 1) // 2] if scores else None)
         for span in record.spans:
             text = record.post_text if span.field == "post" else record.response_text
             assert span.text == text[span.start : span.end] and span.text
