@@ -136,3 +136,20 @@ def free_port() -> int:
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))
         return s.getsockname()[1]
+
+
+def demo_workspace(folder: Path, deid_engine) -> tuple:
+    """A workspace in `folder` (with its own curate.toml) holding the demo dump, ingested
+    and de-identified: (config, store). The caller closes the store."""
+    from curate.config import load_config
+    from curate.deid.stage import deidentify_workspace
+    from curate.ingest import ingest
+    from curate.store import Store
+
+    toml = folder / "curate.toml"
+    toml.write_text(f'[workspace]\npath = "{folder / "w"}"\n')
+    config = load_config(toml)
+    store = Store.open(config.workspace)
+    ingest([REPO / "demo" / "reddit"], config, store)
+    deidentify_workspace(store, config, engine=deid_engine, workers=1)
+    return config, store

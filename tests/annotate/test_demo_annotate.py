@@ -12,15 +12,13 @@ from collections import Counter
 from itertools import combinations
 
 import pytest
-from helpers import REPO
+from helpers import demo_workspace
 
 from curate import demo
 from curate.annotate.agreement import agreement
 from curate.annotate.client import connect
 from curate.annotate.pull import latest_annotations, pull
 from curate.annotate.push import push, task_data
-from curate.config import load_config
-from curate.deid.stage import deidentify_workspace
 from curate.demoann.lexicon import (
     DEMOGRAPHICS,
     SPANS,
@@ -38,7 +36,6 @@ from curate.demoann.run import (
 )
 from curate.demoann.simulate import controls, plan
 from curate.errors import CurateError
-from curate.ingest import ingest
 from curate.schema import load_taxonomy
 from curate.store import Store
 
@@ -145,13 +142,7 @@ def test_plan_is_seeded_and_sends_utf16_offsets():
 
 @pytest.fixture(scope="module")
 def env(ls_server, tmp_path_factory, deid_engine):
-    ws = tmp_path_factory.mktemp("sim-ws")
-    toml = ws / "curate.toml"
-    toml.write_text(f'[workspace]\npath = "{ws / "w"}"\n')
-    config = load_config(toml)
-    store = Store.open(config.workspace)
-    ingest([REPO / "demo" / "reddit"], config, store)
-    deidentify_workspace(store, config, engine=deid_engine, workers=1)
+    config, store = demo_workspace(tmp_path_factory.mktemp("sim-ws"), deid_engine)
     ls = connect(config, url=ls_server.url, token=ls_server.token)
     push(store, config, ls)
     yield config, store, ls

@@ -7,16 +7,14 @@ from __future__ import annotations
 import json
 
 import pytest
-from helpers import REPO
+from helpers import demo_workspace
 
 from curate.annotate.agreement import agreement
 from curate.annotate.client import connect
 from curate.annotate.pull import pull
 from curate.annotate.push import push
 from curate.config import load_config
-from curate.deid.stage import deidentify_workspace
 from curate.errors import CurateError
-from curate.ingest import ingest
 from curate.store import Store
 
 
@@ -57,13 +55,7 @@ def region(
 
 @pytest.fixture(scope="module")
 def env(ls_server, tmp_path_factory, deid_engine):
-    ws = tmp_path_factory.mktemp("ls-ws")
-    toml = ws / "curate.toml"
-    toml.write_text(f'[workspace]\npath = "{ws / "w"}"\n')
-    config = load_config(toml)
-    store = Store.open(config.workspace)
-    ingest([REPO / "demo" / "reddit"], config, store)
-    deidentify_workspace(store, config, engine=deid_engine, workers=1)
+    config, store = demo_workspace(tmp_path_factory.mktemp("ls-ws"), deid_engine)
     ls = connect(config, url=ls_server.url, token=ls_server.token)
     yield config, store, ls
     store.close()

@@ -29,35 +29,10 @@ SECRET = "SECRET"  # every text of the data contains it; no output may
 
 
 def features_for(taxonomy: Taxonomy):
-    """Typed columns shaped as `curate export` writes them (one schema for both modes):
-    ClassLabels, structs, and lists of span structs."""
-    from datasets import ClassLabel, Features, List, Value
+    """Typed columns exactly as `curate export` writes them (one schema for both modes)."""
+    from curate.release.features import build_features
 
-    cols: dict[str, Any] = {
-        "id": Value("string"),
-        "culture": ClassLabel(names=list(taxonomy.cultures)),
-        "language": Value("string"),
-        "post": {"title": Value("string"), "text": Value("string")},
-        "response": {"text": Value("string")},
-        "url": Value("string"),
-    }
-    for family in taxonomy.families.values():
-        cols[family.name] = List(
-            {
-                "field": Value("string"),
-                "start": Value("int32"),
-                "end": Value("int32"),
-                "text": Value("string"),
-                family.attribute: ClassLabel(names=list(family.values)),
-                "annotator": Value("string"),
-            }
-        )
-    cols["empathy"] = Value("int8")
-    cols["demographics"] = {
-        name: Value("int32" if taxonomy.demographic_kinds[name] == "integer" else "string")
-        for name in taxonomy.demographic_fields
-    }
-    return Features(cols)
+    return build_features(taxonomy)
 
 
 def _rows(taxonomy: Taxonomy, culture: str, split: str, n: int, mode: str) -> list[dict]:
