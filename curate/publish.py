@@ -465,6 +465,9 @@ def publish(
     release = read_release(folder)
 
     from huggingface_hub import HfApi, constants, get_token
+    from huggingface_hub.utils import disable_progress_bars
+
+    disable_progress_bars()  # curate prints each operation itself; no bars in logs
 
     from curate import __version__
 

@@ -300,7 +300,7 @@ def _merge_into_records(store: Store, record_ids: set[str], taxonomy: Taxonomy) 
         own = [s for s in record.spans if s.annotator is None]
         annotated = [Span(**s) for a in latest.values() for s in a["spans"]]
         record.spans = own + annotated
-        ingested = _ingested_labels(store, rid)
+        ingested = ingested_labels(store, rid)
         scores = [a["empathy"] for a in latest.values() if a.get("empathy") is not None]
         record.empathy = ingested["empathy"]
         if record.empathy is None and scores:
@@ -325,8 +325,9 @@ def _merge_into_records(store: Store, record_ids: set[str], taxonomy: Taxonomy) 
         store.update_records(changed)
 
 
-def _ingested_labels(store: Store, record_id: str) -> dict[str, Any]:
-    """Empathy and demographics of the record as ingested (its current revision)."""
+def ingested_labels(store: Store, record_id: str) -> dict[str, Any]:
+    """Empathy and demographics of the record as ingested (its current revision): its
+    own labels, as opposed to the annotators' consensus that pull may add."""
     row = store.conn.execute(
         "SELECT x.doc FROM records r JOIN revisions x ON x.id=r.id AND x.revision=r.revision "
         "WHERE r.id=?",

@@ -110,7 +110,7 @@ def empathy_examples(store: Store, records: Sequence[Record] | None = None) -> l
     Records whose response text is empty fall back to their response-field span texts,
     which is the part empathy is judged on (the CultureCare release has phrases only).
     """
-    from curate.annotate.pull import latest_annotations
+    from curate.annotate.pull import ingested_labels, latest_annotations
 
     out: list[Example] = []
     for record in audited_records(store) if records is None else records:
@@ -119,8 +119,9 @@ def empathy_examples(store: Store, records: Sequence[Record] | None = None) -> l
         )
         if not text:
             continue
-        if record.empathy is not None:
-            out.append(Example(record.id, record.culture, text, str(record.empathy), None))
+        own = ingested_labels(store, record.id)["empathy"]  # not the annotators' consensus
+        if own is not None:
+            out.append(Example(record.id, record.culture, text, str(own), None))
         for annotator, ann in sorted(latest_annotations(store, record.id).items()):
             if ann.get("empathy") is not None:
                 out.append(Example(record.id, record.culture, text, str(ann["empathy"]), annotator))
