@@ -596,6 +596,54 @@ def publish(
         console.print(f"published {result.plan.release.tag}: commit {result.commit}")
 
 
+@app.command()
+def hydrate(
+    paths: Annotated[
+        list[Path],
+        typer.Argument(
+            help="A reference release (its folder, Parquet files, or CultureCare "
+            "*_data.jsonl) and your Reddit dump files or folders, in any order.",
+        ),
+    ],
+    fuzzy_threshold: Annotated[
+        float, typer.Option(help="Lowest similarity (0-1] at which a phrase is aligned fuzzily.")
+    ] = 0.85,
+    workspace: Annotated[
+        Path | None,
+        typer.Option("--workspace", "-w", help="Workspace to hydrate into (as curate -w)."),
+    ] = None,
+    workers: Annotated[
+        int | None, typer.Option(help="Worker processes for de-identification (all cores).")
+    ] = None,
+    as_json: Annotated[bool, typer.Option("--json", help="Print the report as JSON.")] = False,
+    progress: Annotated[bool, typer.Option(help="Show a progress bar.")] = True,
+) -> None:
+    """Fill a reference release's texts in from your own Reddit dumps: align every phrase
+    to offsets, de-identify, and report coverage per culture."""
+    from curate import reporting
+    from curate.hydrate.report import byte_progress, print_report
+    from curate.hydrate.run import hydrate as run_hydrate
+    from curate.store import Store
+
+    if workspace is not None:
+        _state["workspace"] = workspace
+    config = _config()
+    files = [p for path in paths for p in ([path] if path.is_file() else path.rglob("*"))]
+    with (
+        Store.open(config.workspace) as store,
+        byte_progress(files, enabled=progress and not as_json) as on_progress,
+        reporting.count_progress("de-identify", enabled=progress and not as_json) as on_deid,
+    ):
+        report = run_hydrate(
+            paths, config, store, threshold=fuzzy_threshold, workers=workers,
+            on_progress=on_progress, on_deid_progress=on_deid,
+        )  # fmt: skip
+    if as_json:
+        print(json.dumps(report.to_dict(), indent=2, ensure_ascii=False))
+    else:
+        print_report(report, _console())
+
+
 @vault_app.command("purge")
 def vault_purge(
     yes: Annotated[bool, typer.Option("--yes", help="Do not ask for confirmation.")] = False,

@@ -34,6 +34,7 @@ SUBCOMMANDS = [
     ["demo", "annotate"],
     ["export"],
     ["publish"],
+    ["hydrate"],
 ]
 
 
