@@ -98,13 +98,28 @@ def ingest(
         bool, typer.Option(help="De-identify the new records (the workspace policy).")
     ] = True,
     workers: Annotated[
-        int | None, typer.Option(help="Worker processes for de-identification (all cores).")
+        int | None,
+        typer.Option(
+            help="Worker processes for de-identification (all cores); with --engine ray, "
+            "Ray actors (one per CPU of the cluster but one)."
+        ),
+    ] = None,
+    engine: Annotated[
+        str,
+        typer.Option(help="local (this machine) or ray (Ray Data; needs the ray extra)."),
+    ] = "local",
+    address: Annotated[
+        str | None,
+        typer.Option(
+            help="With --engine ray: the cluster to use (auto, host:port or ray://host:port; "
+            "default: a local Ray instance inside the workspace)."
+        ),
     ] = None,
 ) -> None:
     """Read raw files into the workspace as normalized, language-identified records, then
     de-identify them."""
     from curate import reporting
-    from curate.ingest import ingest as run_ingest
+    from curate.executors import run_ingest
 
     pairs = {}
     for item in mapping or []:
@@ -113,23 +128,35 @@ def ingest(
             raise CurateError(f"--map takes field=column, not {item!r}")
         pairs[field.strip()] = column.strip()
     config = _config()
+    from functools import partial
+
+    from curate.deid.policy import load_policy
     from curate.store import Store
 
+    show = progress and not as_json
     with (
         Store.open(config.workspace) as store,
-        reporting.byte_progress(paths, enabled=progress and not as_json) as on_progress,
+        reporting.byte_progress(paths, enabled=show) as on_progress,
     ):
-        report = run_ingest(
-            paths, config, store, fmt=fmt, mapping=pairs, culture=culture, on_progress=on_progress
+        result = run_ingest(
+            paths,
+            config,
+            store,
+            engine=engine,
+            policy=load_policy(config) if deid else None,
+            workers=workers,
+            address=address,
+            fmt=fmt,
+            mapping=pairs,
+            culture=culture,
+            on_progress=on_progress,
+            deid_progress=partial(reporting.count_progress, "de-identify", enabled=show),
         )
-        deid_report = None
-        if deid:
-            deid_report = _run_deid(
-                store, config, workers=workers, progress=progress and not as_json
-            )
+    report, deid_report = result.report, result.deid
     if as_json:
         data = report.to_dict()
         data["deid"] = deid_report.to_dict() if deid_report else None
+        data["engine"] = result.engine
         print(json.dumps(data, indent=2, ensure_ascii=False))
     else:
         reporting.print_ingest(report, _console())

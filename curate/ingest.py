@@ -1,9 +1,15 @@
 """`curate ingest`: raw files -> normalized, language-identified records in the store.
 
 The stage is a pipeline over items (datatrove-style): a source yields one item per input
-unit, language id and hashing annotate parsed records, and the store writer commits them
-in batches. Every item is counted exactly once, so that per culture
-read = kept + duplicate + skipped + quarantined.
+unit, language id and hashing annotate parsed records (`normalize_batch`), and the store
+writer commits them in batches (`store_parsed`). Every item is counted exactly once, so
+that per culture read = kept + duplicate + skipped + quarantined.
+
+Reading, counting and the quarantine always run here, in one process: pairing a Reddit
+post with its response needs every comment of the dump. Where the parsed records go is a
+`RecordSink`: the local one normalizes and stores them in this process; the Ray engine's
+(`curate.executors.ray_engine`) ships them to a cluster and loads the results back with
+the same `store_parsed`, so both count and store identically.
 """
 
 from __future__ import annotations
@@ -13,7 +19,7 @@ from collections import Counter, defaultdict
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import Any, Protocol
 
 from curate.config import Config
 from curate.errors import CurateError
@@ -22,7 +28,7 @@ from curate.quarantine import Quarantine
 from curate.records import content_hash
 from curate.sources import FORMATS, detect_format, reddit
 from curate.sources.base import Item, Parsed, Rejected, Skipped, SourceError
-from curate.store import Store
+from curate.store import PutResult, Store
 
 NO_CULTURE = "(none)"
 COLUMNS = ("read", "kept", "duplicate", "skipped", "quarantined", "new", "revised", "unchanged")
@@ -158,6 +164,71 @@ def _sources(paths: list[Path], fmt: str | None, config: Config, salt: bytes,
             raise SourceError(f"unknown format {kind!r}; use one of {', '.join(FORMATS)}")
 
 
+@dataclass
+class IngestRun:
+    """What a sink needs to know about the run it stores into."""
+
+    store: Store
+    config: Config
+    run_id: str
+    report: IngestReport
+
+    @property
+    def batch_size(self) -> int:
+        return int(self.config.section("ingest")["batch_size"])
+
+    @property
+    def langid(self) -> LangidSettings:
+        return LangidSettings(**self.config.section("langid"))
+
+
+class RecordSink(Protocol):
+    """Where the parsed records of a run go, in input order. `finish` is called once after
+    the last record (not when the run fails): by its return every record is stored.
+    `close` is always called last, to delete what the sink kept on disk."""
+
+    def add(self, item: Parsed) -> None: ...
+
+    def finish(self) -> None: ...
+
+    def close(self) -> None: ...
+
+
+class LocalSink:
+    """The local engine: normalize and store in this process, one transaction per batch."""
+
+    def __init__(self, run: IngestRun) -> None:
+        self.run = run
+        self.lang = run.langid
+        self.batch_size = run.batch_size
+        self.batch: list[Parsed] = []
+
+    def add(self, item: Parsed) -> None:
+        self.batch.append(item)
+        if len(self.batch) >= self.batch_size:
+            self.finish()
+
+    def finish(self) -> None:
+        if self.batch:
+            normalize_batch(self.batch, self.lang)
+            store_parsed(self.run, self.batch)
+            self.batch = []
+
+    def close(self) -> None:
+        pass
+
+
+def store_parsed(run: IngestRun, batch: list[Parsed]) -> list[PutResult]:
+    """Store normalized records with their raw texts (one transaction) and count the
+    outcomes. Both engines store through here, so dedup, revisions and counts agree."""
+    results = run.store.put_batch(((p.record, p.raw) for p in batch), run.run_id)
+    for parsed, result in zip(batch, results, strict=True):
+        counts = run.report.cultures[parsed.record.culture or NO_CULTURE]
+        counts["duplicate" if result.duplicate_of else "kept"] += 1
+        counts[result.outcome] += 1
+    return results
+
+
 def ingest(
     paths: list[Path],
     config: Config,
@@ -167,39 +238,31 @@ def ingest(
     mapping: dict[str, str] | None = None,
     culture: str | None = None,
     on_progress: Callable[[Path, int], None] | None = None,
+    sink: Callable[[IngestRun], RecordSink] = LocalSink,
 ) -> IngestReport:
     """Read `paths` into `store`. Safe to interrupt: every batch is one transaction, and a
-    re-run skips what is already stored unchanged."""
+    re-run skips what is already stored unchanged. `sink` makes the record sink of the
+    run (default: normalize and store here)."""
     paths = expand_paths(paths)
     if culture is not None and culture not in config.taxonomy().cultures:
         raise CurateError(f"--culture {culture!r} is not in the taxonomy")
     args = {"paths": [str(p) for p in paths], "format": fmt, "mapping": mapping}
     run_id = store.begin_run("ingest", args)
     report = IngestReport(run_id=run_id)
-    lang = LangidSettings(**config.section("langid"))
-    batch_size = int(config.section("ingest")["batch_size"])
     quarantine = Quarantine(store.root / "quarantine", run_id)
     defects_path = store.root / "reports" / f"{run_id}-defects.jsonl"
     defects_path.parent.mkdir(parents=True, exist_ok=True)
     staging = store.root / "tmp"
     staging.mkdir(exist_ok=True)
-    batch: list[Parsed] = []
 
-    def flush() -> None:
-        results = store.put_batch(((p.record, p.raw) for p in batch), run_id)
-        for parsed, result in zip(batch, results, strict=True):
-            counts = report.cultures[parsed.record.culture or NO_CULTURE]
-            counts["duplicate" if result.duplicate_of else "kept"] += 1
-            counts[result.outcome] += 1
-        batch.clear()
-
+    records: RecordSink | None = None
     with defects_path.open("w", encoding="utf-8") as defects_out:
         try:
+            records = sink(IngestRun(store, config, run_id, report))
             items = _sources(paths, fmt, config, store.id_salt, mapping or {}, culture, staging,
                              on_progress)  # fmt: skip
             for item in items:
                 if isinstance(item, Parsed):
-                    _annotate(item, lang)
                     report.cultures[item.record.culture or NO_CULTURE]["read"] += 1
                     for d in item.record.defects:
                         report.defects[_defect_kind(d)] += 1
@@ -209,9 +272,7 @@ def ingest(
                             "file": item.record.provenance.input_file,
                             "line": item.record.provenance.line, **d,
                         }, ensure_ascii=False) + "\n")  # fmt: skip
-                    batch.append(item)
-                    if len(batch) >= batch_size:
-                        flush()
+                    records.add(item)
                 elif item.kind == "comment":
                     _count_comment(report, item, quarantine)
                 else:
@@ -223,13 +284,14 @@ def ingest(
                     else:
                         counts["quarantined"] += 1
                         quarantine.add(item)
-            if batch:
-                flush()
+            records.finish()
             report.status = "completed"
         except BaseException:
             report.status = "interrupted"
             raise
         finally:
+            if records is not None:
+                records.close()
             quarantine.close()
             report.quarantine_path = str(quarantine.path) if quarantine.count else None
             report.defects_path = str(defects_path) if report.defects else None
@@ -240,12 +302,20 @@ def ingest(
     return report
 
 
-def _annotate(item: Parsed, lang: LangidSettings) -> None:
+def normalize_item(item: Parsed, lang: LangidSettings) -> None:
+    """Language id (unless the source gave a language) and the content hash: the
+    per-record work after parsing. Pure (no store, no I/O), so any executor can run it."""
     record, raw = item.record, item.raw
     if record.language == "und" and record.language_confidence == 0.0:
         text = "\n".join(t for t in (raw.title, raw.text) if t) or item.langid_hint
         record.language, record.language_confidence = detect(text, lang)
     record.provenance.content_hash = content_hash(record, raw)
+
+
+def normalize_batch(items: list[Parsed], lang: LangidSettings) -> list[Parsed]:
+    for item in items:
+        normalize_item(item, lang)
+    return items
 
 
 def _count_comment(report: IngestReport, item: Skipped | Rejected, quarantine: Quarantine):

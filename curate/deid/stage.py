@@ -19,7 +19,7 @@ from curate.config import Config
 from curate.deid.engine import Deidentifier, DeidInput, DeidOutput, default_workers, run_all
 from curate.deid.policy import Policy, load_policy
 from curate.errors import CurateError
-from curate.records import Record
+from curate.records import RawText, Record
 from curate.store import Store
 
 
@@ -31,6 +31,24 @@ class DeidReport:
     span_problems: int = 0
     phrases_changed: int = 0
     policy: str = ""
+
+    def add(self, decisions: list[dict], problems: int, changed: int) -> None:
+        """Count one de-identified record."""
+        self.records += 1
+        self.span_problems += problems
+        self.phrases_changed += changed
+        for d in decisions:
+            target = self.kept if d["operator"] == "keep" else self.entities
+            target[d["entity_type"]] += 1
+
+    def merge(self, other: DeidReport) -> None:
+        """Add another run's counts (one policy: the Ray engine's and the local sweep's)."""
+        self.records += other.records
+        self.entities.update(other.entities)
+        self.kept.update(other.kept)
+        self.span_problems += other.span_problems
+        self.phrases_changed += other.phrases_changed
+        self.policy = self.policy or other.policy
 
     def to_dict(self) -> dict:
         return {
@@ -62,6 +80,18 @@ def make_engine(config: Config, policy: Policy | None = None) -> Deidentifier:
     return Deidentifier(policy, cache_dir(config), culture_terms(config))
 
 
+def deid_input(record: Record, raw: RawText) -> DeidInput:
+    """What the engine sees of one record as ingested: its raw texts and the annotated
+    phrases that have no offsets (those are de-identified themselves)."""
+    return DeidInput(
+        key=record.id,
+        language=record.language,
+        culture=record.culture,
+        fields={"title": raw.title, "text": raw.text, "response": raw.response},
+        phrases=[s.text for s in record.spans if s.start is None],
+    )
+
+
 def _inputs(store: Store, ids: list[str], originals: dict) -> Iterator[DeidInput]:
     for rid in ids:
         found = store.vault.original(rid)
@@ -69,14 +99,19 @@ def _inputs(store: Store, ids: list[str], originals: dict) -> Iterator[DeidInput
             continue
         record, raw = found
         originals[rid] = record
-        phrases = [s.text for s in record.spans if s.start is None]
-        yield DeidInput(
-            key=rid,
-            language=record.language,
-            culture=record.culture,
-            fields={"title": raw.title, "text": raw.text, "response": raw.response},
-            phrases=phrases,
-        )
+        yield deid_input(record, raw)
+
+
+def deidentify_batch(
+    engine: Deidentifier, items: list[tuple[Record, RawText]]
+) -> list[tuple[Record, list[dict], int, int]]:
+    """De-identify records as ingested, in one process: `deid_input`, `engine.run`,
+    `apply_output` — the same three steps `deidentify_workspace` spreads over forked
+    workers. For executors that ship a batch to a worker holding its own engine (Ray
+    actors). The records are changed in place and returned with their decisions, span
+    problems and changed phrases."""
+    outputs = engine.run([deid_input(record, raw) for record, raw in items])
+    return [apply_output(record, out) for (record, _), out in zip(items, outputs, strict=True)]
 
 
 def apply_output(record: Record, out: DeidOutput) -> tuple[Record, list[dict], int, int]:
@@ -136,20 +171,13 @@ def deidentify_workspace(
     if len(ids) < 256:
         workers = 1  # not worth forking
     originals: dict[str, Record] = {}
-    done = 0
     for outputs in run_all(engine, _inputs(store, ids, originals), workers=workers):
         batch = []
         for out in outputs:
             record, decisions, problems, changed = apply_output(originals.pop(out.key), out)
-            report.span_problems += problems
-            report.phrases_changed += changed
-            for d in decisions:
-                target = report.kept if d["operator"] == "keep" else report.entities
-                target[d["entity_type"]] += 1
+            report.add(decisions, problems, changed)
             batch.append((record, decisions))
         store.save_deid(batch, fingerprint)
-        done += len(batch)
-        report.records = done
         if on_progress:
-            on_progress(done, len(ids))
+            on_progress(report.records, len(ids))
     return report

@@ -1,0 +1,345 @@
+"""The Ray engine of `curate ingest` (`--engine ray`): the per-record steps on Ray Data.
+
+    this process             Ray (actors: one Presidio engine each)          this process
+    ────────────             ──────────────────────────────────────          ────────────
+    sources, pairing, ─► in/*.parquet ─► read_parquet ─► map_batches ─► out/*.parquet ─► store
+    counts, quarantine                   (parallel)      normalize +                     (same
+                                                         de-identify                     writer)
+
+Reading stays here, streaming: a Reddit post is paired with its response among every
+comment of the dump (a January post's comments are in February's file too), so the
+source is read in one place, as by the local engine; it is cheap next to the rest
+(see docs/scale.md). The parsed records go to Parquet shards, Ray Data reads them in
+parallel and runs the same steps as the local engine (`steps.py`) in actors that each
+build one de-identification engine, writes the results as shards, and this process loads
+them in input order with the local engine's store writer (`load.py`).
+
+Privacy: shards, Ray's object store (memory-mapped files) and its spill folder hold raw
+text; all are inside the workspace (`<workspace>/tmp/ray-<run>/`) and deleted when the
+run ends. Errors raised on the cluster are reported by type only: their messages may
+quote the data.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import os
+import shutil
+import tempfile
+import time
+import uuid
+import warnings
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from pathlib import Path
+
+from curate.config import Config
+from curate.deid.engine import default_workers
+from curate.deid.policy import Policy
+from curate.deid.stage import DeidReport
+from curate.errors import CurateError
+from curate.executors.load import store_deidentified, store_records
+from curate.executors.shards import ShardWriter, read_in_order
+from curate.executors.steps import Step, ingest_steps, run_steps
+from curate.executors.work import Work, from_table, to_table
+from curate.ingest import IngestRun
+from curate.records import content_hash
+from curate.sources.base import Parsed
+
+BATCH = 64  # records per engine call: the local engine's chunk (`engine.run_all`)
+ROWS_PER_SHARD = 4 * BATCH  # one read task each: small, to spread evenly over many actors
+OBJECT_STORE_BYTES = 1 << 30  # a local instance's object store (spills beyond it)
+# Unix socket paths have at most 107 bytes and Ray puts its sockets ~64 characters deep
+# in its temp folder: a deeper folder is reached through a short symlink.
+MAX_TEMP_DIR = 40
+
+
+class RayEngine:
+    """Settings of one Ray run and what it reports: the de-identification counts of the
+    records it stored and the seconds per phase."""
+
+    def __init__(
+        self,
+        config: Config,
+        policy: Policy | None,
+        *,
+        address: str | None = None,
+        workers: int | None = None,
+    ) -> None:
+        import importlib.util
+
+        if importlib.util.find_spec("ray") is None:
+            raise CurateError(
+                "--engine ray needs Ray: install the extra with pip install 'curate[ray]'"
+            )
+        if workers is not None and workers < 1:
+            raise CurateError("--workers must be at least 1")
+        self.config = config
+        self.policy = policy
+        self.address = address
+        self.workers = workers
+        self.deid_report: DeidReport | None = None
+        self.seconds: dict[str, float] = {}
+        self.used_workers = 0
+
+    def sink(self, run: IngestRun) -> RaySink:
+        return RaySink(run, self)
+
+    def info(self) -> dict:
+        return {
+            "name": "ray",
+            "address": self.address,
+            "workers": self.used_workers,
+            "seconds": {k: round(v, 2) for k, v in self.seconds.items()},
+        }
+
+    @contextmanager
+    def session(self, folder: Path) -> Iterator[int]:
+        """Ray for the run: the caller's if one is connected, else the cluster at
+        `address`, else a local instance with all its files in `folder`. Yields the number
+        of actors to start: `workers`, or one per CPU of the cluster but one."""
+        import ray
+
+        start = time.perf_counter()
+        stop: Callable[[], None] | None = None
+        with _quiet_ray_logs():
+            if not ray.is_initialized():
+                if self.address:
+                    os.environ.setdefault("RAY_USAGE_STATS_ENABLED", "0")
+                    try:
+                        ray.init(
+                            address=self.address,
+                            log_to_driver=False,
+                            configure_logging=False,
+                        )
+                    except (ConnectionError, RuntimeError, ValueError) as exc:
+                        raise CurateError(
+                            f"cannot connect to Ray at {self.address}: {type(exc).__name__}"
+                        ) from None
+                    stop = ray.shutdown
+                else:
+                    stop = start_local(folder, (self.workers or default_workers()) + 1)
+            self.seconds["ray_start"] = time.perf_counter() - start
+            try:
+                # One CPU is left to Ray Data's own tasks (listing, reading, writing
+                # shards): with every CPU held by an actor they could not start.
+                cpus = int(ray.cluster_resources().get("CPU", 2))
+                if self.workers and self.workers > cpus - 1:
+                    raise CurateError(
+                        f"--workers {self.workers}: the Ray cluster has {cpus} CPU(s), one of "
+                        "them kept for reading and writing shards"
+                    )
+                self.used_workers = self.workers or max(1, cpus - 1)
+                yield self.used_workers
+            finally:
+                if stop is not None:
+                    stop()
+
+
+def start_local(folder: Path, num_cpus: int) -> Callable[[], None]:
+    """Start a local Ray instance whose temp folder, object store and spill folder are
+    all inside `folder`; return the function that stops it. No dashboard, no usage stats,
+    worker output kept off this terminal (it is in the logs inside `folder`). Ray's token
+    authentication stays on with a fresh token held in the environment of this process
+    and its children, never written to ~/.ray."""
+    import secrets
+
+    import ray
+
+    folder = folder.resolve()
+    folder.mkdir(parents=True, exist_ok=True)
+    base, link = folder, None
+    if len(str(folder)) > MAX_TEMP_DIR:
+        link = Path(tempfile.gettempdir()) / f"curate-ray-{uuid.uuid4().hex[:8]}"
+        link.symlink_to(folder, target_is_directory=True)
+        base = link
+    for sub in ("plasma", "spill"):
+        (folder / sub).mkdir(exist_ok=True)
+    spill = {"type": "filesystem", "params": {"directory_path": str(folder / "spill")}}
+    before = set(os.environ)
+    os.environ.setdefault("RAY_USAGE_STATS_ENABLED", "0")
+    if not before & {"RAY_AUTH_MODE", "RAY_AUTH_TOKEN", "RAY_AUTH_TOKEN_PATH"}:
+        # A new local instance turns token mode on (setting RAY_AUTH_MODE) and takes
+        # the token from here rather than generating ~/.ray/auth_token.
+        os.environ["RAY_AUTH_TOKEN"] = secrets.token_hex(32)
+
+    def restore() -> None:
+        for key in ("RAY_USAGE_STATS_ENABLED", "RAY_AUTH_MODE", "RAY_AUTH_TOKEN"):
+            if key not in before:
+                os.environ.pop(key, None)
+        if link is not None:
+            link.unlink(missing_ok=True)
+
+    try:
+        with _quiet_ray_logs():
+            ray.init(
+                num_cpus=num_cpus,
+                include_dashboard=False,
+                object_store_memory=OBJECT_STORE_BYTES,
+                log_to_driver=False,
+                configure_logging=False,
+                _temp_dir=str(base / "tmp"),
+                _plasma_directory=str(base / "plasma"),
+                _system_config={"object_spilling_config": json.dumps(spill)},
+            )
+    except BaseException:
+        restore()
+        raise
+
+    def stop() -> None:
+        ray.shutdown()
+        restore()
+
+    return stop
+
+
+class StepsActor:
+    """A Ray Data actor: runs the ingest steps on Arrow batches. `setup` builds the
+    de-identification engine once, when the actor starts."""
+
+    def __init__(self, steps: list[Step]) -> None:
+        try:
+            from threadpoolctl import threadpool_limits
+
+            threadpool_limits(1)  # one BLAS thread: the actors already use every core
+        except ImportError:  # pragma: no cover - comes with scikit-learn/thinc
+            pass
+        self.steps = steps
+        for step in steps:
+            step.setup()
+
+    def __call__(self, table):
+        return to_table(run_steps(self.steps, from_table(table)))
+
+
+def process(
+    files: list[Path], out: Path, steps: list[Step], workers: int, batch: int = BATCH
+) -> None:
+    """Run `steps` over the rows of `files` on Ray Data and write the results to `out`,
+    in input order. One read task per shard, then `workers` actors."""
+    import ray.data
+
+    ctx = ray.data.DataContext.get_current()
+    ctx.execution_options.preserve_order = True  # results come back in input order
+    ctx.enable_progress_bars = False
+    # Shards are listed here, not by `read_parquet`: its footer-reading actors cost
+    # seconds of start-up and a process each, for files whose layout is known.
+    ds = ray.data.from_items([{"path": str(p)} for p in files], override_num_blocks=len(files))
+    ds = ds.map_batches(read_shards, batch_size=1, batch_format="pyarrow", num_cpus=0.1)
+    ds = ds.map_batches(
+        StepsActor,
+        fn_constructor_kwargs={"steps": steps},
+        batch_size=batch,
+        batch_format="pyarrow",
+        compute=ray.data.ActorPoolStrategy(size=workers),
+        num_cpus=1,
+    )
+    ds.write_parquet(str(out), ray_remote_args={"num_cpus": 0.1})
+
+
+def read_shards(paths):
+    """The rows of the shards named in a batch of paths."""
+    import pyarrow as pa
+    import pyarrow.parquet as pq
+
+    return pa.concat_tables([pq.read_table(p) for p in paths.column("path").to_pylist()])
+
+
+@contextmanager
+def _quiet_ray_logs() -> Iterator[None]:
+    """Ray logs failed tasks with their exception messages, which may quote the data:
+    none of it reaches this terminal (the run fails with the exception's type)."""
+    import ray.data  # noqa: F401 - configures its loggers on import: quiet them after
+
+    loggers = [logging.getLogger(name) for name in ("ray", "ray.data")]
+    levels = [lg.level for lg in loggers]
+    for lg in loggers:
+        lg.setLevel(logging.CRITICAL + 1)
+    try:
+        with warnings.catch_warnings():
+            warnings.filterwarnings("ignore", module=r"ray(\.|$)")
+            yield
+    finally:
+        for lg, level in zip(loggers, levels, strict=True):
+            lg.setLevel(level)
+
+
+def _cause(exc: BaseException) -> str:
+    """The type of the exception that failed the run; its message only if it is curate's
+    own (a user error, worded never to quote data): others may quote raw text."""
+    chain = [exc]
+    while len(chain) < 20:
+        inner = getattr(chain[-1], "cause", None) or chain[-1].__cause__
+        if not isinstance(inner, BaseException) or inner in chain:
+            break
+        chain.append(inner)
+    if isinstance(chain[-1], CurateError):
+        return f"{type(chain[-1]).__name__}: {chain[-1]}"
+    # An exception raised in a step reaches here only as traceback text inside Ray's
+    # (UserCodeException): its type is the first 'Type: message' line that is not Ray's.
+    import re
+
+    text = "\n".join(str(e) for e in chain)
+    for name in re.findall(r"^([A-Za-z_][\w.]*): ", text, flags=re.MULTILINE):
+        if not name.startswith("ray.") and name not in ("RayTaskError", "UserCodeException"):
+            return name
+    return type(chain[-1]).__name__
+
+
+class RaySink:
+    """Collects a run's parsed records into shards; at `finish` runs the steps on Ray
+    and loads the results into the store."""
+
+    def __init__(self, run: IngestRun, engine: RayEngine) -> None:
+        self.run = run
+        self.engine = engine
+        self.folder = run.store.root / "tmp" / f"ray-{run.run_id}"
+        self.writer = ShardWriter(self.folder / "in", ROWS_PER_SHARD)
+        self.started = time.perf_counter()
+
+    def add(self, item: Parsed) -> None:
+        deid = self.engine.policy is not None and not self._unchanged(item)
+        self.writer.add(Work(self.writer.count, item, deid))
+
+    def _unchanged(self, item: Parsed) -> bool:
+        """Already stored with this content: the store will leave it as it is, so it is
+        not de-identified again (re-runs cost no de-identification)."""
+        stored = self.run.store.get(item.record.id)
+        if stored is None:
+            return False
+        return stored.provenance.content_hash == content_hash(item.record, item.raw)
+
+    def finish(self) -> None:
+        self.writer.flush()
+        seconds, total = self.engine.seconds, self.writer.count
+        seconds["read"] = time.perf_counter() - self.started
+        if not total:
+            return
+        steps = ingest_steps(self.run.config, self.engine.policy)
+        if self.engine.policy is not None:
+            # Build the engine once here: a bad policy fails before Ray starts, and the
+            # name gazetteer is cached for the actors (each would derive it, ~40 s).
+            steps[-1].setup()
+            steps[-1].engine = None  # the actors build their own
+        start = time.perf_counter()
+        with self.engine.session(self.folder / "ray") as workers:
+            try:
+                process(self.writer.files, self.folder / "out", steps, workers)
+            except Exception as exc:
+                raise CurateError(
+                    f"the Ray engine failed ({_cause(exc)}); nothing of this run's "
+                    "records was stored: re-run to retry"
+                ) from None
+        seconds["process"] = time.perf_counter() - start - seconds.get("ray_start", 0.0)
+        start = time.perf_counter()
+        out = self.folder / "out"
+        store_records(self.run, read_in_order(out, total))
+        if self.engine.policy is not None:
+            self.engine.deid_report = store_deidentified(
+                self.run, read_in_order(out, total), self.engine.policy.fingerprint
+            )
+        seconds["load"] = time.perf_counter() - start
+
+    def close(self) -> None:
+        shutil.rmtree(self.folder, ignore_errors=True)
