@@ -2,11 +2,12 @@
 # The main job on the bundled synthetic demo data, end to end: install, ingest and
 # de-identify, annotate in a real Label Studio (simulated annotators), audit, validate,
 # export a versioned release, rehearse publishing it on a local Hub-compatible server,
-# and load it back with `datasets.load_dataset`.
+# and load it back with `datasets.load_dataset`; then a reference release hydrated from the
+# dump, and the same ingest on the Ray engine.
 # Writes ./workspace (see curate.toml); safe to run again (the second run adds nothing).
 set -euo pipefail
 cd "$(dirname "$0")/.."
-bash scripts/setup.sh
+bash scripts/setup.sh ray
 export PATH="$PWD/.venv/bin:$PATH"
 # every tool cache stays in the workspace; nothing is downloaded at run time
 export HF_HOME="$PWD/workspace/cache/hf" HF_HUB_OFFLINE=1 HF_HUB_DISABLE_XET=1
@@ -80,4 +81,36 @@ datasets.disable_progress_bars()
 ds = datasets.load_dataset("demo-org/culturecare", "all", revision="v1.0.0")
 print("load_dataset('demo-org/culturecare', 'all', revision='v1.0.0'):")
 print({split: d.num_rows for split, d in ds.items()})
+PY
+kill $HUB_PID 2>/dev/null || true
+export HF_HUB_OFFLINE=1
+unset HF_ENDPOINT HF_TOKEN
+echo "== a reference release (no texts: URLs + spans) and hydrating it from the dump"
+REFERENCE="workspace/releases/culturecare-1.1.0"
+if [ -d "$REFERENCE" ]; then
+  echo "   $REFERENCE exists"
+else
+  curate export --mode reference --version 1.1.0
+fi
+rm -rf workspace/hydrated
+curate hydrate "$REFERENCE" demo/reddit -w workspace/hydrated
+echo "== the same ingest on the Ray engine (a local Ray instance; identical records)"
+rm -rf workspace/ray
+curate -w workspace/ray ingest demo/reddit --engine ray
+python - <<'PY'
+import json
+from pathlib import Path
+
+from curate.store import Store
+
+def records(ws):
+    with Store.open(Path(ws), create=False) as store:
+        return {
+            r.source.source_id: (r.post_text, r.response_text, r.language, r.culture)
+            for r in store.iter_records()
+        }
+
+local, ray = records("workspace"), records("workspace/ray")
+same = sum(local.get(k) == v for k, v in ray.items())
+print(f"Ray engine: {len(ray)} records, {same} identical to the local engine's")
 PY
