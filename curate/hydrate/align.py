@@ -20,8 +20,9 @@ increasingly tolerant methods, each tried only when the previous one failed:
    accepted at or above the threshold, and the score is reported.
 
 A phrase that occurs several times takes the first occurrence not already taken by an
-identical phrase, preferring occurrences that stand as whole words and that do not
-overlap a phrase of the same group (family) already placed; longer phrases are placed
+identical phrase of the same group (span family and annotator: two annotators marking
+the same words point at the same place), preferring occurrences that stand as whole
+words and that do not overlap a phrase of the same group already placed; longer phrases are placed
 first, as an annotator marks a long span before a short one inside it.
 """
 
@@ -359,8 +360,9 @@ def align_all(
     threshold: float,
     groups: Sequence[str] | None = None,
 ) -> list[Aligned]:
-    """Align every phrase in `text`; `groups` (e.g. span families), when given, are what
-    "a phrase of the same group already placed" means. Results are in input order."""
+    """Align every phrase in `text`; `groups` (e.g. span family + annotator), when given,
+    are what "a phrase of the same group already placed" means: identical phrases take
+    distinct occurrences only within a group. Results are in input order."""
     target = Target(text)
     groups = groups or [""] * len(phrases)
     taken: dict[str, set[tuple[int, int]]] = {}
@@ -368,7 +370,7 @@ def align_all(
     out: list[Aligned | None] = [None] * len(phrases)
     for i in sorted(range(len(phrases)), key=lambda k: (-len(phrases[k].strip()), k)):
         phrase = phrases[i].strip()
-        used = taken.setdefault(phrase, set())
+        used = taken.setdefault(f"{groups[i]}\x1f{phrase}", set())
         group = placed.setdefault(groups[i], [])
         found = _align_one(target, phrase, threshold, used, group)
         if found.ok:

@@ -87,7 +87,7 @@ def classify(paths: list[Path]) -> tuple[list[Reference], list[Path]]:
 
 def _phrases(record: Record, field: str) -> dumps.Phrases:
     spans = [s for s in record.spans if s.field == field]
-    return dumps.Phrases(tuple(s.text for s in spans), tuple(s.label for s in spans))
+    return dumps.Phrases(tuple(s.text for s in spans), tuple(span_group(s) for s in spans))
 
 
 def _read_wanted(
@@ -130,6 +130,13 @@ def _read_wanted(
 
 
 # -- one item ------------------------------------------------------------------------------
+def span_group(span: Span) -> str:
+    """Spans of one family by one annotator: the unit within which identical phrases take
+    distinct occurrences. Several annotators marking the same words (or one phrase marked
+    in two families) all point at the same occurrence."""
+    return f"{span.label}\x1f{span.annotator or ''}"
+
+
 def _align_field(
     record: Record, field: str, text: str | None, threshold: float
 ) -> dict[int, align.Aligned]:
@@ -138,8 +145,8 @@ def _align_field(
     if text is None or not indices:
         return {}
     phrases = [record.spans[i].text for i in indices]
-    labels = [record.spans[i].label for i in indices]
-    return dict(zip(indices, align.align_all(text, phrases, threshold, labels), strict=True))
+    groups = [span_group(record.spans[i]) for i in indices]
+    return dict(zip(indices, align.align_all(text, phrases, threshold, groups), strict=True))
 
 
 def _place(

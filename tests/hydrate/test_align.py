@@ -160,3 +160,13 @@ def test_empty_phrases_and_texts() -> None:
     assert _one("some text", "   ").method == UNALIGNED
     assert _one("", "a phrase").method == UNALIGNED
     assert align_all("text", [], 0.85) == []
+
+
+def test_identical_phrases_of_different_annotators_share_the_occurrence():
+    from curate.hydrate.align import align_all
+
+    text = "I feel so lonely. Really so lonely."
+    two_annotators = align_all(text, ["so lonely", "so lonely"], 0.85, ["d\x1fann-a", "d\x1fann-b"])
+    assert [(a.start, a.end) for a in two_annotators] == [(7, 16), (7, 16)]
+    one_annotator = align_all(text, ["so lonely", "so lonely"], 0.85, ["d\x1fann-a", "d\x1fann-a"])
+    assert [(a.start, a.end) for a in one_annotator] == [(7, 16), (25, 34)]
