@@ -31,7 +31,7 @@ from curate.hydrate.align import align_all, total_score
 from curate.quarantine import Quarantine
 from curate.sources.base import Location, Rejected, decode_json_line
 from curate.sources.io import iter_lines
-from curate.sources.reddit import RedditPolicy, is_comment, is_submission
+from curate.sources.reddit import RedditPolicy, as_int, is_comment, is_submission
 
 _IDS = re.compile(rb'"(?:id|link_id)"\s*:\s*"(?:t3_)?([0-9A-Za-z]+)"')
 _EPS = 1e-9
@@ -107,18 +107,11 @@ class DumpStats:
 
 
 def _rank(obj: dict[str, Any], rule: str) -> tuple[Any, ...]:
-    created = _as_int(obj.get("created_utc"))
+    created = as_int(obj.get("created_utc"))
     when = (created is None, created or 0)
     if rule == "top_score":
-        return (-(_as_int(obj.get("score")) or 0), *when, str(obj.get("id")))
+        return (-(as_int(obj.get("score")) or 0), *when, str(obj.get("id")))
     return (*when, str(obj.get("id")))
-
-
-def _as_int(value: Any) -> int | None:
-    try:
-        return int(float(value))
-    except (TypeError, ValueError, OverflowError):
-        return None
 
 
 def scan(
@@ -182,7 +175,7 @@ def _submission(obj, loc, wanted, slots, policy, threshold, counts) -> str | Non
             "title": title or None,
             "selftext": selftext,
             "subreddit": obj.get("subreddit"),
-            "created_utc": _as_int(obj.get("created_utc")),
+            "created_utc": as_int(obj.get("created_utc")),
             "author": obj.get("author"),
         }
         slot.post_score, slot.post_location = score, loc

@@ -176,7 +176,8 @@ class _Staging:
         self.path.unlink(missing_ok=True)
 
 
-def _as_int(value: Any) -> int | None:
+def as_int(value: Any) -> int | None:
+    """A dump field as an int (dumps give numbers as ints, floats or strings), or None."""
     try:
         return int(float(value))
     except (TypeError, ValueError, OverflowError):
@@ -244,8 +245,8 @@ def _stage_comments(paths, staging, policy, max_bytes, on_progress) -> Iterator[
                     link.removeprefix("t3_"),
                     str(obj["id"]),
                     author,
-                    _as_int(obj.get("score")) or 0,
-                    _as_int(obj.get("created_utc")),
+                    as_int(obj.get("score")) or 0,
+                    as_int(obj.get("created_utc")),
                     body,
                 )
                 yield Skipped(loc, STAGED, kind="comment")
@@ -304,7 +305,7 @@ def _submission(obj, loc, raw, staging, policy, salt) -> Item:
             platform="reddit",
             source_id=str(post_id),
             community=subreddit,
-            created_utc=_as_int(obj.get("created_utc")),
+            created_utc=as_int(obj.get("created_utc")),
             url=url,
             response_id=response_id,
             thread_id=str(post_id),
