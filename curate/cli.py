@@ -100,8 +100,9 @@ def ingest(
     workers: Annotated[
         int | None,
         typer.Option(
-            help="Worker processes for de-identification (all cores); with --engine ray, "
-            "Ray actors (one per CPU of the cluster but one)."
+            help="Worker processes for reading dump files, language id and "
+            "de-identification (all cores); with --engine ray, Ray actors (one per CPU of "
+            "the cluster but one)."
         ),
     ] = None,
     engine: Annotated[

@@ -5,11 +5,13 @@ unit, language id and hashing annotate parsed records (`normalize_batch`), and t
 writer commits them in batches (`store_parsed`). Every item is counted exactly once, so
 that per culture read = kept + duplicate + skipped + quarantined.
 
-Reading, counting and the quarantine always run here, in one process: pairing a Reddit
-post with its response needs every comment of the dump. Where the parsed records go is a
-`RecordSink`: the local one normalizes and stores them in this process; the Ray engine's
-(`curate.executors.ray_engine`) ships them to a cluster and loads the results back with
-the same `store_parsed`, so both count and store identically.
+Reddit dump files are scanned in parallel when an executor gives a `file_map` (one task
+per file: worker processes, or a Ray cluster), then paired, counted and quarantined here,
+in one place: pairing a post with its response needs the comments of every file. Where
+the parsed records go is a `RecordSink`: the local one normalizes them in batches (in
+worker processes) and stores them here; the Ray engine's (`curate.executors.ray_engine`)
+ships them to a cluster and loads the results back with the same `store_parsed`, so both
+count and store identically.
 """
 
 from __future__ import annotations
@@ -117,7 +119,7 @@ def expand_paths(paths: Iterable[Path]) -> list[Path]:
 
 def _sources(paths: list[Path], fmt: str | None, config: Config, salt: bytes,
              mapping: dict[str, str], culture: str | None, staging_dir: Path,
-             on_progress) -> Iterator[Item]:  # fmt: skip
+             on_progress, file_map) -> Iterator[Item]:  # fmt: skip
     """One item stream over all inputs, each format read by its own source."""
     from curate.sources import culturecare, tabular
 
@@ -140,6 +142,7 @@ def _sources(paths: list[Path], fmt: str | None, config: Config, salt: bytes,
                 max_bytes=max_bytes,
                 staging_dir=staging_dir,
                 on_progress=on_progress,
+                file_map=file_map,
             )
         elif kind == "culturecare":
             yield from culturecare.read(
@@ -195,27 +198,45 @@ class RecordSink(Protocol):
 
 
 class LocalSink:
-    """The local engine: normalize and store in this process, one transaction per batch."""
+    """The local engine: normalize in batches (in `workers` forked processes when more
+    than one), store here in input order, one transaction per batch."""
 
-    def __init__(self, run: IngestRun) -> None:
+    def __init__(self, run: IngestRun, workers: int = 1) -> None:
         self.run = run
         self.lang = run.langid
         self.batch_size = run.batch_size
+        self.workers = workers
         self.batch: list[Parsed] = []
+        self.pool = None  # started at the first batch: after the dumps are scanned
 
     def add(self, item: Parsed) -> None:
         self.batch.append(item)
         if len(self.batch) >= self.batch_size:
-            self.finish()
+            self._send()
+
+    def _send(self) -> None:
+        batch, self.batch = self.batch, []
+        if self.workers <= 1:
+            store_parsed(self.run, normalize_batch(batch, self.lang))
+            return
+        if self.pool is None:
+            from curate.executors.pool import OrderedPool
+
+            self.pool = OrderedPool(normalize_batch, self.workers)
+        for done in self.pool.submit(batch, self.lang):
+            store_parsed(self.run, done)
 
     def finish(self) -> None:
         if self.batch:
-            normalize_batch(self.batch, self.lang)
-            store_parsed(self.run, self.batch)
-            self.batch = []
+            self._send()
+        if self.pool is not None:
+            for done in self.pool.drain():
+                store_parsed(self.run, done)
 
     def close(self) -> None:
-        pass
+        if self.pool is not None:
+            self.pool.close()
+            self.pool = None
 
 
 def store_parsed(run: IngestRun, batch: list[Parsed]) -> list[PutResult]:
@@ -239,10 +260,12 @@ def ingest(
     culture: str | None = None,
     on_progress: Callable[[Path, int], None] | None = None,
     sink: Callable[[IngestRun], RecordSink] = LocalSink,
+    file_map: reddit.FileMap | None = None,
 ) -> IngestReport:
     """Read `paths` into `store`. Safe to interrupt: every batch is one transaction, and a
     re-run skips what is already stored unchanged. `sink` makes the record sink of the
-    run (default: normalize and store here)."""
+    run (default: normalize and store here); `file_map` scans Reddit dump files in
+    parallel (default: one after the other, here)."""
     paths = expand_paths(paths)
     if culture is not None and culture not in config.taxonomy().cultures:
         raise CurateError(f"--culture {culture!r} is not in the taxonomy")
@@ -260,7 +283,7 @@ def ingest(
         try:
             records = sink(IngestRun(store, config, run_id, report))
             items = _sources(paths, fmt, config, store.id_salt, mapping or {}, culture, staging,
-                             on_progress)  # fmt: skip
+                             on_progress, file_map)  # fmt: skip
             for item in items:
                 if isinstance(item, Parsed):
                     report.cultures[item.record.culture or NO_CULTURE]["read"] += 1

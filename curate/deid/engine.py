@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import os
 import re
-from collections import defaultdict, deque
+from collections import defaultdict
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -250,16 +250,6 @@ def has_text_outside(text: str, start: int, end: int, regions: list[tuple[int, i
 _WORKER: Deidentifier | None = None
 
 
-def _init_worker() -> None:
-    """One BLAS thread per worker: the workers already use every core."""
-    try:
-        from threadpoolctl import threadpool_limits
-
-        threadpool_limits(1)
-    except ImportError:  # pragma: no cover - threadpoolctl comes with scikit-learn/thinc
-        pass
-
-
 def _run_chunk(docs: list[DeidInput]) -> list[DeidOutput]:
     assert _WORKER is not None
     return _WORKER.run(docs)
@@ -275,27 +265,18 @@ def run_all(
     """De-identify `docs` in chunks, yielding results chunk by chunk in input order.
 
     With workers > 1 the engine is shared with forked worker processes (copy-on-write):
-    the models load once, in the parent."""
+    the models load once, in the parent. Chunks are read here, in the calling thread
+    (the input may come from a SQLite cursor, bound to its thread)."""
     chunks = _chunked(docs, chunk_size)
     if workers <= 1:
         for chunk in chunks:
             yield engine.run(chunk)
         return
-    import multiprocessing as mp
+    from curate.executors.pool import map_ordered
 
     global _WORKER
     _WORKER = engine
-    ctx = mp.get_context("fork")
-    # Chunks are read here, in the calling thread (the input may come from a SQLite
-    # cursor, bound to its thread), and at most two per worker are in flight.
-    pending: deque = deque()
-    with ctx.Pool(workers, initializer=_init_worker) as pool:
-        for chunk in chunks:
-            pending.append(pool.apply_async(_run_chunk, (chunk,)))
-            if len(pending) >= 2 * workers:
-                yield pending.popleft().get()
-        while pending:
-            yield pending.popleft().get()
+    yield from map_ordered(_run_chunk, chunks, workers)
 
 
 def _chunked(items: Iterable[DeidInput], size: int) -> Iterator[list[DeidInput]]:

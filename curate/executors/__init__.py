@@ -1,14 +1,17 @@
 """Executors: where `curate ingest` runs its per-record steps (language id, content
 hash, de-identification). One implementation of each step, two engines:
 
-- `local` (default): this machine. Records are normalized and stored in this process,
-  then de-identified from the store by worker processes forked from it (all cores), in
-  chunks of 64 records (`curate.deid.stage.deidentify_workspace`).
-- `ray`: Ray Data, on a local Ray instance or a cluster (`ray_engine.py`). The same
-  steps (`steps.py`) run in actors, on batches of the same 64 records, and the results
-  are stored by the same writer, so both engines leave the store identical.
+- `local` (default): this machine, all cores (`pool.py`). Reddit dump files are scanned
+  by worker processes forked from this one (a task per file), records are normalized
+  (language id, hash) by the workers in batches of 64 and stored here in input order,
+  then de-identified from the store by the workers in chunks of 64 records
+  (`curate.deid.stage.deidentify_workspace`).
+- `ray`: a local Ray instance or a cluster (`ray_engine.py`). The dump files are scanned
+  by Ray tasks, and the same steps (`steps.py`) run on Ray Data in actors, on batches of
+  the same 64 records; the results are stored by the same writer, so both engines leave
+  the store identical.
 
-Reading the sources, counting and the quarantine run in this process for both.
+Pairing posts with responses, counting and the quarantine run in this process for both.
 """
 
 from __future__ import annotations
@@ -17,6 +20,7 @@ import time
 from collections.abc import Callable
 from contextlib import AbstractContextManager, nullcontext
 from dataclasses import dataclass, field
+from functools import partial
 from pathlib import Path
 from typing import Any
 
@@ -66,23 +70,33 @@ def run_ingest(
     if address and engine != "ray":
         raise CurateError("--address is for --engine ray")
     ray_engine = None
-    sink: Callable = LocalSink
     if engine == "ray":
         from curate.executors.ray_engine import RayEngine
 
         ray_engine = RayEngine(config, policy, address=address, workers=workers)
-        sink = ray_engine.sink
+        running: AbstractContextManager = ray_engine.running(store.root)
+        sink: Callable = ray_engine.sink
+        file_map = ray_engine.file_map
+    else:
+        from curate.deid.engine import default_workers
+
+        n = workers or default_workers()
+        running = nullcontext()
+        sink = partial(LocalSink, workers=n)
+        file_map = partial(_map_files, workers=n)
     start = time.perf_counter()
-    report = ingest(
-        paths,
-        config,
-        store,
-        fmt=fmt,
-        mapping=mapping,
-        culture=culture,
-        on_progress=on_progress,
-        sink=sink,
-    )
+    with running:
+        report = ingest(
+            paths,
+            config,
+            store,
+            fmt=fmt,
+            mapping=mapping,
+            culture=culture,
+            on_progress=on_progress,
+            sink=sink,
+            file_map=file_map,
+        )
     seconds = {"ingest": time.perf_counter() - start}
     deid = None
     if policy is not None:
@@ -99,11 +113,16 @@ def run_ingest(
         info = ray_engine.info()
         info["seconds"]["local_deid"] = round(seconds.get("deid", 0.0), 2)
     else:
-        from curate.deid.engine import default_workers
-
         info = {
             "name": "local",
-            "workers": workers or default_workers(),
+            "workers": n,
             "seconds": {k: round(v, 2) for k, v in seconds.items()},
         }
     return IngestResult(report, deid, info)
+
+
+def _map_files(fn: Callable, jobs: list, workers: int):
+    """The local engine's file map: one worker process per file, up to `workers`."""
+    from curate.executors.pool import map_ordered
+
+    return map_ordered(fn, jobs, min(workers, len(jobs)))

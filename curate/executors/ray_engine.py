@@ -1,22 +1,25 @@
-"""The Ray engine of `curate ingest` (`--engine ray`): the per-record steps on Ray Data.
+"""The Ray engine of `curate ingest` (`--engine ray`): reading and the per-record steps
+on a Ray instance or cluster.
 
-    this process             Ray (actors: one Presidio engine each)          this process
-    ────────────             ──────────────────────────────────────          ────────────
-    sources, pairing, ─► in/*.parquet ─► read_parquet ─► map_batches ─► out/*.parquet ─► store
-    counts, quarantine                   (parallel)      normalize +                     (same
-                                                         de-identify                     writer)
+    Ray tasks            this process          Ray Data (actors: one Presidio   this process
+    (one per file)                              engine each)
+    ──────────────       ────────────          ────────────────────────────     ────────────
+    scan a dump file ─►  pair posts with ─► in/*.parquet ─► map_batches ─► out/*.parquet ─► store
+    into spools          responses, count,                  normalize +                  (same
+                         quarantine                         de-identify                  writer)
 
-Reading stays here, streaming: a Reddit post is paired with its response among every
-comment of the dump (a January post's comments are in February's file too), so the
-source is read in one place, as by the local engine; it is cheap next to the rest
-(see docs/scale.md). The parsed records go to Parquet shards, Ray Data reads them in
-parallel and runs the same steps as the local engine (`steps.py`) in actors that each
-build one de-identification engine, writes the results as shards, and this process loads
-them in input order with the local engine's store writer (`load.py`).
+The dump files are scanned in parallel by Ray tasks, with the same `scan_file` as the
+local engine's worker processes. Pairing stays here: a post's response is chosen among
+the comments of every file (a January post's comments are in February's file too), by
+one lookup per post in an index of the scanned candidates. The parsed records go to
+Parquet shards, Ray Data reads them in parallel and runs the same steps as the local
+engine (`steps.py`) in actors that each build one de-identification engine, writes the
+results as shards, and this process loads them in input order with the local engine's
+store writer (`load.py`).
 
-Privacy: shards, Ray's object store (memory-mapped files) and its spill folder hold raw
-text; all are inside the workspace (`<workspace>/tmp/ray-<run>/`) and deleted when the
-run ends. Errors raised on the cluster are reported by type only: their messages may
+Privacy: spools, shards, Ray's object store (memory-mapped files) and its spill folder
+hold raw text; all are inside the workspace (`<workspace>/tmp/ray-<id>/`) and deleted
+when the run ends. Errors raised on the cluster are reported by type only: their messages may
 quote the data.
 """
 
@@ -82,9 +85,50 @@ class RayEngine:
         self.deid_report: DeidReport | None = None
         self.seconds: dict[str, float] = {}
         self.used_workers = 0
+        self.folder: Path | None = None
+        self.steps: list[Step] = []
+
+    @contextmanager
+    def running(self, root: Path) -> Iterator[None]:
+        """Ray for the whole run (reading included), with the run's files in a folder of
+        its own inside the workspace `root`, deleted at the end."""
+        self.steps = ingest_steps(self.config, self.policy)
+        if self.policy is not None:
+            # Build the engine once here: a bad policy fails before Ray starts, and the
+            # name gazetteer is cached for the actors (each would derive it, ~40 s).
+            self.steps[-1].setup()
+            self.steps[-1].engine = None  # the actors build their own
+        self.folder = root / "tmp" / f"ray-{uuid.uuid4().hex[:12]}"
+        try:
+            with self.session(self.folder / "ray"):
+                yield
+        finally:
+            shutil.rmtree(self.folder, ignore_errors=True)
 
     def sink(self, run: IngestRun) -> RaySink:
         return RaySink(run, self)
+
+    def file_map(self, fn: Callable, jobs: list) -> Iterator:
+        """`fn(job)` for every job in a Ray task of its own (the dump files, scanned in
+        parallel), results in the order of the jobs. A failed task stops the run with its
+        exception's type (its message may quote the data)."""
+        import ray
+
+        start = time.perf_counter()
+        task = ray.remote(num_cpus=1, max_retries=0)(fn)
+        refs = [task.remote(job) for job in jobs]
+        try:
+            for ref in refs:
+                yield ray.get(ref)
+        except Exception as exc:
+            for ref in refs:
+                ray.cancel(ref, force=True)
+            raise CurateError(
+                f"reading the input on Ray failed ({_cause(exc)}); nothing of this run's "
+                "records was stored: re-run to retry"
+            ) from None
+        finally:
+            self.seconds["scan"] = time.perf_counter() - start
 
     def info(self) -> dict:
         return {
@@ -292,9 +336,10 @@ class RaySink:
     and loads the results into the store."""
 
     def __init__(self, run: IngestRun, engine: RayEngine) -> None:
+        assert engine.folder is not None, "RayEngine.running() first"
         self.run = run
         self.engine = engine
-        self.folder = run.store.root / "tmp" / f"ray-{run.run_id}"
+        self.folder = engine.folder
         self.writer = ShardWriter(self.folder / "in", ROWS_PER_SHARD)
         self.started = time.perf_counter()
 
@@ -316,24 +361,17 @@ class RaySink:
         seconds["read"] = time.perf_counter() - self.started
         if not total:
             return
-        steps = ingest_steps(self.run.config, self.engine.policy)
-        if self.engine.policy is not None:
-            # Build the engine once here: a bad policy fails before Ray starts, and the
-            # name gazetteer is cached for the actors (each would derive it, ~40 s).
-            steps[-1].setup()
-            steps[-1].engine = None  # the actors build their own
-        start = time.perf_counter()
-        with self.engine.session(self.folder / "ray") as workers:
-            try:
-                process(self.writer.files, self.folder / "out", steps, workers)
-            except Exception as exc:
-                raise CurateError(
-                    f"the Ray engine failed ({_cause(exc)}); nothing of this run's "
-                    "records was stored: re-run to retry"
-                ) from None
-        seconds["process"] = time.perf_counter() - start - seconds.get("ray_start", 0.0)
         start = time.perf_counter()
         out = self.folder / "out"
+        try:
+            process(self.writer.files, out, self.engine.steps, self.engine.used_workers)
+        except Exception as exc:
+            raise CurateError(
+                f"the Ray engine failed ({_cause(exc)}); nothing of this run's "
+                "records was stored: re-run to retry"
+            ) from None
+        seconds["process"] = time.perf_counter() - start
+        start = time.perf_counter()
         store_records(self.run, read_in_order(out, total))
         if self.engine.policy is not None:
             self.engine.deid_report = store_deidentified(
@@ -342,4 +380,5 @@ class RaySink:
         seconds["load"] = time.perf_counter() - start
 
     def close(self) -> None:
-        shutil.rmtree(self.folder, ignore_errors=True)
+        for sub in ("in", "out"):
+            shutil.rmtree(self.folder / sub, ignore_errors=True)

@@ -1,18 +1,28 @@
 """Reddit dumps in the Pushshift / Arctic Shift NDJSON layout (submissions and comments,
 plain or compressed).
 
-Pairing posts with a peer response needs the comments of a post when the post is read,
-but dumps are far larger than memory. So the comments are streamed first into a
-temporary SQLite staging file (indexed by post), then the submissions are streamed and
-each looks up its candidates there: memory stays flat whatever the dump size.
+Pairing posts with a peer response needs every comment of a post, and a post's comments
+may sit in several files (a January post's comments are in February's file too), while
+dumps are far larger than memory. So reading is two steps:
+
+1. `scan_file`, one task per file (in parallel: worker processes or a Ray cluster, see
+   `curate.executors`): one streaming pass that turns every line into an item and
+   spools them to disk in the workspace, with the file's response candidates;
+2. `pair`, in one place: the candidates of all files go into one SQLite index keyed by
+   post id, and each post is paired with its response as its item is yielded.
+
+Memory stays flat whatever the dump size, and the items are the same whichever way the
+scans ran.
 """
 
 from __future__ import annotations
 
+import pickle
 import re
+import shutil
 import sqlite3
 import tempfile
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -129,14 +139,10 @@ def _keyword_re(words: list[str]) -> re.Pattern[str] | None:
 
 
 class _Staging:
-    """Top-level comment candidates of every post, on disk."""
+    """Top-level comment candidates of every post, on disk (SQLite, indexed by post)."""
 
-    def __init__(self, directory: Path | None) -> None:
-        self._tmp = tempfile.NamedTemporaryFile(
-            prefix="curate-staging-", suffix=".sqlite", dir=directory, delete=False
-        )
-        self._tmp.close()
-        self.path = Path(self._tmp.name)
+    def __init__(self, directory: Path) -> None:
+        self.path = directory / "candidates.sqlite"
         self.conn = sqlite3.connect(self.path, isolation_level=None)
         self.conn.execute("PRAGMA journal_mode=OFF")
         self.conn.execute("PRAGMA synchronous=OFF")
@@ -144,31 +150,23 @@ class _Staging:
             "CREATE TABLE c (link TEXT, id TEXT, author TEXT, score INTEGER, created INTEGER,"
             " body TEXT)"
         )
-        self.conn.execute("BEGIN")
-        self._pending = 0
 
-    def add(
-        self, link: str, cid: str, author: str | None, score: int, created: int | None, body: str
-    ) -> None:
-        self.conn.execute(
-            "INSERT INTO c VALUES (?, ?, ?, ?, ?, ?)", (link, cid, author, score, created, body)
-        )
-        self._pending += 1
-        if self._pending >= 50_000:
-            self.conn.execute("COMMIT")
-            self.conn.execute("BEGIN")
-            self._pending = 0
+    def load(self, rows: Iterable[list[Candidate]]) -> None:
+        self.conn.execute("BEGIN")
+        for chunk in rows:
+            self.conn.executemany("INSERT INTO c VALUES (?, ?, ?, ?, ?, ?)", chunk)
+        self.conn.execute("COMMIT")
 
     def seal(self) -> None:
-        self.conn.execute("COMMIT")
         self.conn.execute("CREATE INDEX c_link ON c (link)")
 
     def candidates(self, link: str, rule: str) -> list[tuple[str, str | None, str]]:
-        # A comment without a time sorts last, not first (SQLite puts NULL first).
+        # A comment without a time sorts last, not first (SQLite puts NULL first); equal
+        # keys keep the reading order (rowid).
         when = "created IS NULL, created ASC"
         order = f"score DESC, {when}, id" if rule == "top_score" else f"{when}, id"
         return self.conn.execute(
-            f"SELECT id, author, body FROM c WHERE link=? ORDER BY {order}", (link,)
+            f"SELECT id, author, body FROM c WHERE link=? ORDER BY {order}, rowid", (link,)
         ).fetchall()
 
     def close(self) -> None:
@@ -184,6 +182,48 @@ def as_int(value: Any) -> int | None:
         return None
 
 
+# (link, comment id, author, score, created, body): one staged response candidate.
+Candidate = tuple[str, str, str | None, int, int | None, str]
+SPOOL_CHUNK = 1000  # items per pickled chunk of a spool file
+
+
+@dataclass(frozen=True)
+class ScanJob:
+    """One dump file to scan, and where to put what the scan found."""
+
+    path: Path
+    out: Path  # a folder of its own, inside the workspace (the spools hold raw text)
+    policy: RedditPolicy
+    salt: bytes
+    max_bytes: int
+
+
+@dataclass(frozen=True)
+class FileScan:
+    """What the scan of one file left in its folder: three spools, in line order."""
+
+    path: Path
+    out: Path
+    size: int  # bytes of the (compressed) file: progress
+
+    @property
+    def comments(self) -> Path:  # one item per comment line (counted, never stored)
+        return self.out / "comments.pkl"
+
+    @property
+    def posts(self) -> Path:  # one (item, author) per other line, posts not yet paired
+        return self.out / "posts.pkl"
+
+    @property
+    def candidates(self) -> Path:  # the staged response candidates
+        return self.out / "candidates.pkl"
+
+
+# Maps a function over jobs somewhere (worker processes, a Ray cluster) and yields the
+# results in the order of the jobs.
+FileMap = Callable[[Callable[[ScanJob], FileScan], list[ScanJob]], Iterator[FileScan]]
+
+
 def read(
     paths: list[Path],
     *,
@@ -192,88 +232,176 @@ def read(
     max_bytes: int,
     staging_dir: Path | None = None,
     on_progress: Callable[[Path, int], None] | None = None,
+    file_map: FileMap | None = None,
 ) -> Iterator[Item]:
-    """Yield one item per line of every file: comments first (staged), then submissions."""
-    staging = _Staging(staging_dir)
+    """Yield one item per line of every file: comments first, then submissions, each
+    post paired with its response.
+
+    Two steps. `scan_file` reads one file, in one pass, into spools (one task per file:
+    `file_map` runs them in parallel, in worker processes or on a Ray cluster; without
+    it they run here, one after the other). Then `pair`, here, stages every file's
+    response candidates in one index keyed by post id — a January post's comments are
+    in February's file too — and pairs each post with its response. The items, and so
+    the records, are the same whichever way the scans ran."""
+    folder = Path(tempfile.mkdtemp(prefix="curate-reddit-", dir=staging_dir))
     try:
-        yield from _stage_comments(paths, staging, policy, max_bytes, on_progress)
-        staging.seal()
-        yield from _read_submissions(paths, staging, policy, salt, max_bytes, on_progress)
+        jobs = [
+            ScanJob(path, folder / f"{i:05d}", policy, salt, max_bytes)
+            for i, path in enumerate(paths)
+        ]
+        if file_map is None or len(jobs) < 2:
+            scans = [scan_file(job, _progress(on_progress, job.path)) for job in jobs]
+        else:
+            scans = []
+            for scan in file_map(scan_file, jobs):
+                scans.append(scan)
+                if on_progress is not None:
+                    on_progress(scan.path, scan.size)
+        yield from pair(scans, policy, folder)
     finally:
-        staging.close()
+        shutil.rmtree(folder, ignore_errors=True)
 
 
 def _progress(on_progress, path):
     return None if on_progress is None else (lambda n: on_progress(path, n))
 
 
-def _stage_comments(paths, staging, policy, max_bytes, on_progress) -> Iterator[Item]:
-    for path in paths:
-        for number, raw in iter_lines(path, _progress(on_progress, path)):
-            loc = Location(str(path), number)
-            obj = decode_json_line(raw, loc, max_bytes, kind="comment")
+def pair(scans: list[FileScan], policy: RedditPolicy, folder: Path) -> Iterator[Item]:
+    """The items of scanned files, in the order of a sequential read: every file's
+    comment items, then every file's other items, each post with its response chosen
+    among the candidates of all files."""
+    staging = _Staging(folder)
+    try:
+        staging.load(chunk for scan in scans for chunk in _unspool(scan.candidates))
+        staging.seal()
+        for scan in scans:
+            for chunk in _unspool(scan.comments):
+                yield from chunk
+        for scan in scans:
+            for chunk in _unspool(scan.posts):
+                for item, author in chunk:
+                    if isinstance(item, Parsed):
+                        _add_response(item, author, staging, policy)
+                    yield item
+    finally:
+        staging.close()
+
+
+def _add_response(item: Parsed, author: str | None, staging: _Staging, policy) -> None:
+    source = item.record.source
+    for cid, cauthor, body in staging.candidates(source.source_id, policy.response_rule):
+        if policy.exclude_op and author not in (None, "[deleted]") and cauthor == author:
+            continue
+        source.response_id, item.raw.response = cid, body
+        return
+
+
+class _Spool:
+    """Items appended to a file in pickled chunks: memory stays flat."""
+
+    def __init__(self, path: Path) -> None:
+        self.fh = path.open("wb")
+        self.chunk: list = []
+
+    def add(self, item) -> None:
+        self.chunk.append(item)
+        if len(self.chunk) >= SPOOL_CHUNK:
+            self.flush()
+
+    def flush(self) -> None:
+        if self.chunk:
+            pickle.dump(self.chunk, self.fh, protocol=pickle.HIGHEST_PROTOCOL)
+            self.chunk = []
+
+    def close(self) -> None:
+        self.flush()
+        self.fh.close()
+
+
+def _unspool(path: Path) -> Iterator[list]:
+    """The chunks of a spool written by `_Spool` (by this run: never an outside file)."""
+    with path.open("rb") as fh:
+        while True:
+            try:
+                yield pickle.load(fh)
+            except EOFError:
+                return
+
+
+def scan_file(job: ScanJob, on_progress: Callable[[int], None] | None = None) -> FileScan:
+    """One pass over one dump file: every line becomes one item (comments are counted,
+    top-level ones staged as response candidates; submissions are parsed, not yet
+    paired). Pure but for the spools in `job.out`, so any executor can run it."""
+    job.out.mkdir(parents=True, exist_ok=True)
+    scan = FileScan(job.path, job.out, job.path.stat().st_size)
+    spools = [_Spool(scan.comments), _Spool(scan.posts), _Spool(scan.candidates)]
+    comments, posts, candidates = spools
+    try:
+        for number, raw in iter_lines(job.path, on_progress):
+            loc = Location(str(job.path), number)
+            comment_like = _is_probably_comment(raw)
+            kind = "comment" if comment_like else "record"
+            obj = decode_json_line(raw, loc, job.max_bytes, kind=kind)
             if isinstance(obj, Rejected):
-                if _is_probably_comment(raw):
-                    yield obj
-                continue  # a bad submission line is reported in the submissions pass
-            if not is_comment(obj):
-                continue
-            body, link = obj.get("body"), obj.get("link_id")
-            if not isinstance(body, str) or not isinstance(link, str) or "id" not in obj:
-                yield Rejected(
-                    loc, "comment without id, link_id or string body", raw.decode(), kind="comment"
-                )
-                continue
-            author = obj.get("author")
-            if policy.is_gone(body) or (author in ("[deleted]", None) and not body.strip()):
-                yield Skipped(loc, "deleted or removed", kind="comment")
-            elif policy.is_bot(author):
-                yield Skipped(loc, "bot author", kind="comment")
-            elif obj.get("parent_id", link) != link:
-                yield Skipped(loc, "not a top-level comment", kind="comment")
-            elif len(body.strip()) < policy.min_response_chars:
-                yield Skipped(loc, "too short for a response", kind="comment")
-            elif len(body) > policy.max_text_chars:
-                yield Rejected(
-                    loc,
-                    f"comment longer than {policy.max_text_chars} characters",
-                    raw.decode(),
-                    kind="comment",
-                )
+                if comment_like:
+                    comments.add(obj)
+                else:
+                    posts.add((obj, None))
+            elif is_comment(obj):
+                comments.add(_comment(obj, loc, raw, job.policy, candidates))
+            elif is_submission(obj):
+                author = obj.get("author")
+                posts.add((_submission(obj, loc, raw, job.policy, job.salt), author))
             else:
-                staging.add(
-                    link.removeprefix("t3_"),
-                    str(obj["id"]),
-                    author,
-                    as_int(obj.get("score")) or 0,
-                    as_int(obj.get("created_utc")),
-                    body,
-                )
-                yield Skipped(loc, STAGED, kind="comment")
+                posts.add((Rejected(loc, "neither a Reddit submission nor a comment",
+                                    raw.decode()), None))  # fmt: skip
+    finally:
+        for spool in spools:
+            spool.close()
+    return scan
+
+
+def _comment(obj, loc, raw, policy: RedditPolicy, candidates: _Spool) -> Item:
+    body, link = obj.get("body"), obj.get("link_id")
+    if not isinstance(body, str) or not isinstance(link, str) or "id" not in obj:
+        return Rejected(
+            loc, "comment without id, link_id or string body", raw.decode(), kind="comment"
+        )
+    author = obj.get("author")
+    if policy.is_gone(body) or (author in ("[deleted]", None) and not body.strip()):
+        return Skipped(loc, "deleted or removed", kind="comment")
+    if policy.is_bot(author):
+        return Skipped(loc, "bot author", kind="comment")
+    if obj.get("parent_id", link) != link:
+        return Skipped(loc, "not a top-level comment", kind="comment")
+    if len(body.strip()) < policy.min_response_chars:
+        return Skipped(loc, "too short for a response", kind="comment")
+    if len(body) > policy.max_text_chars:
+        return Rejected(
+            loc,
+            f"comment longer than {policy.max_text_chars} characters",
+            raw.decode(),
+            kind="comment",
+        )
+    candidates.add(
+        (
+            link.removeprefix("t3_"),
+            str(obj["id"]),
+            author,
+            as_int(obj.get("score")) or 0,
+            as_int(obj.get("created_utc")),
+            body,
+        )
+    )
+    return Skipped(loc, STAGED, kind="comment")
 
 
 def _is_probably_comment(raw: bytes) -> bool:
     return b'"body"' in raw or b'"link_id"' in raw
 
 
-def _read_submissions(paths, staging, policy, salt, max_bytes, on_progress) -> Iterator[Item]:
-    for path in paths:
-        for number, raw in iter_lines(path, _progress(on_progress, path)):
-            loc = Location(str(path), number)
-            obj = decode_json_line(raw, loc, max_bytes)
-            if isinstance(obj, Rejected):
-                if not _is_probably_comment(raw):
-                    yield obj
-                continue
-            if is_comment(obj):
-                continue
-            if not is_submission(obj):
-                yield Rejected(loc, "neither a Reddit submission nor a comment", raw.decode())
-                continue
-            yield _submission(obj, loc, raw, staging, policy, salt)
-
-
-def _submission(obj, loc, raw, staging, policy, salt) -> Item:
+def _submission(obj, loc, raw, policy: RedditPolicy, salt: bytes) -> Item:
+    """The record of a submission, its response not yet chosen (`pair` does that)."""
     post_id, subreddit = obj.get("id"), obj.get("subreddit")
     title, selftext = obj.get("title") or "", obj.get("selftext")
     if not post_id or not isinstance(subreddit, str):
@@ -290,12 +418,6 @@ def _submission(obj, loc, raw, staging, policy, salt) -> Item:
     culture, why = policy.culture_of(subreddit, f"{title}\n{selftext}")
     if culture is None:
         return Skipped(loc, f"no culture: {why}")
-    response_id, response = None, None
-    for cid, cauthor, body in staging.candidates(str(post_id), policy.response_rule):
-        if policy.exclude_op and author not in (None, "[deleted]") and cauthor == author:
-            continue
-        response_id, response = cid, body
-        break
     permalink = obj.get("permalink")
     url = f"https://www.reddit.com{permalink}" if permalink else obj.get("url")
     record = Record(
@@ -307,9 +429,8 @@ def _submission(obj, loc, raw, staging, policy, salt) -> Item:
             community=subreddit,
             created_utc=as_int(obj.get("created_utc")),
             url=url,
-            response_id=response_id,
             thread_id=str(post_id),
         ),
         provenance=Provenance(input_file=loc.file, line=loc.line, format=FORMAT),
     )
-    return Parsed(record, RawText(title=title or None, text=selftext, response=response))
+    return Parsed(record, RawText(title=title or None, text=selftext))

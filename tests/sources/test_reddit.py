@@ -372,3 +372,130 @@ def test_infinite_numbers_do_not_crash_the_run(tmp_path: Path, config, store):
     _check_counts(report)
     assert report.cultures["German"]["kept"] == 1
     assert _by_source_id(store)["p1"].source.created_utc is None
+
+
+# -- scanning files in parallel ----------------------------------------------------------
+
+
+def _split_dump(tmp_path: Path) -> list[Path]:
+    """Three files, as monthly dumps come: posts in the first two, their comments spread
+    over all three (p1's best peer response in the last), bad lines in each."""
+    files = [
+        [
+            submission("p1"),
+            *COMMENTS[:3],
+            b'{"id": "bad", "subreddit": "germany", "title": "cut',  # malformed post line
+            submission(
+                "p2",
+                subreddit="depression",
+                title="Lonely in Germany",
+                selftext=ENGLISH_TEXT,
+                author="anna",
+            ),
+        ],
+        [
+            *COMMENTS[3:],
+            submission("p3", subreddit="cooking", title="Bread", selftext="How to bake?"),
+            {"id": "c20", "link_id": "t3_p2", "body": 42, "author": "x"},  # quarantined
+            comment("c21", "p2", "You are not alone, many expats feel the same way.", score=2),
+            submission("p4", title="Ich bin einsam", selftext=GERMAN_TEXT, author="ben"),
+        ],
+        [
+            comment("c30", "p1", "helper_e says" + LONG, author="helper_e", score=30),
+            comment("c31", "p2", "Same here, it gets better with time, I promise.", score=9),
+            comment("c32", "p4", "ben's own words" + LONG, author="ben", score=99),
+            {"neither": "post nor comment"},
+        ],
+    ]
+    return [write_lines(tmp_path / f"R_{i}.jsonl", lines) for i, lines in enumerate(files)]
+
+
+def test_files_scanned_in_parallel_give_the_items_of_a_sequential_read(tmp_path: Path, config):
+    from functools import partial
+
+    from curate.executors.pool import map_ordered
+    from curate.sources import reddit
+
+    paths = _split_dump(tmp_path)
+    policy = reddit.RedditPolicy.from_config(config.section("reddit"), 20_000)
+    runs = {}
+    for label, file_map in (("here", None), ("pool", partial(map_ordered, workers=3))):
+        (tmp_path / label).mkdir()
+        progress: list = []
+        items = reddit.read(
+            paths, policy=policy, salt=b"s" * 32, max_bytes=1 << 20,
+            staging_dir=tmp_path / label, file_map=file_map,
+            on_progress=lambda path, n, seen=progress: seen.append((path, n)),
+        )  # fmt: skip
+        runs[label] = list(items)
+        assert list((tmp_path / label).iterdir()) == []  # spools and index deleted
+        assert {path for path, _ in progress} == set(paths)
+        assert progress[-1] == (paths[-1], paths[-1].stat().st_size)
+    assert runs["pool"] == runs["here"]
+    items = runs["here"]
+    lines = sum(len(p.read_text().splitlines()) for p in paths)
+    assert len(items) == lines  # one item per line
+    parsed = {i.record.source.source_id: i for i in items if hasattr(i, "record")}
+    # Responses chosen across files: p1's best peer response is in the last file; ben's
+    # own comment on p4 is not a response.
+    assert parsed["p1"].record.source.response_id == "c30"
+    assert parsed["p2"].record.source.response_id == "c31"
+    assert parsed["p4"].record.source.response_id is None
+    # Order of a sequential read: every comment item first, then the other lines.
+    kinds = [getattr(i, "kind", "record") for i in items]
+    assert kinds == sorted(kinds)  # "comment" < "record"
+
+
+def test_local_engine_workers_store_what_one_process_stores(tmp_path: Path, config):
+    """Scanning files and language id in worker processes (`--workers 2`) leaves the
+    store and the counts as one process does."""
+    from functools import partial
+
+    from curate.executors.pool import map_ordered
+    from curate.ingest import LocalSink
+
+    paths = _split_dump(tmp_path)
+    paths.append(write_lines(tmp_path / "more.jsonl", [
+        submission(f"m{i}", title=f"Einsam {i}", selftext=GERMAN_TEXT + f" Tag {i}.")
+        for i in range(150)
+    ]))  # fmt: skip
+    config.section("ingest")["batch_size"] = 16  # several batches in flight
+    snapshots, reports = [], []
+    for workers in (1, 2):
+        with Store.open(tmp_path / f"ws-{workers}") as store:
+            store.conn.execute("UPDATE meta SET value=? WHERE key='id_salt'", (FIXED_SALT,))
+            report = ingest(
+                paths, config, store, sink=partial(LocalSink, workers=workers),
+                file_map=partial(map_ordered, workers=workers),
+            )  # fmt: skip
+            _check_counts(report)
+            reports.append({k: v for k, v in report.to_dict().items() if "run" not in k})
+            rows = store.conn.execute(
+                "SELECT id, revision, language, content_hash, duplicate_of FROM records "
+                "ORDER BY rowid"
+            ).fetchall()
+            snapshots.append((_snapshot(store), rows))
+    for report in reports:
+        report.pop("quarantine"), report.pop("defects_file")
+    assert reports[0] == reports[1]
+    assert snapshots[0] == snapshots[1]
+    assert len(snapshots[0][0]) == 153
+
+
+def test_the_pool_runs_in_other_processes_and_keeps_the_order():
+    import os
+
+    from curate.executors.pool import map_ordered
+
+    out = list(map_ordered(_pid_and_square, range(20), workers=2))
+    assert [square for _, square in out] == [i * i for i in range(20)]
+    pids = {pid for pid, _ in out}
+    assert os.getpid() not in pids and len(pids) == 2
+
+
+def _pid_and_square(i: int) -> tuple[int, int]:
+    import os
+    import time
+
+    time.sleep(0.01)  # long enough for both workers to take some
+    return os.getpid(), i * i

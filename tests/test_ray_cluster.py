@@ -1,0 +1,75 @@
+"""`--address`: the Ray engine joining a running cluster of several nodes, as on a real
+cluster, rather than starting its own instance.
+
+The cluster is real Ray — a head node and two worker nodes, each its own raylet, object
+store and worker processes, found through the head's address (`ray.cluster_utils`, the
+way Ray tests multi-node scheduling) — on this one machine, since no other is reachable
+here. The head has no CPU, so every scan task and every actor runs on a worker node;
+three actors of one CPU cannot fit on one node of two CPUs, so they span both, and
+their results cross object stores to reach the driver. A separate module: the Ray
+instance of `test_ray_engine.py` must be stopped first (one per process).
+"""
+
+from __future__ import annotations
+
+import shutil
+import tempfile
+from pathlib import Path
+
+import pytest
+from test_ray_engine import DEMO, _extra_dump, _ingest, _report, _snapshot, _without_run_ids
+
+from curate.errors import CurateError
+
+
+@pytest.fixture
+def cluster(monkeypatch: pytest.MonkeyPatch):
+    import ray
+    from ray.cluster_utils import Cluster
+
+    monkeypatch.setenv("RAY_USAGE_STATS_ENABLED", "0")
+    # A short folder (Unix sockets), every file of the cluster inside it (the address
+    # file too: RAY_TMPDIR, not /tmp/ray).
+    folder = Path(tempfile.mkdtemp(prefix="crc-"))
+    (folder / "ray").mkdir()
+    monkeypatch.setenv("RAY_TMPDIR", str(folder))
+    common = {"temp_dir": str(folder / "ray"), "object_store_memory": 256 << 20}
+    nodes = Cluster(
+        initialize_head=True,
+        head_node_args={"num_cpus": 0, "include_dashboard": False, **common},
+    )
+    try:
+        for _ in range(2):
+            nodes.add_node(num_cpus=2, **common)
+        nodes.wait_for_nodes()
+        yield nodes
+    finally:
+        if ray.is_initialized():
+            ray.shutdown()
+        nodes.shutdown()
+        shutil.rmtree(folder, ignore_errors=True)
+
+
+def test_ray_engine_on_a_cluster_at_an_address(tmp_path, cluster):
+    import ray
+
+    paths = [DEMO, _extra_dump(tmp_path)]
+    local = _ingest(tmp_path / "local", paths, engine="local", workers=2)
+    on_ray = _ingest(tmp_path / "ray", paths, engine="ray", address=cluster.address)
+
+    assert not ray.is_initialized()  # the run disconnected; the cluster runs on
+    assert len(cluster.list_all_nodes()) == 3
+    assert on_ray.engine["address"] == cluster.address
+    assert on_ray.engine["workers"] == 3  # 4 CPUs on the worker nodes, one kept for I/O
+    assert _report(on_ray) == _report(local)
+    assert on_ray.report.reconciles() and on_ray.deid.records == 56
+    assert _without_run_ids(_snapshot(tmp_path / "ray")) == _without_run_ids(
+        _snapshot(tmp_path / "local")
+    )
+    assert not list((tmp_path / "ray" / "tmp").glob("ray-*"))  # spools and shards gone
+
+
+def test_asking_for_more_actors_than_the_cluster_has_cpus(tmp_path, cluster):
+    with pytest.raises(CurateError, match="--workers 4: the Ray cluster has 4 CPU"):
+        _ingest(tmp_path / "ws", [DEMO], engine="ray", address=cluster.address, workers=4)
+    assert not list((tmp_path / "ws" / "tmp").glob("ray-*"))
