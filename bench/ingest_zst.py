@@ -6,8 +6,9 @@ For each size it generates (once, cached in bench/.data/) a synthetic Pushshift-
 dump of that many MB of uncompressed NDJSON (1 submission : 4 comments), then runs, side
 by side on the same file and each in its own process:
   baseline  a bare `zstandard` stream + `json.loads` loop over every line
-  curate    `curate ingest FILE --no-deid` into a fresh workspace (two passes: comments are staged
-            on disk, then submissions are matched, language-identified and stored)
+  curate    `curate ingest FILE --no-deid` into a fresh workspace (one pass spools items and
+            response candidates on disk, then posts are paired, language-identified and
+            stored)
 and prints lines/s, records stored/s, peak RSS and the curate/baseline time ratio.
 Peak RSS at two sizes shows whether memory stays flat as the dump grows.
 """

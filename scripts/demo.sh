@@ -13,7 +13,8 @@ export PATH="$PWD/.venv/bin:$PATH"
 export HF_HOME="$PWD/workspace/cache/hf" HF_HUB_OFFLINE=1 HF_HUB_DISABLE_XET=1
 export TLDEXTRACT_CACHE="$PWD/workspace/cache/tldextract"
 echo "== curate ingest demo/reddit (synthetic Reddit dump: submissions + comments, .zst)"
-echo "   (parse, language id, culture map, response pairing, quarantine, de-identification)"
+echo "   (files scanned in parallel, culture map, response pairing, quarantine, language id"
+echo "   and de-identification in worker processes on every core)"
 curate ingest demo/reddit
 echo "== curate stats"
 curate stats
@@ -94,9 +95,11 @@ else
 fi
 rm -rf workspace/hydrated
 curate hydrate "$REFERENCE" demo/reddit -w workspace/hydrated
-echo "== the same ingest on the Ray engine (a local Ray instance; identical records)"
+echo "== the same ingest on the Ray engine (a local Ray instance: a Ray task scans each"
+echo "   dump file, Ray Data actors run language id + de-identification; identical records)"
 rm -rf workspace/ray
-curate -w workspace/ray ingest demo/reddit --engine ray
+curate -w workspace/ray ingest demo/reddit --engine ray --json > workspace/ray-ingest.json
+python -c "import json; e = json.load(open('workspace/ray-ingest.json'))['engine']; print('Ray engine:', e['workers'], 'actors, seconds per phase', e['seconds'])"
 python - <<'PY'
 import json
 from pathlib import Path
