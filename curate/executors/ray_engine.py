@@ -278,6 +278,9 @@ def process(
         batch_format="pyarrow",
         compute=ray.data.ActorPoolStrategy(size=workers),
         num_cpus=1,
+        # A lost actor fails the run (re-run to retry) rather than restarting from
+        # arguments the object store may have dropped (Ray warns of it on the terminal).
+        max_restarts=0,
     )
     ds.write_parquet(str(out), ray_remote_args={"num_cpus": 0.1})
 

@@ -385,13 +385,7 @@ def _split_dump(tmp_path: Path) -> list[Path]:
             submission("p1"),
             *COMMENTS[:3],
             b'{"id": "bad", "subreddit": "germany", "title": "cut',  # malformed post line
-            submission(
-                "p2",
-                subreddit="depression",
-                title="Lonely in Germany",
-                selftext=ENGLISH_TEXT,
-                author="anna",
-            ),
+            DUMP[2],  # p2, by anna, in a distress subreddit
         ],
         [
             *COMMENTS[3:],
