@@ -25,3 +25,14 @@ def measure(cmd: list[str], env: dict[str, str] | None = None, cwd: str | None =
     if proc.returncode != 0:
         raise RuntimeError(f"{cmd[:3]}... exited {proc.returncode}: {err.decode()[-2000:]}")
     return seconds, usage.ru_maxrss / 1024, b"".join(out_chunks).decode()
+
+
+def print_rows(rows: list[dict]) -> None:
+    """Rows side by side (`a | b | c`), then the same as one JSON line for scripts."""
+    import json
+
+    keys = list(rows[0])
+    print(" | ".join(keys))
+    for row in rows:
+        print(" | ".join(str(row[k]) for k in keys))
+    print(json.dumps(rows))

@@ -24,8 +24,8 @@ import tempfile
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from _measure import measure
-from ingest_zst import BASELINE, DATA, generate
+from _measure import measure, print_rows
+from ingest_zst import DATA, baseline
 
 HERE = Path(__file__).resolve().parent
 
@@ -80,13 +80,7 @@ def _reference(dump: Path, lines: int, wanted: int) -> Path:
 
 
 def run(megabytes: int, wanted: int) -> dict:
-    DATA.mkdir(exist_ok=True)
-    dump = DATA / f"RS_RC_{megabytes}MB.zst"
-    if not dump.exists():
-        print(f"generating {dump.name} ...", file=sys.stderr)
-        generate(dump, megabytes)
-    base_s, base_rss, out = measure([sys.executable, "-c", BASELINE, str(dump)])
-    lines = int(out.strip())
+    dump, lines, base_s, base_rss = baseline(megabytes)
     reference = _reference(dump, lines, wanted)
     with tempfile.TemporaryDirectory(dir=DATA) as ws:
         cmd = [sys.executable, "-m", "curate.cli", "hydrate", str(reference), str(dump),
@@ -118,12 +112,7 @@ def main() -> None:
     parser.add_argument("--mb", type=int, action="append", help="uncompressed size (repeat)")
     parser.add_argument("--wanted", type=int, default=200, help="posts in the reference")
     args = parser.parse_args()
-    rows = [run(mb, args.wanted) for mb in (args.mb or [128, 1024])]
-    keys = list(rows[0])
-    print(" | ".join(keys))
-    for row in rows:
-        print(" | ".join(str(row[k]) for k in keys))
-    print(json.dumps(rows))
+    print_rows([run(mb, args.wanted) for mb in (args.mb or [128, 1024])])
 
 
 if __name__ == "__main__":

@@ -23,7 +23,7 @@ import tempfile
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from _measure import measure
+from _measure import measure, print_rows
 
 HERE = Path(__file__).resolve().parent
 DATA = HERE / ".data"
@@ -102,14 +102,20 @@ def generate(path: Path, megabytes: int, seed: int = 1) -> int:
     return lines
 
 
-def run(megabytes: int) -> dict:
+def baseline(megabytes: int) -> tuple[Path, int, float, float]:
+    """The dump of `megabytes` (generated once) and the bare loop over it: (dump, lines,
+    seconds, peak RSS in MiB)."""
     DATA.mkdir(exist_ok=True)
     dump = DATA / f"RS_RC_{megabytes}MB.zst"
     if not dump.exists():
         print(f"generating {dump.name} ...", file=sys.stderr)
         generate(dump, megabytes)
     base_s, base_rss, out = measure([sys.executable, "-c", BASELINE, str(dump)])
-    lines = int(out.strip())
+    return dump, int(out.strip()), base_s, base_rss
+
+
+def run(megabytes: int) -> dict:
+    dump, lines, base_s, base_rss = baseline(megabytes)
     with tempfile.TemporaryDirectory(dir=DATA) as ws:
         cmd = [
             sys.executable,
@@ -146,12 +152,7 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--mb", type=int, action="append", help="uncompressed size (repeat)")
     args = parser.parse_args()
-    rows = [run(mb) for mb in (args.mb or [128, 1024])]
-    keys = list(rows[0])
-    print(" | ".join(keys))
-    for row in rows:
-        print(" | ".join(str(row[k]) for k in keys))
-    print(json.dumps(rows))
+    print_rows([run(mb) for mb in (args.mb or [128, 1024])])
 
 
 if __name__ == "__main__":
