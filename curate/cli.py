@@ -649,18 +649,18 @@ def hydrate(
     """Fill a reference release's texts in from your own Reddit dumps: align every phrase
     to offsets, de-identify, and report coverage per culture."""
     from curate import reporting
-    from curate.hydrate.report import byte_progress, print_report
+    from curate.hydrate.report import print_report
     from curate.hydrate.run import hydrate as run_hydrate
     from curate.store import Store
 
     if workspace is not None:
         _state["workspace"] = workspace
     config = _config()
-    files = [p for path in paths for p in ([path] if path.is_file() else path.rglob("*"))]
+    show = progress and not as_json
     with (
         Store.open(config.workspace) as store,
-        byte_progress(files, enabled=progress and not as_json) as on_progress,
-        reporting.count_progress("de-identify", enabled=progress and not as_json) as on_deid,
+        reporting.byte_progress(paths, enabled=show, what="hydrate") as on_progress,
+        reporting.count_progress("de-identify", enabled=show) as on_deid,
     ):
         report = run_hydrate(
             paths, config, store, threshold=fuzzy_threshold, workers=workers,

@@ -18,10 +18,10 @@ from curate.ingest import COLUMNS, IngestReport
 
 @contextmanager
 def byte_progress(
-    paths: list[Path], enabled: bool = True
+    paths: list[Path], enabled: bool = True, what: str = "ingest"
 ) -> Iterator[Callable[[Path, int], None] | None]:
-    """A progress bar over bytes read. Sources report (file, position); a position that
-    goes back means a new pass over the file (Reddit dumps are read twice)."""
+    """A progress bar over the bytes of `paths` (files, or folders: their files), labelled
+    `what`. Sources report (file, position read so far); every file is read once."""
     if not enabled:
         yield None
         return
@@ -36,7 +36,6 @@ def byte_progress(
     files = [p for path in paths for p in ([path] if path.is_file() else path.rglob("*"))]
     total = sum(p.stat().st_size for p in files if p.is_file())
     last: dict[Path, int] = {}
-    done = [0]
     with Progress(
         "[progress.description]{task.description}",
         BarColumn(),
@@ -46,14 +45,11 @@ def byte_progress(
         console=Console(stderr=True),
         transient=True,
     ) as bar:
-        task = bar.add_task("ingest", total=total or None)
+        task = bar.add_task(what, total=total or None)
 
         def update(path: Path, position: int) -> None:
-            if position < last.get(path, 0):
-                done[0] += last[path]
-                bar.update(task, total=(bar.tasks[0].total or 0) + last[path])
             last[path] = position
-            bar.update(task, completed=done[0] + sum(last.values()))
+            bar.update(task, completed=sum(last.values()))
 
         yield update
 

@@ -42,7 +42,6 @@ EXACT, PLACEHOLDER, NORMALIZED, FUZZY, UNALIGNED = (
     "fuzzy",
     "unaligned",
 )
-METHODS = (EXACT, PLACEHOLDER, NORMALIZED, FUZZY)
 
 _FOLD = str.maketrans(
     {

@@ -27,7 +27,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from curate.hydrate.align import align_all, total_score
+from curate.hydrate.align import Aligned, align_all, total_score
 from curate.quarantine import Quarantine
 from curate.sources.base import Location, Rejected, decode_json_line
 from curate.sources.io import iter_lines
@@ -44,8 +44,8 @@ class Phrases:
     texts: tuple[str, ...] = ()
     groups: tuple[str, ...] = ()
 
-    def score(self, text: str, threshold: float) -> float:
-        return total_score(align_all(text, self.texts, threshold, self.groups))
+    def align(self, text: str, threshold: float) -> list[Aligned]:
+        return align_all(text, self.texts, threshold, self.groups)
 
 
 @dataclass(frozen=True)
@@ -64,6 +64,7 @@ class Candidate:
     comment_id: str
     body: str
     location: Location
+    aligned: list[Aligned] = field(default_factory=list)  # the response phrases in `body`
 
     def beats(self, other: Candidate) -> bool:
         if abs(self.align - other.align) > _EPS:
@@ -78,6 +79,7 @@ class Slot:
     post: dict[str, Any] | None = None  # the best submission version (not deleted)
     post_score: float = -1.0
     post_location: Location | None = None
+    post_aligned: list[Aligned] = field(default_factory=list)  # the post phrases in it
     deleted: Location | None = None  # a deleted / removed / empty version was seen
     best: Candidate | None = None
     second: Candidate | None = None  # the best whose author differs from `best`'s
@@ -102,7 +104,6 @@ class Slot:
 
 @dataclass
 class DumpStats:
-    files: list[str] = field(default_factory=list)
     counts: Counter = field(default_factory=Counter)
 
 
@@ -127,7 +128,7 @@ def scan(
     """Stream every dump file once; return a slot per wanted post that the dumps
     mention, and the counts (lines read, relevant, quarantined, ...)."""
     slots: dict[str, Slot] = {}
-    stats = DumpStats(files=[str(p) for p in paths])
+    stats = DumpStats()
     keys = {k.encode("ascii", "ignore") for k in wanted}
     counts = stats.counts
     for path in paths:
@@ -169,7 +170,8 @@ def _submission(obj, loc, wanted, slots, policy, threshold, counts) -> str | Non
         if slot.deleted is None:
             slot.deleted = loc
         return None
-    score = wanted[key].post.score(selftext or "", threshold)
+    aligned = wanted[key].post.align(selftext or "", threshold)
+    score = total_score(aligned)
     if slot.post is None or score > slot.post_score + _EPS:
         slot.post = {
             "title": title or None,
@@ -178,7 +180,7 @@ def _submission(obj, loc, wanted, slots, policy, threshold, counts) -> str | Non
             "created_utc": as_int(obj.get("created_utc")),
             "author": obj.get("author"),
         }
-        slot.post_score, slot.post_location = score, loc
+        slot.post_score, slot.post_location, slot.post_aligned = score, loc, aligned
     return None
 
 
@@ -199,10 +201,12 @@ def _comment(obj, loc, wanted, slots, policy, threshold, counts) -> None:
         counts["comments_excluded"] += 1
         return
     phrases = wanted[key].response
-    align = phrases.score(body, threshold) if phrases.texts else 0.0
+    aligned = phrases.align(body, threshold) if phrases.texts else []
+    align = total_score(aligned) if phrases.texts else 0.0
     if phrases.texts and align <= 0:
         counts["comments_unmatched"] += 1
         return
     counts["comments_candidates"] += 1
-    cand = Candidate(align, _rank(obj, policy.response_rule), author, str(obj.get("id")), body, loc)
+    rank = _rank(obj, policy.response_rule)
+    cand = Candidate(align, rank, author, str(obj.get("id")), body, loc, aligned)
     slots.setdefault(key, Slot()).offer(cand)

@@ -8,17 +8,13 @@ from __future__ import annotations
 
 import statistics
 from collections import Counter, defaultdict
-from collections.abc import Callable, Iterator
-from contextlib import contextmanager
 from dataclasses import dataclass, field
-from pathlib import Path
 from typing import Any
 
 ITEMS = ("wanted", "hydrated", "edited", "deleted", "missing")
 SPANS = ("spans", "exact", "placeholder", "normalized", "fuzzy", "unaligned", "no_text")
 RESPONSES = ("matched", "by_rule", "not_found", "none")
 STORED = ("new", "revised", "unchanged", "duplicate")
-NO_CULTURE = "(none)"
 
 
 def _table(counters: dict[str, Counter], columns: tuple[str, ...]) -> dict[str, dict[str, int]]:
@@ -145,33 +141,3 @@ def print_report(report: HydrateReport, console: Any) -> None:
     lines.append(f"items: {report.items_path}")
     for line in lines:
         console.print(line, soft_wrap=True, markup=False, highlight=False)
-
-
-@contextmanager
-def byte_progress(
-    paths: list[Path], enabled: bool = True
-) -> Iterator[Callable[[Path, int], None] | None]:
-    """A progress bar over the (compressed) bytes of the dumps, read once."""
-    if not enabled:
-        yield None
-        return
-    from rich.console import Console
-    from rich.progress import BarColumn, DownloadColumn, Progress, TimeRemainingColumn
-
-    total = sum(p.stat().st_size for p in paths if p.is_file())
-    last: dict[Path, int] = {}
-    with Progress(
-        "[progress.description]{task.description}",
-        BarColumn(),
-        DownloadColumn(),
-        TimeRemainingColumn(),
-        console=Console(stderr=True),
-        transient=True,
-    ) as bar:
-        task = bar.add_task("hydrate", total=total or None)
-
-        def update(path: Path, position: int) -> None:
-            last[path] = position
-            bar.update(task, completed=sum(last.values()))
-
-        yield update

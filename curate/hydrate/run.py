@@ -31,30 +31,15 @@ from curate.config import Config
 from curate.errors import CurateError
 from curate.hydrate import align, dumps, reference
 from curate.hydrate.reference import Reference, Wanted
-from curate.hydrate.report import NO_CULTURE, HydrateReport
+from curate.hydrate.report import HydrateReport
+from curate.ingest import NO_CULTURE, expand_paths, normalize_item
 from curate.quarantine import Quarantine
-from curate.records import Provenance, RawText, Record, Source, Span, content_hash
-from curate.sources.base import Rejected
+from curate.records import Provenance, RawText, Record, Source, Span
+from curate.sources.base import Parsed, Rejected
 from curate.store import Store
-
-DATA_SUFFIXES = frozenset(
-    {".jsonl", ".ndjson", ".json", ".parquet", ".zst", ".zstd", ".gz", ".bz2", ".xz", ""}
-)
 
 
 # -- inputs --------------------------------------------------------------------------------
-def _files(path: Path) -> list[Path]:
-    if path.is_file():
-        return [path]
-    if path.is_dir():
-        return sorted(
-            p
-            for p in path.rglob("*")
-            if p.is_file() and p.name[0] != "." and p.suffix.lower() in DATA_SUFFIXES
-        )
-    raise CurateError(f"{path}: no such file or folder")
-
-
 def classify(paths: list[Path]) -> tuple[list[Reference], list[Path]]:
     """Split the inputs into reference inputs and dumps, by content: a release folder, a
     Parquet file or CultureCare JSONL is a reference; Reddit NDJSON is a dump."""
@@ -66,7 +51,7 @@ def classify(paths: list[Path]) -> tuple[list[Reference], list[Path]]:
         if reference.is_release_folder(path):
             references.extend(reference.release_files(path))
             continue
-        for file in _files(path):
+        for file in expand_paths([path]):
             kind = detect_format(file)
             if kind in ("parquet", "culturecare"):
                 references.append(Reference(file, kind))
@@ -137,16 +122,10 @@ def span_group(span: Span) -> str:
     return f"{span.label}\x1f{span.annotator or ''}"
 
 
-def _align_field(
-    record: Record, field: str, text: str | None, threshold: float
-) -> dict[int, align.Aligned]:
-    """Alignment of the record's spans of `field` in `text`, by span index."""
+def _by_span(record: Record, field: str, aligned: list[align.Aligned]) -> dict[int, align.Aligned]:
+    """The alignment the dump scan made of the record's `field` phrases, by span index."""
     indices = [i for i, s in enumerate(record.spans) if s.field == field]
-    if text is None or not indices:
-        return {}
-    phrases = [record.spans[i].text for i in indices]
-    groups = [span_group(record.spans[i]) for i in indices]
-    return dict(zip(indices, align.align_all(text, phrases, threshold, groups), strict=True))
+    return dict(zip(indices, aligned, strict=True))
 
 
 def _place(
@@ -182,8 +161,6 @@ def _hydrate_item(
     w: Wanted, slot: dumps.Slot, policy, threshold: float, lang
 ) -> tuple[Record, RawText, dict[str, Any]]:
     """Fill one found item: texts, aligned spans, source, language, defects."""
-    from curate.langid import detect
-
     record, post = w.record, slot.post or {}
     title, text = post.get("title"), post.get("selftext") or ""
     cand = slot.response(policy.exclude_op)
@@ -193,10 +170,9 @@ def _hydrate_item(
     else:
         how = "not_found" if has_response_phrases else "none"
     response = cand.body if cand is not None else None
-    found = {
-        **_align_field(record, "post", text, threshold),
-        **_align_field(record, "response", response, threshold),
-    }
+    found = _by_span(record, "post", slot.post_aligned)
+    if cand is not None:
+        found.update(_by_span(record, "response", cand.aligned))
     texts = {"post": text, "response": response}
     spans, details = [], []
     for i, span in enumerate(record.spans):
@@ -225,13 +201,11 @@ def _hydrate_item(
         thread_id=record.source.source_id,
     )
     record.provenance = Provenance(
-        input_file=slot.post_location.file, line=slot.post_location.line, format="hydrate"
+        input_file=slot.post_location.file, line=slot.post_location.line, format=reference.FORMAT
     )
     raw = RawText(title=title, text=text, response=response)
-    record.language, record.language_confidence = detect(
-        "\n".join(t for t in (title, text) if t), lang
-    )
-    record.provenance.content_hash = content_hash(record, raw)
+    record.language, record.language_confidence = "und", 0.0  # detected on the raw text
+    normalize_item(Parsed(record, raw, langid_hint=""), lang)
     item = {
         "response": how,
         "dump": {

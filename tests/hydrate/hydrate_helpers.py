@@ -4,8 +4,9 @@
   the spans the demo generator planted (found in the RAW texts, in the test only), plus
   one span around a planted name (so that the reference release holds a de-identified
   phrase), de-identified.
-- `read_demo_dump` / `write_dump`: the demo dump as dicts, and a synthetic dump written
-  back in the Pushshift layout (zstandard NDJSON) after the tests changed it.
+- `read_demo_dump`: the demo dump as dicts (written back in the Pushshift layout,
+  zstandard NDJSON, with `helpers.write_lines(..., compress="zst")` after the tests
+  changed it).
 """
 
 from __future__ import annotations
@@ -33,15 +34,6 @@ def read_demo_dump() -> tuple[list[dict], list[dict]]:
         text = zstandard.ZstdDecompressor().stream_reader(io.BytesIO(blob)).read().decode()
         out.append([json.loads(line) for line in text.splitlines() if line.strip()])
     return out[0], out[1]
-
-
-def write_dump(path: Path, rows: list[dict | bytes]) -> Path:
-    """Zstandard-compressed NDJSON, as Pushshift/Arctic Shift publish dumps."""
-    lines = [
-        r if isinstance(r, bytes) else json.dumps(r, ensure_ascii=False).encode() for r in rows
-    ]
-    path.write_bytes(zstandard.ZstdCompressor(level=3).compress(b"\n".join(lines) + b"\n"))
-    return path
 
 
 def pii_truth() -> list[dict]:
@@ -283,8 +275,8 @@ def synthetic_dump(folder: Path, items: dict[str, Item]) -> Synthetic:
     half = len(comments) // 2
     syn.files = [
         write_lines(folder / "RC_part1.gz", comments[:half], compress="gz"),
-        write_dump(folder / "RS_older.zst", [older]),
-        write_dump(folder / "RS_synthetic.zst", rs_rows),
-        write_dump(folder / "RC_part2.zst", comments[half:]),
+        write_lines(folder / "RS_older.zst", [older], compress="zst"),
+        write_lines(folder / "RS_synthetic.zst", rs_rows, compress="zst"),
+        write_lines(folder / "RC_part2.zst", comments[half:], compress="zst"),
     ]
     return syn

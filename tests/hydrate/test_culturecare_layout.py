@@ -131,6 +131,7 @@ def test_culturecare_layout_is_hydrated(inputs, tmp_path, deid_engine) -> None:
         data = report.to_dict()
         records = {r.source.source_id: r for r in store.iter_records()}
         originals = {sid: store.vault.original(r.id) for sid, r in records.items()}
+        gone_revisions = store.revisions(before["gone01"])
 
     assert data["reconciles"]
     assert data["reference"]["rows"] == 7
@@ -171,7 +172,9 @@ def test_culturecare_layout_is_hydrated(inputs, tmp_path, deid_engine) -> None:
     assert title_span.start is None
     assert any("only in the post title" in d["problem"] for d in he_record.defects)
     assert data["notes"]["total"]["in_title"] == 1
-    assert "gone01" not in records or records["gone01"].post_text is None
+    # not in the dumps: hydrate leaves the ingested record as it was (no new revision)
+    assert [r["revision"] for r in gone_revisions] == [1]
+    assert all(r["run_id"] != report.run_id for r in gone_revisions)
 
     items = [json.loads(x) for x in Path(report.items_path).read_text().splitlines()]
     assert {i["post_id"]: i["status"] for i in items} == {
