@@ -32,13 +32,12 @@ from pathlib import Path
 from typing import Any
 
 from curate.errors import CurateError
+from curate.release.info import MODES, parse_version
 from curate.release.manifest import MANIFEST, sha256_file, verify_manifest
 
 REPO_TYPE = "dataset"
-MODES = ("text", "reference")
 GATED = {"auto": "auto", "manual": "manual", "none": False}
 KEEP_REMOTE = frozenset({".gitattributes"})  # Hub-made, not part of a release: never deleted
-_SEMVER = re.compile(r"^\d+\.\d+\.\d+$")
 _REPO_ID = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._-]*/[A-Za-z0-9][A-Za-z0-9._-]*$")
 
 
@@ -162,8 +161,10 @@ def read_release(folder: Path) -> Release:
     if not isinstance(block, dict) or "version" not in block or "mode" not in block:
         raise CurateError(f"{folder}/README.md has no `curate: {{version, mode}}` block")
     version, mode = str(block["version"]), str(block["mode"])
-    if not _SEMVER.match(version):
-        raise CurateError(f"release version {version!r} is not X.Y.Z")
+    try:
+        parse_version(version)
+    except CurateError:
+        raise CurateError(f"release version {version!r} is not X.Y.Z") from None
     if mode not in MODES:
         raise CurateError(f"release mode {mode!r} is not one of {', '.join(MODES)}")
     if (str(manifest["version"]), str(manifest["mode"])) != (version, mode):

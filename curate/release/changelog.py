@@ -11,15 +11,13 @@ from __future__ import annotations
 
 from typing import Any
 
+from curate.release.info import parse_version
+
 KINDS = (
     ("added", "new items (or items back after removal)"),
     ("removed", "items no longer in the release"),
     ("relabelled", "items whose spans, attributes, empathy or demographics changed"),
 )
-
-
-def _version_key(entry: dict[str, Any]) -> tuple[int, ...]:
-    return tuple(int(p) for p in entry["version"].split("."))
 
 
 def _entry(entry: dict[str, Any]) -> list[str]:
@@ -63,6 +61,6 @@ def render(name: str, entries: list[dict[str, Any]]) -> str:
         "Items are named by their release `id`. An item keeps its split in every version.",
         "",
     ]
-    for entry in sorted(entries, key=_version_key, reverse=True):
+    for entry in sorted(entries, key=lambda e: parse_version(e["version"]), reverse=True):
         lines += _entry(entry)
     return "\n".join(lines)

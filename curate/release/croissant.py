@@ -20,7 +20,6 @@ card, so the two cannot disagree.
 from __future__ import annotations
 
 import glob
-import hashlib
 import json
 import re
 from pathlib import Path
@@ -36,6 +35,7 @@ from curate.release.card import (
     pretty_name,
 )
 from curate.release.info import SPLITS, ReleaseInfo
+from curate.release.manifest import sha256_file
 from curate.schema import Taxonomy
 
 CROISSANT_FILE = "croissant.json"
@@ -270,10 +270,6 @@ def _file_object(folder: Path, rel: str, config: str, split: str) -> dict[str, A
     path = folder / rel
     if not path.is_file():
         raise CurateError(f"croissant: data file {rel} of config {config} is missing")
-    digest = hashlib.sha256()
-    with path.open("rb") as fh:
-        for chunk in iter(lambda: fh.read(1 << 20), b""):
-            digest.update(chunk)
     return {
         "@type": "cr:FileObject",
         "@id": rel,
@@ -282,7 +278,7 @@ def _file_object(folder: Path, rel: str, config: str, split: str) -> dict[str, A
         "contentUrl": rel,
         "contentSize": f"{path.stat().st_size} B",
         "encodingFormat": PARQUET,
-        "sha256": digest.hexdigest(),
+        "sha256": sha256_file(path),
     }
 
 

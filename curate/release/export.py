@@ -16,7 +16,6 @@ from __future__ import annotations
 
 import json
 import math
-import re
 import shutil
 import time
 from collections import Counter, defaultdict
@@ -29,16 +28,15 @@ from curate.config import Config
 from curate.errors import CurateError
 from curate.records import Record
 from curate.release import changelog, splits
-from curate.release.card import DEFAULT_CONFIG
+from curate.release.card import CHANGELOG, DEFAULT_CONFIG
 from curate.release.features import build_features, label_hash, to_row
-from curate.release.info import MODES, SPLITS, ReleaseInfo
+from curate.release.info import MODES, SPLITS, ReleaseInfo, parse_version
 from curate.schema import Taxonomy
 from curate.store import Store
 
 FORMATS = ("hub", "culturecare-jsonl")
 MAX_SHARD_BYTES = 500 * 1024 * 1024  # Arrow bytes per Parquet shard before splitting
 MISSING = "(missing)"
-_VERSION = re.compile(r"^(\d+)\.(\d+)\.(\d+)$")
 
 
 @dataclass
@@ -98,13 +96,6 @@ class ExportResult:
 
 
 # -- versions ---------------------------------------------------------------------------
-def parse_version(version: str) -> tuple[int, int, int]:
-    match = _VERSION.match(version)
-    if not match:
-        raise CurateError(f"--version must look like 1.2.0 (major.minor.patch), not {version!r}")
-    return int(match[1]), int(match[2]), int(match[3])
-
-
 def released_versions(store: Store) -> list[str]:
     """Versions recorded in the store, oldest first (by number, not by date)."""
     rows = [r[0] for r in store.conn.execute("SELECT version FROM releases")]
@@ -252,10 +243,7 @@ def _export_hub(
     from curate.release.manifest import write_manifest
 
     taxonomy = config.taxonomy()
-    duplicates = store.conn.execute(
-        "SELECT id, duplicate_of, culture FROM records WHERE duplicate_of IS NOT NULL"
-    ).fetchall()
-    assignment = splits.assign(store, records, policy, version, duplicates)
+    assignment = splits.assign(store, records, policy, version)
     features = build_features(taxonomy)
     salt = store.id_salt
     by_config: dict[str, dict[str, list[dict[str, Any]]]] = defaultdict(
@@ -299,12 +287,10 @@ def _export_hub(
         json.loads(notes)
         for (notes,) in store.conn.execute("SELECT notes FROM releases WHERE notes IS NOT NULL")
     ]
-    (staging / "CHANGELOG.md").write_text(
-        changelog.render(name, [entry, *previous]), encoding="utf-8"
-    )
+    (staging / CHANGELOG).write_text(changelog.render(name, [entry, *previous]), encoding="utf-8")
     write_card(staging, info)
     write_croissant(staging, info)
-    write_manifest(staging, name, version, mode, created=info.created)
+    manifest = write_manifest(staging, name, version, mode, created=info.created)
     with store.transaction() as conn:
         conn.execute(
             "INSERT INTO releases VALUES (?, ?, ?, ?, ?, ?)",
@@ -313,7 +299,7 @@ def _export_hub(
                 mode,
                 created.timestamp(),
                 str(folder),
-                (staging / "MANIFEST.json").read_text(encoding="utf-8"),
+                manifest.read_text(encoding="utf-8"),
                 json.dumps(entry, ensure_ascii=False),
             ),
         )

@@ -7,13 +7,24 @@ it, so the card can never disagree with the data files it describes.
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field
 from typing import Any
 
+from curate.errors import CurateError
 from curate.schema import Taxonomy
 
 SPLITS = ("train", "validation", "test")
 MODES = ("text", "reference")
+_VERSION = re.compile(r"^(\d+)\.(\d+)\.(\d+)$")
+
+
+def parse_version(version: str) -> tuple[int, int, int]:
+    """(major, minor, patch) of a semantic version "X.Y.Z" (no "v"), to compare by number."""
+    match = _VERSION.match(version)
+    if not match:
+        raise CurateError(f"--version must look like 1.2.0 (major.minor.patch), not {version!r}")
+    return int(match[1]), int(match[2]), int(match[3])
 
 
 @dataclass

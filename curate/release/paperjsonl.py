@@ -24,14 +24,13 @@ from typing import Any
 
 from curate.records import Record
 from curate.schema import Taxonomy
+from curate.sources.culturecare import RELEASE_LISTS
 
-# (field, release list key, family) in the order of the release's JSON objects.
-_LAYOUT = {
-    "post": (("emotional_distress", "emotional_distress"), ("cultural_signals", "cultural_signal")),
-    "response": (
-        ("emotional_support", "emotional_support"),
-        ("cultural_signals", "cultural_signal"),
-    ),
+# (field, release list key, family) in the order of the release's JSON objects: the
+# reader's table, so that the export stays its inverse.
+_LAYOUT: dict[str, tuple[tuple[str, str], ...]] = {
+    part: tuple((key, family) for field, family, key, _ in RELEASE_LISTS if field == part)
+    for part in ("post", "response")
 }
 
 

@@ -121,13 +121,12 @@ def assign(
     records: Iterable[Record],
     policy: SplitPolicy,
     version: str,
-    duplicates: Iterable[tuple[str, str, str | None]] = (),
 ) -> Assignment:
     """Splits of `records` (the release candidates): stored ones kept, new ones placed.
-    `duplicates` ((id, original id, culture) of records that duplicate another) get
-    their original's split and group, in a row without `first_version`, so that they
-    never straddle splits with it should they be released later. Nothing is written:
-    `save` does that together with the release."""
+    The store's duplicates (records that duplicate another) get their original's split
+    and group, in a row without `first_version`, so that they never straddle splits with
+    it should they be released later. Nothing is written: `save` does that together with
+    the release."""
     records = list(records)
     by_id = {r.id: r for r in records}
     stored, group_split = _stored(store)
@@ -164,6 +163,9 @@ def assign(
         if rid not in stored:
             row = (rid, keys[rid], split, by_id[rid].culture, policy.seed, version, now)
             result.new_rows.append(row)
+    duplicates = store.conn.execute(
+        "SELECT id, duplicate_of, culture FROM records WHERE duplicate_of IS NOT NULL"
+    )
     for rid, original, culture in duplicates:
         if rid in stored or original not in by_id:
             continue

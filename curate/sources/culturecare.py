@@ -21,7 +21,7 @@ from curate.sources.io import iter_lines
 FORMAT = "culturecare"
 
 # Release JSON keys of each span family, per field: (field, family, list key, attr key).
-_RELEASE_LISTS = (
+RELEASE_LISTS = (
     ("post", "emotional_distress", "emotional_distress", "intensity"),
     ("post", "cultural_signal", "cultural_signals", "type"),
     ("response", "emotional_support", "emotional_support", "strategy"),
@@ -77,7 +77,7 @@ def parse(obj: dict[str, Any], loc: Location, taxonomy: Taxonomy, salt: bytes) -
     if response is not None and not isinstance(response, dict):
         return Rejected(loc, "response is not an object", payload, culture=culture)
     parts = {"post": post, "response": response or {}}
-    for field, family, key, attr in _RELEASE_LISTS:
+    for field, family, key, attr in RELEASE_LISTS:
         items = parts[field].get(key)
         if items is None:
             if field == "post" or response:

@@ -281,3 +281,25 @@ def test_a_failed_export_leaves_nothing_behind(store, config, fill, deid_engine,
         assert store.conn.execute(f"SELECT COUNT(*) FROM {table}").fetchone()[0] == 0
     monkeypatch.undo()
     assert export(store, config, engine=deid_engine).version == "1.0.0"
+
+
+def test_a_failed_move_rolls_the_release_rows_back(
+    store, config, fill, deid_engine, monkeypatch
+) -> None:
+    """The move into place is the last step, inside the transaction that writes the
+    release, its items and their splits: when it fails, none of those rows remain."""
+    import curate.release.export
+
+    fill(3)
+
+    def broken(staging, folder):
+        raise OSError("cannot rename")
+
+    monkeypatch.setattr(curate.release.export, "_move_into_place", broken)
+    with pytest.raises(OSError, match="cannot rename"):
+        export(store, config, engine=deid_engine)
+    assert list((store.root / "releases").iterdir()) == []
+    for table in ("releases", "release_items", "splits"):
+        assert store.conn.execute(f"SELECT COUNT(*) FROM {table}").fetchone()[0] == 0
+    monkeypatch.undo()
+    assert export(store, config, engine=deid_engine).version == "1.0.0"

@@ -26,6 +26,7 @@ from helpers import SHARED_CULTURECARE
 
 from curate.errors import CurateError
 from curate.release.export import export
+from curate.sources.culturecare import RELEASE_LISTS
 from curate.validate.gate import GateError
 
 pytestmark = pytest.mark.skipif(
@@ -41,11 +42,12 @@ REAL_DEFECTS = [
 ]
 REASON = "defects of the authors' release, kept as released and reported upstream"
 PLACEHOLDER = re.compile(r"<[A-Z][A-Z_]*_\d+>")
+# (list key, attribute) per field, and the family of each list key: the reader's table.
 LISTS = {
-    "post": (("emotional_distress", "intensity"), ("cultural_signals", "type")),
-    "response": (("emotional_support", "strategy"), ("cultural_signals", "type")),
+    part: tuple((key, attr) for field, _, key, attr in RELEASE_LISTS if field == part)
+    for part in ("post", "response")
 }
-FAMILY_OF = {"emotional_distress": "emotional_distress", "emotional_support": "emotional_support"}
+FAMILY_OF = {key: family for _, family, key, _ in RELEASE_LISTS}
 
 
 def _same_phrase(exported: str, original: str) -> bool:
@@ -154,7 +156,7 @@ def test_real_release_round_trip(tmp_path: Path, deid_engine) -> None:
         assert row["empathy"] == (int(score[0]) if score else None)
         for field, lists in LISTS.items():
             for key, attr in lists:
-                family = FAMILY_OF.get(key, "cultural_signal")
+                family = FAMILY_OF[key]
                 names_of = features[family].feature[attr]
                 got = [
                     (s["text"], None if s[attr] is None else names_of.int2str(s[attr]))

@@ -105,10 +105,9 @@ def test_duplicates_follow_their_original(store) -> None:
     store.put_batch([(original, RawText(text="same text")), (copy, RawText(text="same text"))], run)
     assert store.get(copy.id).duplicate_of == original.id
     store.save_deid([(r, []) for r in store.iter_records()], "test-policy")
-    duplicates = [(copy.id, original.id, "German")]
     candidates = list(store.iter_records(deidentified=True))
     assert [r.id for r in candidates] == [original.id]
-    assignment = splits.assign(store, candidates, POLICY, "1.0.0", duplicates)
+    assignment = splits.assign(store, candidates, POLICY, "1.0.0")  # duplicates from the store
     rows = {row[0]: row for row in assignment.new_rows}
     assert rows[copy.id][1:3] == rows[original.id][1:3]  # same group, same split
     assert rows[copy.id][5] is None  # assigned, never released
