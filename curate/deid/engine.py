@@ -129,8 +129,11 @@ class Deidentifier:
                     texts[(i, f"phrase:{j}")], langs[(i, f"phrase:{j}")] = phrase, lang
         found = self._analyze_keys(list(texts), texts, langs)
         outputs = self._apply_all(docs, found)
+        previous = texts  # what each text was before the last pass's replacements
         for _ in range(MAX_PASSES - 1):
-            changed = [k for k, (new, _, _) in outputs.items() if new != texts[k]]
+            # an output the last pass left unchanged was analyzed already (or is the
+            # input itself) and the analyzer is deterministic: nothing new to find
+            changed = [k for k, (new, _, _) in outputs.items() if new != previous[k]]
             if not changed:
                 break
             again = self._analyze_keys(changed, {k: outputs[k][0] for k in changed}, langs)
@@ -142,6 +145,7 @@ class Deidentifier:
                     found[key], added = merged, True
             if not added:
                 break
+            previous = {k: new for k, (new, _, _) in outputs.items()}
             outputs = self._apply_all(docs, found)
         return [self._output(i, doc, outputs) for i, doc in enumerate(docs)]
 

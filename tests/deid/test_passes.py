@@ -55,3 +55,31 @@ def test_offset_map_back_to_the_original() -> None:
     assert omap.original_span(7, 9) == (8, 10)
     assert omap.original_span(4, 9) == (3, 10)  # starting inside a tag takes in all of it
     assert omap.replaced(0, 9) == [(3, 6)] and omap.replaced(7, 9) == []
+
+
+def test_only_changed_outputs_are_analyzed_again(
+    deid_engine, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A pass re-analyzes only the texts its predecessor changed: an output that a pass
+    left as it was has been analyzed already."""
+    stable = "Write to jane.doe@example.com about it."
+    calls: list[list[str]] = []
+    analyze = deid_engine.analyze
+
+    def counting(texts, language):
+        calls.append(list(texts))
+        return analyze(texts, language)
+
+    monkeypatch.setattr(deid_engine, "analyze", counting)
+    docs = [
+        DeidInput("a", "en", None, {"text": URL_WITH_HANDLE}),
+        DeidInput("b", "en", None, {"text": stable}),
+    ]
+    out = deid_engine.run(docs)
+    assert len(calls) == 3  # the URL needs all three passes
+    assert calls[0] == [URL_WITH_HANDLE, stable]
+    stable_out = out[1].fields["text"]
+    assert "jane.doe" not in stable_out
+    assert len(calls[1]) == 2 and calls[1][1] == stable_out
+    assert [stable_out in c for c in calls] == [False, True, False]  # passes 1-2 only
+    assert len(calls[2]) == 1
