@@ -29,8 +29,8 @@ from typing import Any
 
 import numpy as np
 
-from curate.audit.labelnoise import Example
-from curate.audit.store import RECORDS, AuditFlag
+from curate.audit.labelnoise import Example, ngram_features
+from curate.audit.store import RECORDS, AuditFlag, example_flag
 from curate.records import Record
 
 K = 10  # neighbours Datalab looks at (fewer when there are fewer examples)
@@ -43,15 +43,9 @@ def text_features(texts: Sequence[str]) -> Any:
     Cosine distance between rows then tracks n-gram overlap: 0 for the same text, small
     for a text with one word changed, near 1 for another script or topic.
     """
-    from sklearn.feature_extraction.text import TfidfVectorizer
-    from sklearn.pipeline import make_union
     from sklearn.preprocessing import normalize
 
-    vectorizer = make_union(
-        TfidfVectorizer(analyzer="char_wb", ngram_range=(2, 5), min_df=1, sublinear_tf=True),
-        TfidfVectorizer(analyzer="word", ngram_range=(1, 2), min_df=1, sublinear_tf=True),
-    )
-    return normalize(vectorizer.fit_transform(texts)).tocsr()
+    return normalize(ngram_features(char_min_df=1).fit_transform(texts)).tocsr()
 
 
 def knn_graph(features: Any, k: int) -> Any:
@@ -117,7 +111,7 @@ def family_flags(
     out: list[AuditFlag] = []
     for i in np.flatnonzero(issues["is_outlier_issue"].to_numpy()):
         e = examples[i]
-        out.append(_flag(family, "outlier", e, float(issues["outlier_score"].iloc[i]), {}))
+        out.append(example_flag(family, "outlier", e, float(issues["outlier_score"].iloc[i]), {}))
     consistent = 0
     for i, partners in enumerate(found["near_duplicate_sets"]):
         e = examples[i]
@@ -136,7 +130,7 @@ def family_flags(
             "distance": distance,
         }
         score = float(issues["near_duplicate_score"].iloc[i])
-        out.append(_flag(family, "near_duplicate", e, score, detail))
+        out.append(example_flag(family, "near_duplicate", e, score, detail))
     counts = {
         "outlier": sum(f.kind == "outlier" for f in out),
         "near_duplicate": sum(f.kind == "near_duplicate" for f in out),
@@ -151,23 +145,6 @@ def _nearest(features: Any, i: int, candidates: list[int]) -> tuple[int, float]:
     similarity = np.asarray((features[candidates] @ features[i].T).todense()).ravel()
     best = int(np.argmax(similarity))
     return candidates[best], round(max(1.0 - float(similarity[best]), 0.0), 4)
-
-
-def _flag(family: str, kind: str, e: Example, score: float, detail: dict) -> AuditFlag:
-    if e.region is not None:
-        detail = {**detail, "field": e.region[0], "start": e.region[1], "end": e.region[2]}
-    return AuditFlag(
-        family=family,
-        kind=kind,
-        record_id=e.record_id,
-        culture=e.culture,
-        score=score,
-        span_index=e.span,
-        annotator=e.annotator,
-        given=e.label,
-        detail=detail,
-        text=e.text,
-    )
 
 
 def record_text(record: Record) -> str:

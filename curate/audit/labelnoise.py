@@ -128,16 +128,25 @@ def empathy_examples(store: Store, records: Sequence[Record] | None = None) -> l
     return out
 
 
-def _model(c: float, min_df: int = 2):  # -> sklearn Pipeline
+def ngram_features(char_min_df: int = 1):  # -> sklearn FeatureUnion, unfitted
+    """The audit's text features: TF-IDF (sublinear) of character 2-5-grams inside word
+    boundaries (those seen in fewer than `char_min_df` texts dropped) + word 1-2-grams."""
     from sklearn.feature_extraction.text import TfidfVectorizer
-    from sklearn.linear_model import LogisticRegression
-    from sklearn.pipeline import make_pipeline, make_union
+    from sklearn.pipeline import make_union
 
-    features = make_union(
-        TfidfVectorizer(analyzer="char_wb", ngram_range=(2, 5), min_df=min_df, sublinear_tf=True),
+    return make_union(
+        TfidfVectorizer(
+            analyzer="char_wb", ngram_range=(2, 5), min_df=char_min_df, sublinear_tf=True
+        ),
         TfidfVectorizer(analyzer="word", ngram_range=(1, 2), min_df=1, sublinear_tf=True),
     )
-    return make_pipeline(features, LogisticRegression(max_iter=1000, C=c))
+
+
+def _model(c: float, min_df: int = 2):  # -> sklearn Pipeline
+    from sklearn.linear_model import LogisticRegression
+    from sklearn.pipeline import make_pipeline
+
+    return make_pipeline(ngram_features(min_df), LogisticRegression(max_iter=1000, C=c))
 
 
 def out_of_fold_probs(
@@ -218,13 +227,11 @@ def out_of_fold_probs(
 def find_issues(
     examples: Sequence[Example],
     classes: Sequence[str],
-    pred_probs: np.ndarray | None = None,
-    folds: int = 5,
-    seed: int = 0,
+    pred_probs: np.ndarray,
 ) -> list[Flag]:
     """Probable label errors among `examples`, worst (lowest label quality) first.
 
-    `pred_probs` are the out-of-fold probabilities; computed here when not given. Only
+    `pred_probs` are the out-of-fold probabilities (`out_of_fold_probs`). Only
     classes that occur in the labels take part (cleanlab estimates per-class noise rates
     from the given labels, so an absent class has nothing to estimate from).
     """
@@ -234,8 +241,6 @@ def find_issues(
     if not examples:
         return []
     labels = [e.label for e in examples]
-    if pred_probs is None:
-        pred_probs = out_of_fold_probs([e.text for e in examples], labels, classes, folds, seed)
     index = {c_: i for i, c_ in enumerate(classes)}
     used = sorted({index[lab] for lab in labels})
     if len(used) < 2:

@@ -25,7 +25,14 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from curate.audit.store import KINDS, RECORDS, AuditFlag, rank_flags, save_flags
+from curate.audit.store import (
+    KINDS,
+    RECORDS,
+    AuditFlag,
+    example_flag,
+    rank_flags,
+    save_flags,
+)
 from curate.errors import CurateError
 from curate.schema import Taxonomy
 from curate.store import Store
@@ -54,19 +61,15 @@ class AuditReport:
     html: str | None = None
     audited_records: int = 0
     families: dict[str, dict[str, Any]] = field(default_factory=dict)
-    review: dict[str, Any] | None = None
 
     def to_dict(self) -> dict[str, Any]:
-        out = {
+        return {
             "run_id": self.run_id,
             "out_dir": self.out_dir,
             "html": self.html,
             "audited_records": self.audited_records,
             "families": self.families,
         }
-        if self.review is not None:
-            out["review"] = self.review
-        return out
 
 
 def family_names(taxonomy: Taxonomy) -> list[str]:
@@ -169,19 +172,7 @@ def _audit_family(
         groups=[e.record_id for e in examples],
     )
     flags = [
-        AuditFlag(
-            family=name,
-            kind="label_issue",
-            record_id=f.record_id,
-            culture=examples[f.index].culture,
-            score=f.quality,
-            span_index=examples[f.index].span,
-            annotator=f.annotator,
-            given=f.given,
-            suggested=f.suggested,
-            detail=_region(examples[f.index].region),
-            text=f.text,
-        )
+        example_flag(name, "label_issue", examples[f.index], f.quality, suggested=f.suggested)
         for f in find_issues(examples, classes, pred_probs=probs)
     ]
     data_flags, data_counts = family_flags(name, examples, text_features(texts))
@@ -223,12 +214,6 @@ def _audit_records(records: list) -> tuple[list[AuditFlag] | None, dict[str, Any
         "flags": {k: sum(f.kind == k for f in flags) for k in KINDS},
         "flags_per_culture": {c: {"near_duplicate": n} for c, n in sorted(per_culture.items())},
     }
-
-
-def _region(region: tuple[str, int, int] | None) -> dict[str, Any]:
-    if region is None:
-        return {}
-    return {"field": region[0], "start": region[1], "end": region[2]}
 
 
 def _clean_out_dir(out_dir: Path) -> Path:

@@ -1,10 +1,10 @@
 """Audit flags in the workspace (table `audit_flags`), and how later stages read them.
 
-Why in the store and not only in the report files: the release card summarises the flags
-and `curate audit --to-label-studio --run ...` sends an earlier run's flags, both long
-after the report folder may have been overwritten. Each audit run keeps its own rows
-(keyed by the run id from `Store.begin_run`), so runs can be compared; `flags()` without a
-run id reads the newest completed audit run.
+Why in the store and not only in the report files: `curate audit --to-label-studio --run
+...` sends an earlier run's flags, long after the report folder may have been overwritten.
+(The release card does not read this table: it summarises the report's `summary.json`.)
+Each audit run keeps its own rows (keyed by the run id from `Store.begin_run`), so runs
+can be compared; `flags()` without a run id reads the newest completed audit run.
 
 A flag holds ids, labels, a score and a JSON `detail`, never a text: texts stay on the
 records, which the report reads de-identified.
@@ -15,9 +15,12 @@ from __future__ import annotations
 import json
 from collections.abc import Iterable
 from dataclasses import dataclass, field
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from curate.store import Store
+
+if TYPE_CHECKING:
+    from curate.audit.labelnoise import Example
 
 AUDIT_COMMAND = "audit"
 # Every kind of flag, in the order reports list them.
@@ -61,6 +64,34 @@ class AuditFlag:
             self.score,
             json.dumps(self.detail, ensure_ascii=False, sort_keys=True),
         )
+
+
+def example_flag(
+    family: str,
+    kind: str,
+    e: Example,
+    score: float,
+    detail: dict[str, Any] | None = None,
+    suggested: str | None = None,
+) -> AuditFlag:
+    """A flag about one audited example: its ids, its label as `given`, its text, and its
+    aligned region (field, start, end) added to `detail`."""
+    detail = dict(detail or {})
+    if e.region is not None:
+        detail.update(field=e.region[0], start=e.region[1], end=e.region[2])
+    return AuditFlag(
+        family=family,
+        kind=kind,
+        record_id=e.record_id,
+        culture=e.culture,
+        score=score,
+        span_index=e.span,
+        annotator=e.annotator,
+        given=e.label,
+        suggested=suggested,
+        detail=detail,
+        text=e.text,
+    )
 
 
 def rank_flags(flags: list[AuditFlag]) -> list[AuditFlag]:

@@ -112,7 +112,16 @@ def test_flags_are_stored_and_read_back(audited):
     issues = audit_store.flags(store, family="emotional_distress", kind="label_issue")
     assert [f.rank for f in issues] == list(range(1, len(issues) + 1))
     assert [f.score for f in issues] == sorted(f.score for f in issues)
-    assert all(f.text == "" for f in stored)  # the table holds no text
+    # the table holds no text: no such column, and no flagged text in any stored row
+    columns = {row[1] for row in store.conn.execute("PRAGMA table_info(audit_flags)")}
+    assert "text" not in columns
+    rows = [
+        " ".join(map(str, row))
+        for row in store.conn.execute("SELECT * FROM audit_flags WHERE run_id=?", (report.run_id,))
+    ]
+    texts = set(pd.read_csv(fam["csv"], keep_default_na=False)["text"])
+    texts = {t for t in texts if len(t) >= 8}
+    assert texts and not any(t in row for row in rows for t in texts)
     # the flipped labels are found, with their record's culture and span
     found = {f.record_id for f in issues}
     assert len(found & audited[3]) >= 0.7 * len(audited[3])
