@@ -263,40 +263,29 @@ def test_cli_export(store, config, fill, workspace: Path, deid_engine) -> None:
     ]
 
 
-def test_a_failed_export_leaves_nothing_behind(store, config, fill, deid_engine, monkeypatch):
+@pytest.mark.parametrize(
+    ("module", "step"),
+    [
+        # half-way: before the transaction
+        ("curate.release.card", "write_card"),
+        # last: the move into place, inside the transaction that writes the release rows
+        ("curate.release.export", "_move_into_place"),
+    ],
+)
+def test_a_failed_export_leaves_nothing_behind(
+    store, config, fill, deid_engine, monkeypatch, module, step
+):
     """Files are staged and the release rows, split rows and folder land together: a
-    failure half-way (here: the card writer) leaves no folder, no staging, no rows."""
-    import curate.release.card
+    failure at any step leaves no folder, no staging, no rows."""
+    import importlib
 
     fill(3)
 
-    def broken(folder, info):
-        raise OSError("disk full")
+    def broken(*args):
+        raise OSError("step failed")
 
-    monkeypatch.setattr(curate.release.card, "write_card", broken)
-    with pytest.raises(OSError, match="disk full"):
-        export(store, config, engine=deid_engine)
-    assert list((store.root / "releases").iterdir()) == []
-    for table in ("releases", "release_items", "splits"):
-        assert store.conn.execute(f"SELECT COUNT(*) FROM {table}").fetchone()[0] == 0
-    monkeypatch.undo()
-    assert export(store, config, engine=deid_engine).version == "1.0.0"
-
-
-def test_a_failed_move_rolls_the_release_rows_back(
-    store, config, fill, deid_engine, monkeypatch
-) -> None:
-    """The move into place is the last step, inside the transaction that writes the
-    release, its items and their splits: when it fails, none of those rows remain."""
-    import curate.release.export
-
-    fill(3)
-
-    def broken(staging, folder):
-        raise OSError("cannot rename")
-
-    monkeypatch.setattr(curate.release.export, "_move_into_place", broken)
-    with pytest.raises(OSError, match="cannot rename"):
+    monkeypatch.setattr(importlib.import_module(module), step, broken)
+    with pytest.raises(OSError, match="step failed"):
         export(store, config, engine=deid_engine)
     assert list((store.root / "releases").iterdir()) == []
     for table in ("releases", "release_items", "splits"):
