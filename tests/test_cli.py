@@ -5,13 +5,10 @@ from __future__ import annotations
 import json
 import subprocess
 import sys
-import time
-from pathlib import Path
 
 import pytest
 from helpers import REPO, run_cli, submission, write_lines
 
-CURATE = Path(sys.executable).with_name("curate")  # the installed console script
 SUBCOMMANDS = [
     [],
     ["ingest"],
@@ -38,29 +35,33 @@ SUBCOMMANDS = [
 ]
 
 
+HEAVY = (
+    "langdetect", "zstandard", "pyarrow", "jsonschema", "sqlite3", "yaml", "presidio_analyzer",
+    "spacy", "faker", "wordfreq", "label_studio_sdk", "krippendorff", "httpx", "cleanlab",
+    "sklearn", "pandas", "great_expectations", "datasets", "huggingface_hub", "mlcroissant",
+    "matplotlib", "ray",
+)  # fmt: skip
+
+
 @pytest.mark.parametrize("sub", SUBCOMMANDS, ids=lambda s: " ".join(s) or "top")
-def test_help_is_fast(sub):
-    """Every --help starts in under 0.5 s: stages import their dependencies lazily."""
-    exe = [str(CURATE)] if CURATE.exists() else [sys.executable, "-m", "curate.cli"]
-    subprocess.run([*exe, *sub, "--help"], check=True, capture_output=True)  # warm the cache
-    best = min(_timed([*exe, *sub, "--help"]) for _ in range(3))
-    assert best < 0.5, f"curate {' '.join(sub)} --help took {best:.2f}s"
-
-
-def _timed(cmd: list[str]) -> float:
-    start = time.perf_counter()
-    subprocess.run(cmd, check=True, capture_output=True)
-    return time.perf_counter() - start
-
-
-def test_help_does_not_import_heavy_modules():
+def test_help_imports_no_heavy_library(sub):
+    """Every --help stays fast because stages import their dependencies lazily: no heavy
+    library is imported to print it. (Its speed is measured in bench/cli_help.py, not
+    timed here: a timed test fails on a loaded machine.)"""
     code = (
-        "import sys; from curate import cli; "
-        "print(sorted(m for m in sys.modules if m.split('.')[0] in "
-        "{'langdetect','zstandard','pyarrow','jsonschema','sqlite3','yaml','presidio_analyzer','spacy','faker','wordfreq','label_studio_sdk','krippendorff','httpx','cleanlab','sklearn','pandas','great_expectations'}))"
+        "import sys\n"
+        "from curate import cli\n"
+        "try:\n"
+        f"    cli.app({[*sub, '--help']!r})\n"
+        "except SystemExit as exc:\n"
+        "    assert exc.code in (0, None), exc.code\n"
+        f"heavy = {HEAVY!r}\n"
+        "print(sorted({m.split('.')[0] for m in sys.modules} & set(heavy)), file=sys.stderr)\n"
     )
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, cwd=REPO)
-    assert out.stdout.strip() == "[]"
+    assert out.returncode == 0, out.stderr[-2000:]
+    assert "Usage:" in out.stdout
+    assert out.stderr.strip().splitlines()[-1] == "[]"
 
 
 def test_stats_json_after_ingest(tmp_path):
