@@ -124,7 +124,9 @@ def _rows_csv(path: Path, max_bytes: int) -> Iterator[Row]:
                     else "malformed CSV row"
                 )
             start = reader.line_num + 1
-            yield loc, _csv_row(header, cells, loc, max_bytes, lines.take())
+            raw_row = lines.take()
+            if cells != []:  # a blank line is no row (as for csv.DictReader)
+                yield loc, _csv_row(header, cells, loc, max_bytes, raw_row)
     finally:
         csv.field_size_limit(limit)
         text.close()
