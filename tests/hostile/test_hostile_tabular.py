@@ -28,9 +28,12 @@ def _quarantined(data: dict) -> list[tuple[str, int, str]]:
     ]
 
 
-def _kept(data: dict) -> int:
+def _ingest_ok(workspace: Path, path: Path, config: Path | None = None) -> dict:
+    """The --json report of an ingest that ended normally with reconciled counts."""
+    proc, data = ingest_cli(workspace, str(path), config=config)
+    assert proc.returncode == 0, proc.stderr
     assert data["reconciles"] is True
-    return data["total"]["kept"]
+    return data
 
 
 def _one_error_line(proc, path: Path) -> str:
@@ -55,9 +58,8 @@ def test_csv_fields_over_the_csv_module_limit_and_a_50_mb_line(tmp_path: Path):
         fh.write(f'a3,{TEXT},German,"{"q" * 1_500_000}\nstill the quoted field"\n')
         fh.write(f"a4,{TEXT} Again.,German,short\n")
     ws = tmp_path / "ws"
-    proc, data = ingest_cli(ws, str(path), config=_toml(tmp_path, 1_000_000))
-    assert proc.returncode == 0, proc.stderr
-    assert _kept(data) == 2
+    data = _ingest_ok(ws, path, config=_toml(tmp_path, 1_000_000))
+    assert data["total"]["kept"] == 2
     assert _quarantined(data) == [
         ("forum.csv", 3, "a field over 1000000 characters"),
         ("forum.csv", 4, "a field over 1000000 characters"),
@@ -80,9 +82,8 @@ def test_csv_with_a_byte_order_mark_keeps_every_row(tmp_path: Path):
     path = tmp_path / "excel.csv"
     rows = "".join(f"b{i},{TEXT} (row {i}),German\n" for i in range(3))
     path.write_bytes("\ufeffid,text,culture\n".encode() + rows.encode())
-    proc, data = ingest_cli(tmp_path / "ws", str(path))
-    assert proc.returncode == 0, proc.stderr
-    assert _kept(data) == 3 and data["total"]["quarantined"] == 0
+    data = _ingest_ok(tmp_path / "ws", path)
+    assert data["total"]["kept"] == 3 and data["total"]["quarantined"] == 0
 
 
 # -- Parquet -----------------------------------------------------------------------------------
@@ -135,9 +136,8 @@ def test_lists_structs_and_bytes_in_parquet_text_columns(tmp_path: Path):
         culture=["German"] * 5,
     )
     ws = tmp_path / "ws"
-    proc, data = ingest_cli(ws, str(path))
-    assert proc.returncode == 0, proc.stderr
-    assert _kept(data) == 2
+    data = _ingest_ok(ws, path)
+    assert data["total"]["kept"] == 2
     assert _quarantined(data) == [
         ("mixed.parquet", 3, "column 'text' (text) holds bytes that are not UTF-8"),
         ("mixed.parquet", 4, "column 'title' (title) holds a list, not text"),
@@ -168,9 +168,8 @@ def test_lists_objects_and_surrogates_in_jsonl_text_fields(tmp_path: Path):
         json.dumps({**good, "id": "ts", "created_utc": [1]}),
     ]
     path.write_text("\n".join(lines) + "\n")
-    proc, data = ingest_cli(tmp_path / "ws", str(path))
-    assert proc.returncode == 0, proc.stderr
-    assert _kept(data) == 2
+    data = _ingest_ok(tmp_path / "ws", path)
+    assert data["total"]["kept"] == 2
     assert _quarantined(data) == [
         ("d.jsonl", 2, "column 'text' (text) holds a list, not text"),
         ("d.jsonl", 3, "column 'title' (title) holds a dict, not text"),
