@@ -6,13 +6,22 @@ normalized is returned as a defect so the curator sees it.
 
 from __future__ import annotations
 
+import math
 import re
 from functools import cache
 from typing import Any
 
+import numpy as np
+
+from curate.records import NO_VALUE
 from curate.schema import Taxonomy, load_normalization
 
 _INT = re.compile(r"^\s*[+]?(\d{1,3})(?:\.0+)?\s*$")
+
+# The release column type of integer demographics (`curate.release.features`). Ingest
+# keeps only numbers that fit it, so a value that passes ingest cannot break an export.
+RELEASE_INTEGER_TYPE = "int32"
+INTEGER_RANGE = (int(np.iinfo(RELEASE_INTEGER_TYPE).min), int(np.iinfo(RELEASE_INTEGER_TYPE).max))
 
 
 @cache
@@ -36,42 +45,58 @@ def is_missing_label(value: Any) -> bool:
 
 def normalize_demographics(
     raw: dict[str, Any], taxonomy: Taxonomy
-) -> tuple[dict[str, Any], list[tuple[str, str]]]:
-    """Return (normalized values, defects as (field, problem)) for the taxonomy's fields."""
+) -> tuple[dict[str, Any], list[tuple[str, str, Any]]]:
+    """Return (normalized values, defects as (field, problem, value)) for the taxonomy's
+    fields. A problem never quotes the value: the value is the third item (`NO_VALUE`
+    when there is none to report), for `Record.add_defect` to describe without showing."""
     nulls, lookups = _tables()
     out: dict[str, Any] = {}
-    defects: list[tuple[str, str]] = []
+    defects: list[tuple[str, str, Any]] = []
     for name in taxonomy.demographic_fields:
         value = raw.get(name)
         kind = taxonomy.demographic_kinds[name]
         where = f"demographics.{name}"
         if name not in raw:
-            defects.append((where, "missing field"))
+            defects.append((where, "missing field", NO_VALUE))
         if value is None or (isinstance(value, str) and value.strip().casefold() in nulls):
             out[name] = None
             continue
         if isinstance(value, bool) or not isinstance(value, str | int | float):
             out[name] = None
-            defects.append((where, f"unexpected type {type(value).__name__}"))
+            defects.append((where, f"unexpected type {type(value).__name__}", value))
             continue
         if kind == "integer":
-            if isinstance(value, int | float):
-                defects.append((where, f"number instead of string ({value!r}): mixed types"))
-                out[name] = int(value)
-                continue
-            match = _INT.match(value)
-            out[name] = int(match.group(1)) if match else None
-            if not match:
-                defects.append((where, "not a number; kept raw only"))
+            out[name], problem = _integer(value)
+            if problem:
+                defects.append((where, problem, value))
             continue
         text = " ".join(str(value).split())
         if kind == "category":
             canon = lookups.get(name, {}).get(text.casefold())
             if canon is None:
-                defects.append((where, "value not in the normalization table; kept as is"))
+                defects.append((where, "value not in the normalization table; kept as is", value))
             out[name] = canon if canon is not None else text
         else:
             out[name] = text
     extra = sorted(set(raw) - set(taxonomy.demographic_fields))
-    defects.extend((f"demographics.{k}", "field not in the taxonomy; dropped") for k in extra)
+    defects.extend(
+        (f"demographics.{k}", "field not in the taxonomy; dropped", NO_VALUE) for k in extra
+    )
     return out, defects
+
+
+def _integer(value: str | int | float) -> tuple[int | None, str | None]:
+    """An integer field's value and the problem with it, if any. Numbers must be finite
+    and fit the release column (`INTEGER_RANGE`): NaN, Infinity or 1e20 would pass
+    ingest and break the export, so they become null here, with a defect."""
+    if isinstance(value, str):
+        match = _INT.match(value)
+        if not match:
+            return None, "not a number; kept raw only"
+        return int(match.group(1)), None
+    if not math.isfinite(value):
+        return None, "not a finite number; kept raw only"
+    low, high = INTEGER_RANGE
+    if not low <= value <= high:
+        return None, f"number out of range ({low} to {high}); kept raw only"
+    return int(value), "number instead of string: mixed types"

@@ -353,10 +353,13 @@ def _count_comment(report: IngestReport, item: Skipped | Rejected, quarantine: Q
         report.skipped_reasons[f"comment: {item.reason}"] += 1
 
 
-def _defect_kind(defect: dict[str, str]) -> str:
-    """'post.emotional_distress[3].intensity' -> 'post.emotional_distress[].intensity'."""
+def _defect_kind(defect: dict[str, Any]) -> str:
+    """'post.emotional_distress[3].intensity' -> 'post.emotional_distress[].intensity',
+    and '(…)' for the numbers in parentheses ('similarity 0.87'), so that equal defects
+    count together. A problem never holds the bad value (`Record.add_defect` keeps it
+    apart, as a keyed hash), so the kinds can be printed and stored in the run log."""
     import re
 
     where = re.sub(r"\[\d+\]", "[]", defect["field"])
-    problem = re.sub(r"\(.*\)|'.*'", "…", defect["problem"])
+    problem = re.sub(r"\(.*\)", "(…)", defect["problem"])
     return f"{where}: {problem}"

@@ -15,6 +15,41 @@ from dataclasses import asdict, dataclass, field
 from typing import Any
 
 
+class _NoValue:
+    """The 'no value given' marker of `Record.add_defect` (None is a value: a null)."""
+
+    def __repr__(self) -> str:
+        return "NO_VALUE"
+
+
+NO_VALUE: Any = _NoValue()
+
+
+def describe_value(value: Any, salt: bytes) -> dict[str, Any]:
+    """What a defect report says about a bad value instead of the value itself.
+
+    Defect reports are printed, aggregated and shared (a curator pastes them into an
+    issue), so they hold no input value: a label value can be anything a careless file
+    holds, an e-mail address included. They say the value's type, its length in
+    characters and `value_hmac`, an HMAC-SHA256 keyed by the workspace salt: equal values
+    get equal hashes (a curator can group the records with the same bad label, or check a
+    guess inside the workspace), while a plain hash of a short value could be reversed by
+    hashing guesses, and a hash without the salt proves nothing outside the workspace.
+    """
+    text = (
+        value
+        if isinstance(value, str)
+        else json.dumps(value, sort_keys=True, ensure_ascii=False, default=repr)
+    )
+    kind = type(value).__name__
+    blob = f"defect-value\x1f{kind}\x1f{text}".encode("utf-8", "surrogatepass")
+    return {
+        "value_type": kind,
+        "value_chars": len(text),
+        "value_hmac": hmac.new(salt, blob, hashlib.sha256).hexdigest()[:16],
+    }
+
+
 @dataclass(slots=True)
 class Span:
     """An annotated span. Offsets are Python code points into the field's text; null
@@ -79,10 +114,20 @@ class Record:
     demographics: dict[str, Any] = field(default_factory=dict)
     demographics_raw: dict[str, Any] = field(default_factory=dict)
     duplicate_of: str | None = None
-    defects: list[dict[str, str]] = field(default_factory=list)
+    defects: list[dict[str, Any]] = field(default_factory=list)
 
-    def add_defect(self, where: str, problem: str) -> None:
-        self.defects.append({"field": where, "problem": problem})
+    def add_defect(
+        self, where: str, problem: str, value: Any = NO_VALUE, *, salt: bytes | None = None
+    ) -> None:
+        """Record a defect of field `where`. `problem` is a fixed description that never
+        holds the bad value: the value, when given, is kept only as `describe_value` (its
+        type, length and a hash keyed by the workspace salt)."""
+        defect: dict[str, Any] = {"field": where, "problem": problem}
+        if value is not NO_VALUE:
+            if salt is None:
+                raise TypeError("a defect's value is only kept as a keyed hash: pass `salt`")
+            defect.update(describe_value(value, salt))
+        self.defects.append(defect)
 
     def to_dict(self) -> dict[str, Any]:
         """The canonical JSON shape (schemas/record.schema.json)."""

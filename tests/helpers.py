@@ -105,6 +105,56 @@ def comment(
     }
 
 
+UNKNOWN = dict.fromkeys(
+    [
+        "settlement",
+        "gender",
+        "age",
+        "born_in",
+        "marital_status",
+        "number_of_people_in_household",
+        "education",
+        "profession",
+        "employment",
+        "social_class",
+        "religion",
+    ],
+    "unknown",
+)
+
+
+def release_record(pid: str, culture: str = "German", **overrides) -> dict:
+    """A synthetic line of the CultureCare release; `overrides` set dotted paths
+    (`post.emotional_distress.0.intensity`)."""
+    rec = {
+        "culture": culture,
+        "post_id": pid,
+        "post": {
+            "text": f"https://www.reddit.com/comments/{pid}",
+            "emotional_distress": [
+                {"phrase": "Ich habe solche Angst vor der Prüfung.", "intensity": "high"},
+                {"phrase": "I feel a bit lost lately.", "intensity": "light"},
+            ],
+            "cultural_signals": [{"phrase": "mein Abitur", "type": "Knowledge"}],
+            "demographic_info": {**UNKNOWN, "gender": "Männlich", "age": "19"},
+        },
+        "response": {
+            "emotional_support": [
+                {"phrase": "Du schaffst das!", "strategy": "Affirmation and Reassurance"}
+            ],
+            "cultural_signals": [],
+            "empathy_score": "4 quite empathetic",
+        },
+    }
+    for path, value in overrides.items():
+        target = rec
+        keys = path.split(".")
+        for key in keys[:-1]:
+            target = target[int(key)] if key.isdigit() else target[key]
+        target[keys[-1]] = value
+    return rec
+
+
 def make_record(
     store,
     source_id: str,
@@ -153,3 +203,18 @@ def demo_workspace(folder: Path, deid_engine) -> tuple:
     ingest([REPO / "demo" / "reddit"], config, store)
     deidentify_workspace(store, config, engine=deid_engine, workers=1)
     return config, store
+
+
+def ingest_cli(
+    workspace: Path, *args: str, config: Path | None = None, as_json: bool = True
+) -> tuple[subprocess.CompletedProcess, dict | None]:
+    """`curate ingest ARGS --no-deid --no-progress` on `workspace` (with `config` when
+    given), checked to have printed no traceback; the `--json` report when it succeeded."""
+    conf = ("-c", str(config)) if config else ()
+    flags = ("--json",) if as_json else ()
+    proc = run_cli(
+        *conf, "-w", str(workspace), "ingest", *args, "--no-deid", "--no-progress", *flags
+    )
+    assert "Traceback" not in proc.stderr + proc.stdout, proc.stderr
+    data = json.loads(proc.stdout) if as_json and proc.returncode == 0 else None
+    return proc, data

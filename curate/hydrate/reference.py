@@ -179,7 +179,7 @@ def _row(row, loc, taxonomy, cultures, labels, salt, split) -> Wanted | Rejected
     if key is None:
         return Rejected(loc, "no Reddit post id in the url", payload, culture)
     if culture not in taxonomy.cultures:
-        return Rejected(loc, f"culture {culture!r} is not in the taxonomy", payload, culture)
+        return Rejected(loc, "culture is not in the taxonomy", payload, culture)
     record = Record(
         id=pseudonymous_id(salt, "reddit", key),
         culture=culture,
@@ -191,7 +191,9 @@ def _row(row, loc, taxonomy, cultures, labels, salt, split) -> Wanted | Rejected
         for i, span in enumerate(row.get(family.name) or []):
             value = _label(span.get(family.attribute), labels[family.name])
             if value is not None and value not in family.values:
-                record.add_defect(f"{family.name}[{i}]", f"{family.attribute} {value!r} unknown")
+                record.add_defect(
+                    f"{family.name}[{i}]", f"{family.attribute} unknown", value, salt=salt
+                )
                 value = None
             record.spans.append(
                 Span(

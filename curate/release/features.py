@@ -27,6 +27,7 @@ import hmac
 import json
 from typing import Any
 
+from curate.demographics import RELEASE_INTEGER_TYPE
 from curate.records import Record
 from curate.schema import Taxonomy
 
@@ -59,7 +60,9 @@ def build_features(taxonomy: Taxonomy):  # -> datasets.Features
         )
     features["empathy"] = Value("int8")
     features["demographics"] = {
-        name: Value("int32" if taxonomy.demographic_kinds[name] == "integer" else "string")
+        name: Value(
+            RELEASE_INTEGER_TYPE if taxonomy.demographic_kinds[name] == "integer" else "string"
+        )
         for name in taxonomy.demographic_fields
     }
     return Features(features)

@@ -17,6 +17,7 @@ from curate.records import Provenance, RawText, Record, Source, Span, pseudonymo
 from curate.schema import Taxonomy
 from curate.sources.base import Item, Location, Parsed, Rejected, decode_json_line
 from curate.sources.io import iter_lines
+from curate.sources.rows import guarded, has_lone_surrogate
 
 FORMAT = "culturecare"
 
@@ -44,13 +45,18 @@ def read(
             if isinstance(obj, Rejected):
                 yield obj
                 continue
-            yield parse(obj, loc, taxonomy, salt)
+            yield guarded(
+                lambda o=obj, lc=loc, r=raw: parse(o, lc, taxonomy, salt, r), loc, lambda r=raw: r
+            )
 
 
-def parse(obj: dict[str, Any], loc: Location, taxonomy: Taxonomy, salt: bytes) -> Item:
-    import json
-
-    payload = json.dumps(obj, ensure_ascii=False)
+def parse(
+    obj: dict[str, Any], loc: Location, taxonomy: Taxonomy, salt: bytes, payload: bytes
+) -> Item:
+    """One release line as a record (defects noted on it), or why it is rejected.
+    `payload` is the line as read, quarantined as it was."""
+    if has_lone_surrogate(obj):
+        return Rejected(loc, "a lone surrogate escape (not valid Unicode)", payload)
     post_id, post = obj.get("post_id"), obj.get("post")
     if not isinstance(post_id, str | int) or not str(post_id).strip():
         return Rejected(loc, "missing post_id", payload)
@@ -58,12 +64,8 @@ def parse(obj: dict[str, Any], loc: Location, taxonomy: Taxonomy, salt: bytes) -
         return Rejected(loc, "missing post object", payload)
     culture = obj.get("culture")
     if culture not in taxonomy.cultures:
-        return Rejected(
-            loc,
-            f"culture {culture!r} is not in the taxonomy",
-            payload,
-            culture=culture if isinstance(culture, str) else None,
-        )
+        # Neither in the reason nor as the count's culture: both are printed.
+        return Rejected(loc, "culture is not in the taxonomy", payload)
     response = obj.get("response")
     url = post.get("text") if isinstance(post.get("text"), str) else None
     record = Record(
@@ -86,21 +88,23 @@ def parse(obj: dict[str, Any], loc: Location, taxonomy: Taxonomy, salt: bytes) -
         if not isinstance(items, list):
             record.add_defect(f"{field}.{key}", f"not a list ({type(items).__name__})")
             continue
-        _spans(record, items, field, taxonomy.family(family), key, attr)
-    _empathy(record, response, taxonomy)
+        _spans(record, items, field, taxonomy.family(family), key, attr, salt)
+    _empathy(record, response, taxonomy, salt)
     demo_raw = post.get("demographic_info")
     if isinstance(demo_raw, dict):
         record.demographics_raw = demo_raw
         record.demographics, problems = normalize_demographics(demo_raw, taxonomy)
-        for where, problem in problems:
-            record.add_defect(f"post.{where}", problem)
+        for where, problem, value in problems:
+            record.add_defect(f"post.{where}", problem, value, salt=salt)
     else:
         record.add_defect("post.demographic_info", "missing")
     hint = " ".join(s.text for s in record.spans if s.field == "post")
     return Parsed(record, RawText(), langid_hint=hint)
 
 
-def _spans(record: Record, items: list[Any], field: str, family, key: str, attr: str) -> None:
+def _spans(
+    record: Record, items: list[Any], field: str, family, key: str, attr: str, salt: bytes
+) -> None:
     for i, item in enumerate(items):
         where = f"{field}.{key}[{i}]"
         if not isinstance(item, dict) or not isinstance(item.get("phrase"), str):
@@ -110,17 +114,19 @@ def _spans(record: Record, items: list[Any], field: str, family, key: str, attr:
         if not phrase.strip():
             record.add_defect(where, "empty phrase")
         if is_missing_label(value):
-            record.add_defect(f"{where}.{attr}", f"missing {attr} ({value!r})")
+            record.add_defect(f"{where}.{attr}", f"missing {attr}", value, salt=salt)
             value = None
         elif value not in family.values:
-            record.add_defect(f"{where}.{attr}", f"{attr} {value!r} not in the taxonomy")
+            record.add_defect(f"{where}.{attr}", f"{attr} not in the taxonomy", value, salt=salt)
             value = None
         record.spans.append(
             Span(field=field, label=family.name, text=phrase, attributes={attr: value})
         )
 
 
-def _empathy(record: Record, response: dict[str, Any] | None, taxonomy: Taxonomy) -> None:
+def _empathy(
+    record: Record, response: dict[str, Any] | None, taxonomy: Taxonomy, salt: bytes
+) -> None:
     raw = (response or {}).get("empathy_score")
     if is_missing_label(raw):
         # A response without any annotation legitimately has no score.
@@ -131,5 +137,5 @@ def _empathy(record: Record, response: dict[str, Any] | None, taxonomy: Taxonomy
         return
     value = taxonomy.empathy_value(raw)
     if value is None:
-        record.add_defect("response.empathy_score", f"{raw!r} not on the 1-5 scale")
+        record.add_defect("response.empathy_score", "not on the 1-5 scale", raw, salt=salt)
     record.empathy = value

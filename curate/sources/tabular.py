@@ -10,15 +10,23 @@ from __future__ import annotations
 
 import csv
 import io
-import json
+import math
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
 from curate.records import Provenance, RawText, Record, Source, pseudonymous_id
 from curate.schema import Taxonomy
-from curate.sources.base import Item, Location, Parsed, Rejected, decode_json_line
+from curate.sources.base import (
+    Item,
+    Location,
+    Parsed,
+    Rejected,
+    SourceError,
+    decode_json_line,
+)
 from curate.sources.io import iter_lines, open_binary
+from curate.sources.rows import guarded, has_lone_surrogate, json_payload
 
 FIELDS = (
     "id",
@@ -47,49 +55,119 @@ def _get(row: dict[str, Any], column: str | None) -> Any:
     return value
 
 
-def _rows_jsonl(path: Path, max_bytes: int) -> Iterator[tuple[Location, dict | Rejected]]:
+Row = tuple[Location, "dict | Rejected"]
+
+
+def _rows_jsonl(path: Path, max_bytes: int) -> Iterator[Row]:
     for number, raw in iter_lines(path):
         loc = Location(str(path), number)
         yield loc, decode_json_line(raw, loc, max_bytes)
 
 
-def _rows_csv(path: Path, max_bytes: int) -> Iterator[tuple[Location, dict | Rejected]]:
+class _Lines:
+    """The text stream fed to the CSV reader, keeping the raw lines of the row being read:
+    a row the reader cannot parse (a field over the limit) is quarantined as it was."""
+
+    def __init__(self, text: io.TextIOBase) -> None:
+        self.text = text
+        self.current: list[str] = []
+
+    def __iter__(self) -> Iterator[str]:
+        for line in self.text:
+            self.current.append(line)
+            yield line
+
+    def take(self) -> str | bytes:
+        """The lines since the last call (as bytes when they are not UTF-8)."""
+        raw, self.current = "".join(self.current), []
+        try:
+            raw.encode("utf-8")
+        except UnicodeEncodeError:
+            return raw.encode("utf-8", "surrogateescape")
+        return raw
+
+
+def _rows_csv(path: Path, max_bytes: int) -> Iterator[Row]:
     stream, raw = open_binary(path)
-    # surrogateescape keeps undecodable bytes visible so the row can be quarantined.
-    text = io.TextIOWrapper(stream, encoding="utf-8", errors="surrogateescape", newline="")
+    # surrogateescape keeps undecodable bytes visible so the row can be quarantined;
+    # utf-8-sig drops a byte-order mark, which would otherwise end up in the first
+    # column's name (and no row would have an `id` column).
+    text = io.TextIOWrapper(stream, encoding="utf-8-sig", errors="surrogateescape", newline="")
+    lines = _Lines(text)
+    # A field is at most a row: the reader's own limit (128 KiB) would end the file at the
+    # first longer one. The limit is global to the process: restored after the file.
+    limit = csv.field_size_limit(max_bytes)
     try:
-        reader = csv.DictReader(text)
+        reader = csv.reader(lines)
+        try:
+            header = next(reader, None)
+        except csv.Error:
+            raise SourceError(
+                f"{path}: the CSV header row cannot be read (a field over "
+                f"[ingest] max_record_bytes = {max_bytes}?); if the file is not CSV, "
+                "pass --format"
+            ) from None
+        if header is None:
+            return
+        lines.take()
         start = 2
-        for row in reader:
+        while True:
             loc = Location(str(path), start)
+            try:
+                cells: list[str] | str = next(reader)
+            except StopIteration:
+                break
+            except csv.Error as exc:  # the reader goes on with the next line
+                cells = (
+                    f"a field over {max_bytes} characters"
+                    if "field limit" in str(exc)
+                    else "malformed CSV row"
+                )
             start = reader.line_num + 1
-            blob = (
-                json.dumps(row, ensure_ascii=False, default=str, allow_nan=False)
-                if None not in row
-                else None
-            )
-            joined = "\x1f".join(str(v) for v in row.values())
-            if any("\udc80" <= ch <= "\udcff" for ch in joined):
-                yield loc, Rejected(loc, "not UTF-8", joined.encode("utf-8", "surrogateescape"))
-            elif None in row or blob is None:
-                yield loc, Rejected(loc, "more cells than header columns", joined)
-            elif len(blob.encode()) > max_bytes:
-                yield loc, Rejected(loc, f"oversized row (> {max_bytes} bytes)", blob)
-            else:
-                yield loc, row
+            raw_row = lines.take()
+            if cells != []:  # a blank line is no row (as for csv.DictReader)
+                yield loc, _csv_row(header, cells, loc, max_bytes, raw_row)
     finally:
+        csv.field_size_limit(limit)
         text.close()
         raw.close()
 
 
-def _rows_parquet(path: Path, max_bytes: int) -> Iterator[tuple[Location, dict | Rejected]]:
+def _csv_row(
+    header: list[str], cells: list[str] | str, loc: Location, max_bytes: int, raw: str | bytes
+) -> dict | Rejected:
+    """The row as a dict, or why not (`cells` is the reason when the reader failed)."""
+    if isinstance(cells, str):
+        return Rejected(loc, cells, raw)
+    if isinstance(raw, bytes):
+        return Rejected(loc, "not UTF-8", raw)
+    if len(cells) > len(header):
+        return Rejected(loc, "more cells than header columns", raw)
+    if len(raw.encode("utf-8")) > max_bytes:
+        return Rejected(loc, f"oversized row (> {max_bytes} bytes)", raw)
+    # Like csv.DictReader: a short row's missing cells are None.
+    return dict(zip(header, [*cells, *[None] * (len(header) - len(cells))], strict=True))
+
+
+def _rows_parquet(path: Path, max_bytes: int) -> Iterator[Row]:
+    import pyarrow as pa
     import pyarrow.parquet as pq
 
-    number = 0
-    for batch in pq.ParquetFile(path).iter_batches(batch_size=2048):
-        for row in batch.to_pylist():
-            number += 1
-            yield Location(str(path), number), row
+    try:
+        batches = pq.ParquetFile(path).iter_batches(batch_size=2048)
+        number = 0
+        for batch in batches:
+            for row in batch.to_pylist():
+                number += 1
+                yield Location(str(path), number), row
+    except (pa.ArrowException, OSError) as exc:
+        # The whole file is unreadable from here (not Parquet, truncated, a corrupt page):
+        # a user error naming the file; the message of the library is not shown (it can
+        # quote data).
+        raise SourceError(
+            f"{path}: not a readable Parquet file ({type(exc).__name__}): truncated or "
+            "corrupt, or not Parquet (check --format)"
+        ) from None
 
 
 READERS = {"jsonl": _rows_jsonl, "csv": _rows_csv, "parquet": _rows_parquet}
@@ -113,15 +191,51 @@ def read(
             if isinstance(row, Rejected):
                 yield row
             else:
-                yield parse(
-                    row, loc, kind, mapping, taxonomy, salt, max_text_chars, culture, platform
+                yield guarded(
+                    lambda row=row, loc=loc: parse(
+                        row, loc, kind, mapping, taxonomy, salt, max_text_chars, culture, platform
+                    ),
+                    loc,
+                    lambda row=row: json_payload(row),
                 )
 
 
+class _BadCell(Exception):
+    """A mapped cell that holds no usable text: the row is quarantined, naming the column
+    and the kind of problem (never the value)."""
+
+
 def _text(value: Any) -> str | None:
+    """A text field's value: strings as they are, numbers and dates as text, bytes decoded
+    as UTF-8. A list or an object is no text: `str()` would store its Python repr."""
     if value is None or (isinstance(value, float) and value != value):  # NaN from pandas CSVs
         return None
-    return value if isinstance(value, str) else str(value)
+    if isinstance(value, str):
+        return value
+    if isinstance(value, bytes | bytearray | memoryview):
+        try:
+            return bytes(value).decode("utf-8")
+        except UnicodeDecodeError:
+            raise _BadCell("holds bytes that are not UTF-8") from None
+    if isinstance(value, dict | list | tuple):
+        raise _BadCell(f"holds a {type(value).__name__}, not text")
+    return str(value)
+
+
+# created_utc is stored as an SQLite integer (64-bit) by the stages that index it.
+_INT64 = (-(2**63), 2**63 - 1)
+
+
+def _timestamp(value: Any) -> int | None:
+    """created_utc as whole seconds; ValueError when it is not a number in range."""
+    if value is None or value == "":
+        return None
+    if isinstance(value, bool | dict | list | tuple):
+        raise ValueError("not a number")
+    number = float(_text(value) or "nan")
+    if not math.isfinite(number) or not _INT64[0] <= number <= _INT64[1]:
+        raise ValueError("not a finite number in range")
+    return int(number)
 
 
 def parse(
@@ -135,39 +249,49 @@ def parse(
     culture: str | None,
     platform: str,
 ) -> Item:
-    payload = json.dumps(row, ensure_ascii=False, default=str)
-    get = {f: _get(row, mapping.get(f)) for f in FIELDS}
-    source_id, text = _text(get["id"]), _text(get["text"])
+    """One row as a record, or why it is rejected. Reasons name the mapped column and
+    the problem, never the value: they are printed and counted."""
+    payload = json_payload(row)
+    if has_lone_surrogate(row):
+        return Rejected(loc, "a lone surrogate escape (not valid Unicode)", payload)
+    texts: dict[str, str | None] = {}
+    for name in FIELDS:
+        column = mapping.get(name)
+        try:
+            texts[name] = None if name == "created_utc" else _text(_get(row, column))
+        except _BadCell as exc:
+            return Rejected(loc, f"column {column!r} ({name}) {exc}", payload)
+    source_id, text = texts["id"], texts["text"]
     if not source_id:
         return Rejected(loc, f"missing id (column {mapping.get('id')!r})", payload)
     if not text or not text.strip():
         return Rejected(loc, f"missing or empty text (column {mapping.get('text')!r})", payload)
-    title, response = _text(get["title"]), _text(get["response"])
+    title, response = texts["title"], texts["response"]
     if sum(len(t) for t in (title, text, response) if t) > max_text_chars:
         return Rejected(loc, f"text longer than {max_text_chars} characters", payload)
-    the_culture = culture or _text(get["culture"])
+    the_culture = culture or texts["culture"]
     if the_culture not in taxonomy.cultures:
-        return Rejected(loc, f"culture {the_culture!r} is not in the taxonomy", payload)
-    created = get["created_utc"]
+        column = mapping.get("culture")
+        return Rejected(loc, f"culture not in the taxonomy (column {column!r})", payload)
     try:
-        created_utc = int(float(created)) if created not in (None, "") else None
-    except (TypeError, ValueError, OverflowError):
-        return Rejected(loc, f"created_utc {created!r} is not a number", payload)
-    plat = _text(get["platform"]) or platform
+        created_utc = _timestamp(_get(row, mapping.get("created_utc")))
+    except (_BadCell, TypeError, ValueError, OverflowError):
+        column = mapping.get("created_utc")
+        return Rejected(loc, f"created_utc is not a number (column {column!r})", payload)
+    plat = texts["platform"] or platform
     record = Record(
         id=pseudonymous_id(salt, plat, source_id),
         culture=the_culture,
         source=Source(
             platform=plat,
             source_id=source_id,
-            community=_text(get["community"]),
+            community=texts["community"],
             created_utc=created_utc,
-            url=_text(get["url"]),
+            url=texts["url"],
             thread_id=source_id,
         ),
         provenance=Provenance(input_file=loc.file, line=loc.line, format=kind),
     )
-    language = _text(get["language"])
-    if language:
-        record.language, record.language_confidence = language, 1.0
+    if texts["language"]:
+        record.language, record.language_confidence = texts["language"], 1.0
     return Parsed(record, RawText(title=title, text=text, response=response))

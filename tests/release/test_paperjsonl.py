@@ -9,7 +9,7 @@ import json
 from pathlib import Path
 
 import pandas as pd
-from helpers import write_lines
+from helpers import release_record, write_lines
 
 from curate.ingest import ingest
 from curate.release.paperjsonl import write_culturecare_jsonl
@@ -30,27 +30,19 @@ DEMOGRAPHICS = {
 
 
 def _line(pid: str, culture: str = "German") -> dict:
-    return {
-        "culture": culture,
-        "post_id": pid,
-        "post": {
-            "text": f"https://www.reddit.com/comments/{pid}",
-            "emotional_distress": [
-                {"phrase": "Ich habe solche Angst vor der Prüfung.", "intensity": "high"},
-                {"phrase": "I feel a bit lost lately.", "intensity": "light"},
-            ],
-            "cultural_signals": [{"phrase": "mein Abitur", "type": "Knowledge"}],
-            "demographic_info": dict(DEMOGRAPHICS),
+    support = [
+        {"phrase": "Du schaffst das!", "strategy": "Affirmation and Reassurance"},
+        {"phrase": "Wie lange noch?", "strategy": "Questions"},
+    ]
+    return release_record(
+        pid,
+        culture,
+        **{
+            "post.demographic_info": dict(DEMOGRAPHICS),
+            "response.emotional_support": support,
+            "response.cultural_signals": [{"phrase": "Brot", "type": "Artifacts"}],
         },
-        "response": {
-            "emotional_support": [
-                {"phrase": "Du schaffst das!", "strategy": "Affirmation and Reassurance"},
-                {"phrase": "Wie lange noch?", "strategy": "Questions"},
-            ],
-            "cultural_signals": [{"phrase": "Brot", "type": "Artifacts"}],
-            "empathy_score": "4 quite empathetic",
-        },
-    }
+    )
 
 
 def _variants() -> list[dict]:

@@ -7,57 +7,10 @@ import json
 from collections import Counter
 
 import pytest
-from helpers import SHARED_CULTURECARE, write_lines
+from helpers import SHARED_CULTURECARE, release_record, write_lines
 
 from curate.ingest import ingest
 from curate.schema import record_validator
-
-UNKNOWN = dict.fromkeys(
-    [
-        "settlement",
-        "gender",
-        "age",
-        "born_in",
-        "marital_status",
-        "number_of_people_in_household",
-        "education",
-        "profession",
-        "employment",
-        "social_class",
-        "religion",
-    ],
-    "unknown",
-)
-
-
-def release_record(pid: str, culture: str = "German", **overrides) -> dict:
-    rec = {
-        "culture": culture,
-        "post_id": pid,
-        "post": {
-            "text": f"https://www.reddit.com/comments/{pid}",
-            "emotional_distress": [
-                {"phrase": "Ich habe solche Angst vor der Prüfung.", "intensity": "high"},
-                {"phrase": "I feel a bit lost lately.", "intensity": "light"},
-            ],
-            "cultural_signals": [{"phrase": "mein Abitur", "type": "Knowledge"}],
-            "demographic_info": {**UNKNOWN, "gender": "Männlich", "age": "19"},
-        },
-        "response": {
-            "emotional_support": [
-                {"phrase": "Du schaffst das!", "strategy": "Affirmation and Reassurance"}
-            ],
-            "cultural_signals": [],
-            "empathy_score": "4 quite empathetic",
-        },
-    }
-    for path, value in overrides.items():
-        target = rec
-        keys = path.split(".")
-        for key in keys[:-1]:
-            target = target[int(key)] if key.isdigit() else target[key]
-        target[keys[-1]] = value
-    return rec
 
 
 @pytest.fixture

@@ -218,7 +218,7 @@ def test_parquet_with_mapping_and_culture_column(tmp_path: Path, config, store):
     assert [recs[k].provenance.line for k in ("q1", "q2", "q3")] == [1, 2, 3]
     (entry,) = read_quarantine(Path(report.quarantine_path))
     assert entry["line"] == 4
-    assert entry["reason"] == "culture 'Klingon' is not in the taxonomy"
+    assert entry["reason"] == "culture not in the taxonomy (column 'cult')"
 
 
 def test_parquet_constant_culture_overrides_column(tmp_path: Path, config, store):
@@ -264,8 +264,8 @@ def test_bad_rows_are_quarantined_with_reasons(tmp_path: Path, config, store, ki
     assert got == [
         (first_line + 1, "missing id (column 'uuid')"),
         (first_line + 2, "missing or empty text (column 'body')"),
-        (first_line + 3, "culture 'Klingon' is not in the taxonomy"),
-        (first_line + 4, "created_utc 'yesterday' is not a number"),
+        (first_line + 3, "culture not in the taxonomy (column 'cult')"),
+        (first_line + 4, "created_utc is not a number (column 'ts')"),
     ]
     for entry, row in zip(entries, rows[1:], strict=True):
         assert entry["file"] == str(path)
@@ -279,7 +279,7 @@ def test_missing_culture_without_constant_is_quarantined(tmp_path: Path, config,
     report = ingest([path], config, store)
     assert report.totals["quarantined"] == 1
     (entry,) = read_quarantine(Path(report.quarantine_path))
-    assert entry["reason"] == "culture None is not in the taxonomy"
+    assert entry["reason"] == "culture not in the taxonomy (column 'culture')"
 
 
 def test_unknown_mapping_field_and_culture_are_user_errors(tmp_path: Path, config, store):
@@ -302,4 +302,4 @@ def test_infinite_created_utc_is_quarantined_not_crashing(tmp_path: Path, config
     assert report.totals["quarantined"] == 1
     (entry,) = read_quarantine(Path(report.quarantine_path))
     assert entry["line"] == 3
-    assert entry["reason"] == "created_utc '1e400' is not a number"
+    assert entry["reason"] == "created_utc is not a number (column 'created_utc')"
