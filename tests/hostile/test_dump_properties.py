@@ -70,7 +70,11 @@ def _write(folder: Path, hostile: list[bytes]) -> tuple[Path, list[bytes]]:
     return path, lines
 
 
-def _check(report: dict, entries: list[dict], stored: set[str], path: Path, lines: list[bytes]):
+def _check(report: dict, ws: Path, path: Path, lines: list[bytes]) -> None:
+    """The three things, from the run's report, its quarantine and its store."""
+    entries = read_quarantine(Path(report["quarantine"])) if report["quarantine"] else []
+    with Store.open(ws, create=False) as store:
+        stored = {r.source.source_id for r in store.iter_records()}
     units = sum(1 for line in lines if line.strip())
     assert report["status"] == "completed"
     assert report["reconciles"] is True
@@ -89,11 +93,6 @@ def _check(report: dict, entries: list[dict], stored: set[str], path: Path, line
         assert isinstance(entry["reason"], str) and entry["reason"]
 
 
-def _stored(ws: Path) -> set[str]:
-    with Store.open(ws, create=False) as store:
-        return {r.source.source_id for r in store.iter_records()}
-
-
 @settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(hostile=hostile_lines)
 def test_random_values_in_every_field_lose_only_their_line(hostile):
@@ -102,8 +101,7 @@ def test_random_values_in_every_field_lose_only_their_line(hostile):
         ws = Path(tmp) / "ws"
         with Store.open(ws) as store:
             report = ingest([path], load_config(None, ws), store)
-        entries = read_quarantine(Path(report.quarantine_path)) if report.quarantine_path else []
-        _check(report.to_dict(), entries, _stored(ws), path, lines)
+        _check(report.to_dict(), ws, path, lines)
 
 
 @settings(max_examples=2, deadline=None, suppress_health_check=[HealthCheck.too_slow])
@@ -115,6 +113,4 @@ def test_random_values_through_the_cli(hostile):
         proc = run_cli("-w", str(ws), "ingest", str(path), "--json", "--no-progress", "--no-deid")
         assert "Traceback" not in proc.stderr
         assert proc.returncode == 0, proc.stderr
-        report = json.loads(proc.stdout)
-        entries = read_quarantine(Path(report["quarantine"])) if report["quarantine"] else []
-        _check(report, entries, _stored(ws), path, lines)
+        _check(json.loads(proc.stdout), ws, path, lines)
