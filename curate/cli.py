@@ -172,7 +172,7 @@ def ingest(
     if strict and (quarantined or report.problems):
         what = f"{quarantined} input(s) quarantined"
         if report.problems:
-            what += f", {len(report.problems)} file(s) not read to the end"
+            what += f", {len(report.problems)} file problem(s)"
         _console(stderr=True).print(f"--strict: {what}", soft_wrap=True)
         raise typer.Exit(1)
 

@@ -86,7 +86,7 @@ def print_ingest(report: IngestReport, console: Console) -> None:
             dt.add_row(kind, str(n))
         console.print(dt)
     if report.problems:
-        console.print(f"files not read to the end: {len(report.problems)} (warnings on stderr)")
+        console.print(f"file problems: {len(report.problems)} (warnings on stderr)")
     if report.quarantine_path:
         console.print(f"quarantine: {report.quarantine_path}", soft_wrap=True)
 

@@ -400,8 +400,8 @@ def test_strict_fails_on_a_truncated_file_but_keeps_its_lines(tmp_path):
     _no_traceback(proc)
     assert proc.returncode == 1
     assert f"warning: {dump}: truncated (gz data ends before its end marker)" in proc.stderr
-    assert "--strict: 0 input(s) quarantined, 1 file(s) not read to the end" in proc.stderr
-    assert "files not read to the end: 1" in proc.stdout
+    assert "--strict: 0 input(s) quarantined, 1 file problem(s)" in proc.stderr
+    assert "file problems: 1 (warnings on stderr)" in proc.stdout
     assert len(_records_by_file(ws)[str(dump)]) == 50
 
 
