@@ -90,7 +90,11 @@ def ingest(
         str | None, typer.Option(help="Culture of every record (jsonl/csv/parquet).")
     ] = None,
     strict: Annotated[
-        bool, typer.Option(help="Exit non-zero when any input was quarantined.")
+        bool,
+        typer.Option(
+            help="Exit non-zero when any input was quarantined or any file could not be "
+            "read to its end."
+        ),
     ] = False,
     as_json: Annotated[bool, typer.Option("--json", help="Print the report as JSON.")] = False,
     progress: Annotated[bool, typer.Option(help="Show a progress bar.")] = True,
@@ -163,9 +167,13 @@ def ingest(
         reporting.print_ingest(report, _console())
         if deid_report:
             reporting.print_deid(deid_report, _console())
+    reporting.print_file_problems(report, _console(stderr=True))
     quarantined = report.totals["quarantined"] + report.comments["quarantined"]
-    if strict and quarantined:
-        _console(stderr=True).print(f"--strict: {quarantined} input(s) quarantined", soft_wrap=True)
+    if strict and (quarantined or report.problems):
+        what = f"{quarantined} input(s) quarantined"
+        if report.problems:
+            what += f", {len(report.problems)} file problem(s)"
+        _console(stderr=True).print(f"--strict: {what}", soft_wrap=True)
         raise typer.Exit(1)
 
 

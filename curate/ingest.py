@@ -17,9 +17,12 @@ count and store identically.
 from __future__ import annotations
 
 import json
+import os
+import stat
 from collections import Counter, defaultdict
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
+from functools import partial
 from pathlib import Path
 from typing import Any, Protocol
 
@@ -29,7 +32,8 @@ from curate.langid import LangidSettings, detect
 from curate.quarantine import Quarantine
 from curate.records import content_hash
 from curate.sources import FORMATS, detect_format, reddit
-from curate.sources.base import Item, Parsed, Rejected, Skipped, SourceError
+from curate.sources.base import InputProblem, Item, Parsed, Rejected, Skipped, SourceError
+from curate.sources.io import unreadable
 from curate.store import PutResult, Store
 
 NO_CULTURE = "(none)"
@@ -47,6 +51,8 @@ class IngestReport:
     quarantine_path: str | None = None
     defects_path: str | None = None
     files: dict[str, str] = field(default_factory=dict)
+    # file -> why it could not be read (to its end): truncated, corrupt, unreadable
+    problems: dict[str, str] = field(default_factory=dict)
 
     @property
     def totals(self) -> Counter:
@@ -66,6 +72,7 @@ class IngestReport:
             "run_id": self.run_id,
             "status": self.status,
             "files": self.files,
+            "file_problems": self.problems,
             "cultures": {k: {c: v[c] for c in COLUMNS} for k, v in sorted(self.cultures.items())},
             "total": {c: self.totals[c] for c in COLUMNS},
             "skipped_reasons": dict(self.skipped_reasons.most_common()),
@@ -95,26 +102,89 @@ DATA_SUFFIXES = frozenset(
 )
 
 
-def expand_paths(paths: Iterable[Path]) -> list[Path]:
+def expand_paths(
+    paths: Iterable[Path], on_problem: Callable[[InputProblem], None] | None = None
+) -> list[Path]:
     """Files as given; folders expanded to the data files inside them (sorted), so that a
-    README or a hidden file next to the data is not taken for input."""
+    README or a hidden file next to the data is not taken for input.
+
+    A file or sub-folder that cannot be read (permissions, an I/O error, a data-named
+    FIFO or broken link) goes to `on_problem`, so the run reads the others and reports
+    it; without `on_problem`, it is an error. Every file returned could be opened and
+    read from. When no file is left, the error names the problems."""
+    problems: list[InputProblem] = []
+
+    def report(problem: InputProblem) -> None:
+        problems.append(problem)
+        if on_problem is not None:
+            on_problem(problem)
+
     out: list[Path] = []
     for path in paths:
-        if path.is_dir():
-            out.extend(
-                sorted(
-                    p
-                    for p in path.rglob("*")
-                    if p.is_file() and p.name[0] != "." and p.suffix.lower() in DATA_SUFFIXES
-                )
-            )
-        elif path.is_file():
+        try:
+            mode = path.stat().st_mode
+        except (FileNotFoundError, NotADirectoryError):
+            if not path.is_symlink():
+                raise SourceError(f"{path}: no such file or folder") from None
+            mode = None
+        except OSError as exc:
+            report(InputProblem(path, unreadable(exc)))
+            continue
+        if mode is not None and stat.S_ISDIR(mode):
+            out.extend(p for p in _walk(path, report) if _readable(p, report))
+        elif mode is None or not stat.S_ISREG(mode):
+            report(InputProblem(path, _not_a_file(path)))
+        elif _readable(path, report):
             out.append(path)
-        else:
-            raise SourceError(f"{path}: no such file or folder")
+    if not out and problems:
+        raise SourceError("no input file can be read: " + "; ".join(map(str, problems)))
     if not out:
         raise SourceError("no input files")
+    if problems and on_problem is None:
+        raise problems[0]
     return out
+
+
+def _walk(folder: Path, report: Callable[[InputProblem], None]) -> list[Path]:
+    """The data files under `folder`, sorted; sub-folders that cannot be listed and
+    data-named entries that are not files are reported, not skipped in silence."""
+    found: list[Path] = []
+
+    def listing_failed(exc: OSError) -> None:
+        report(InputProblem(exc.filename or folder, f"folder {unreadable(exc)}"))
+
+    for top, _dirs, names in os.walk(folder, onerror=listing_failed):
+        for name in names:
+            p = Path(top) / name
+            if name[0] == "." or p.suffix.lower() not in DATA_SUFFIXES:
+                continue
+            if p.is_file():
+                found.append(p)
+            else:
+                report(InputProblem(p, _not_a_file(p)))
+    return sorted(found)
+
+
+def _not_a_file(path: Path) -> str:
+    try:
+        mode = path.lstat().st_mode
+    except OSError as exc:
+        return unreadable(exc)
+    if stat.S_ISLNK(mode):
+        return "unreadable (a symbolic link to nothing readable)"
+    kind = "FIFO" if stat.S_ISFIFO(mode) else "socket" if stat.S_ISSOCK(mode) else "device"
+    return f"not a regular file ({kind})"
+
+
+def _readable(path: Path, report: Callable[[InputProblem], None]) -> bool:
+    """Whether `path` opens and gives its first byte; reported when not."""
+    try:
+        with path.open("rb") as fh:
+            fh.read(1)
+    except OSError as exc:
+        report(InputProblem(path, unreadable(exc)))
+        return False
+    return True
 
 
 def _sources(paths: list[Path], fmt: str | None, config: Config, salt: bytes,
@@ -128,7 +198,10 @@ def _sources(paths: list[Path], fmt: str | None, config: Config, salt: bytes,
     max_bytes, max_chars = limits["max_record_bytes"], limits["max_text_chars"]
     groups: dict[str, list[Path]] = defaultdict(list)
     for path in paths:
-        groups[fmt or detect_format(path)].append(path)
+        try:
+            groups[fmt or detect_format(path)].append(path)
+        except InputProblem as problem:  # not one line could be read
+            yield problem.item()
     for kind, files in groups.items():
         if kind == "reddit":
             try:
@@ -145,16 +218,21 @@ def _sources(paths: list[Path], fmt: str | None, config: Config, salt: bytes,
                 file_map=file_map,
             )
         elif kind == "culturecare":
-            yield from culturecare.read(
-                files, taxonomy=taxonomy, salt=salt, max_bytes=max_bytes, on_progress=on_progress
+            read = partial(
+                culturecare.read,
+                taxonomy=taxonomy,
+                salt=salt,
+                max_bytes=max_bytes,
+                on_progress=on_progress,
             )
+            yield from _each_file(files, read)
         elif kind in ("jsonl", "csv", "parquet"):
             cols = {**config.section("tabular"), **mapping}
             unknown = sorted(set(mapping) - set(tabular.FIELDS))
             if unknown:
                 raise CurateError(f"--map: unknown field(s) {unknown}; use {tabular.FIELDS}")
-            yield from tabular.read(
-                files,
+            read = partial(
+                tabular.read,
                 kind=kind,
                 mapping=cols,
                 taxonomy=taxonomy,
@@ -163,8 +241,20 @@ def _sources(paths: list[Path], fmt: str | None, config: Config, salt: bytes,
                 max_text_chars=max_chars,
                 culture=culture,
             )
+            yield from _each_file(files, read)
         else:
             raise SourceError(f"unknown format {kind!r}; use one of {', '.join(FORMATS)}")
+
+
+def _each_file(files: list[Path], read: Callable[[list[Path]], Iterable[Item]]) -> Iterator[Item]:
+    """Read the files one at a time: a file that cannot be read to its end gives the
+    items of its lines before the problem, then a file-level item, and the next file is
+    read. (Reddit dumps do this in their scan: `reddit.scan_file`.)"""
+    for path in files:
+        try:
+            yield from read([path])
+        except InputProblem as problem:
+            yield problem.item()
 
 
 @dataclass
@@ -266,7 +356,8 @@ def ingest(
     re-run skips what is already stored unchanged. `sink` makes the record sink of the
     run (default: normalize and store here); `file_map` scans Reddit dump files in
     parallel (default: one after the other, here)."""
-    paths = expand_paths(paths)
+    problems: list[InputProblem] = []
+    paths = expand_paths(paths, problems.append)
     if culture is not None and culture not in config.taxonomy().cultures:
         raise CurateError(f"--culture {culture!r} is not in the taxonomy")
     args = {"paths": [str(p) for p in paths], "format": fmt, "mapping": mapping}
@@ -282,6 +373,8 @@ def ingest(
     with defects_path.open("w", encoding="utf-8") as defects_out:
         try:
             records = sink(IngestRun(store, config, run_id, report))
+            for problem in problems:
+                _file_problem(report, problem.item(), quarantine)
             items = _sources(paths, fmt, config, store.id_salt, mapping or {}, culture, staging,
                              on_progress, file_map)  # fmt: skip
             for item in items:
@@ -296,6 +389,8 @@ def ingest(
                             "line": item.record.provenance.line, **d,
                         }, ensure_ascii=False) + "\n")  # fmt: skip
                     records.add(item)
+                elif item.kind == "file":
+                    _file_problem(report, item, quarantine)
                 elif item.kind == "comment":
                     _count_comment(report, item, quarantine)
                 else:
@@ -339,6 +434,12 @@ def normalize_batch(items: list[Parsed], lang: LangidSettings) -> list[Parsed]:
     for item in items:
         normalize_item(item, lang)
     return items
+
+
+def _file_problem(report: IngestReport, item: Rejected, quarantine: Quarantine) -> None:
+    """A file that could not be read (to its end): in the report and the quarantine."""
+    report.problems[item.location.file] = item.reason
+    quarantine.add(item)
 
 
 def _count_comment(report: IngestReport, item: Skipped | Rejected, quarantine: Quarantine):

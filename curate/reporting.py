@@ -85,8 +85,19 @@ def print_ingest(report: IngestReport, console: Console) -> None:
         for kind, n in report.defects.most_common():
             dt.add_row(kind, str(n))
         console.print(dt)
+    if report.problems:
+        console.print(f"file problems: {len(report.problems)} (warnings on stderr)")
     if report.quarantine_path:
         console.print(f"quarantine: {report.quarantine_path}", soft_wrap=True)
+
+
+def print_file_problems(report: IngestReport, console: Console) -> None:
+    """One warning line per file that could not be read (to its end), naming the file and
+    the problem (never content): the lines before the problem were read and counted."""
+    from rich.markup import escape
+
+    for path, problem in report.problems.items():
+        console.print(f"[bold yellow]warning:[/] {escape(path)}: {escape(problem)}", soft_wrap=True)
 
 
 def print_stats(data: dict[str, Any], console: Console) -> None:

@@ -43,12 +43,17 @@ def write_lines(path: Path, lines: list[bytes | str | dict], compress: str | Non
 
 
 def run_cli(
-    *args: str, cwd: Path | None = None, env: dict | None = None, check: bool = False
+    *args: str,
+    cwd: Path | None = None,
+    env: dict | None = None,
+    check: bool = False,
+    prefix: tuple[str, ...] = (),
 ) -> subprocess.CompletedProcess:
-    """Run the real `curate` command in a subprocess (as a user would)."""
+    """Run the real `curate` command in a subprocess (as a user would); `prefix` is a
+    command that runs it (e.g. `setpriv ...` to drop privileges)."""
     full_env = {**os.environ, **(env or {})}
     proc = subprocess.run(
-        [sys.executable, "-m", "curate.cli", *args],
+        [*prefix, sys.executable, "-m", "curate.cli", *args],
         cwd=cwd or REPO,
         env=full_env,
         capture_output=True,

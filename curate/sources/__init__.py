@@ -15,28 +15,25 @@ FORMATS = ("reddit", "culturecare", "jsonl", "csv", "parquet")
 
 
 def detect_format(path: Path) -> str:
-    """Guess the format of one file, or raise SourceError saying why it cannot."""
+    """Guess the format of one file, or raise SourceError saying why it cannot (an
+    `InputProblem` when it cannot be read). A byte-order mark is not content: it is
+    skipped, so NDJSON that starts with one is still NDJSON."""
     from curate.sources import culturecare, reddit
-    from curate.sources.io import compression_of, peek_text
+    from curate.sources.io import head_bytes, peek_text
 
     if not path.is_file():
         raise SourceError(f"{path}: no such file")
-    with path.open("rb") as fh:
-        if fh.read(4) == b"PAR1":
-            return "parquet"
-    try:
-        head = peek_text(path)
-    except Exception as exc:  # a corrupt compressed file
-        kind = compression_of(path) or "plain"
-        raise SourceError(f"{path}: cannot read ({kind}): {exc}") from None
+    if head_bytes(path, 4) == b"PAR1":
+        return "parquet"
+    head = peek_text(path)
     for line in head.splitlines():
         if not line.strip():
             continue
         try:
             obj = json.loads(line)
-        except json.JSONDecodeError:
+        except (json.JSONDecodeError, RecursionError):
             if line.startswith("{"):
-                continue  # a malformed first line: look at the next
+                continue  # a malformed (or absurdly nested) first line: look at the next
             break
         if isinstance(obj, dict):
             if culturecare.looks_like(obj):

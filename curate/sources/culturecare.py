@@ -15,7 +15,7 @@ from typing import Any
 from curate.demographics import is_missing_label, normalize_demographics
 from curate.records import Provenance, RawText, Record, Source, Span, pseudonymous_id
 from curate.schema import Taxonomy
-from curate.sources.base import Item, Location, Parsed, Rejected, decode_json_line
+from curate.sources.base import LONE_SURROGATE, Item, Location, Parsed, Rejected, decode_json_line
 from curate.sources.io import iter_lines
 from curate.sources.rows import guarded, has_lone_surrogate
 
@@ -56,7 +56,7 @@ def parse(
     """One release line as a record (defects noted on it), or why it is rejected.
     `payload` is the line as read, quarantined as it was."""
     if has_lone_surrogate(obj):
-        return Rejected(loc, "a lone surrogate escape (not valid Unicode)", payload)
+        return Rejected(loc, LONE_SURROGATE, payload)
     post_id, post = obj.get("post_id"), obj.get("post")
     if not isinstance(post_id, str | int) or not str(post_id).strip():
         return Rejected(loc, "missing post_id", payload)

@@ -28,7 +28,16 @@ from pathlib import Path
 from typing import Any
 
 from curate.records import Provenance, RawText, Record, Source, pseudonymous_id
-from curate.sources.base import Item, Location, Parsed, Rejected, Skipped, decode_json_line
+from curate.sources.base import (
+    InputProblem,
+    Item,
+    Location,
+    Parsed,
+    Rejected,
+    Skipped,
+    as_int64,
+    decode_json_line,
+)
 from curate.sources.io import iter_lines
 
 FORMAT = "reddit"
@@ -98,8 +107,8 @@ class RedditPolicy:
             max_text_chars=max_text_chars,
         )
 
-    def is_bot(self, author: str | None) -> bool:
-        if not self.skip_bots or not author:
+    def is_bot(self, author: Any) -> bool:
+        if not self.skip_bots or not author or not isinstance(author, str):
             return False
         if author.casefold() in self.bot_authors:
             return True
@@ -175,11 +184,41 @@ class _Staging:
 
 
 def as_int(value: Any) -> int | None:
-    """A dump field as an int (dumps give numbers as ints, floats or strings), or None."""
+    """A dump field as an int (dumps give numbers as ints, floats or strings), or None
+    when it is none, or beyond what SQLite and Parquet hold (lenient: hydration)."""
     try:
-        return int(float(value))
-    except (TypeError, ValueError, OverflowError):
+        return as_int64(value)
+    except ValueError:
         return None
+
+
+# The fields of a dump line that curate reads, besides those with checks of their own,
+# and what they must be when present (null is always allowed). A line where one is
+# something else is quarantined naming the field: fields curate does not read are not
+# checked. (A post's `created_utc` is not here: a bad one is left empty, with a defect
+# on the record, rather than losing the post for its timestamp.)
+SUBMISSION_TEXTS = ("author", "permalink", "url")
+COMMENT_TEXTS = ("author", "parent_id")
+COMMENT_NUMBERS = ("score", "created_utc")
+
+
+def wrong_field(
+    obj: dict[str, Any], texts: tuple[str, ...], numbers: tuple[str, ...]
+) -> str | None:
+    """Why a field of `obj` that curate reads has the wrong type or range, or None."""
+    pid = obj.get("id")
+    if isinstance(pid, bool) or not isinstance(pid, str | int | None):
+        return f"id is not a string ({type(pid).__name__})"
+    for name in texts:
+        value = obj.get(name)
+        if not isinstance(value, str | None):
+            return f"{name} is not a string ({type(value).__name__})"
+    for name in numbers:
+        try:
+            as_int64(obj.get(name))
+        except ValueError as exc:
+            return f"{name} {exc}"
+    return None
 
 
 # (link, comment id, author, score, created, body): one staged response candidate.
@@ -331,69 +370,94 @@ def _unspool(path: Path) -> Iterator[list]:
 def scan_file(job: ScanJob, on_progress: Callable[[int], None] | None = None) -> FileScan:
     """One pass over one dump file: every line becomes one item (comments are counted,
     top-level ones staged as response candidates; submissions are parsed, not yet
-    paired). Pure but for the spools in `job.out`, so any executor can run it."""
+    paired). Pure but for the spools in `job.out`, so any executor can run it.
+
+    A line that breaks the parser in a way nobody foresaw becomes a quarantined line
+    (the reason names the exception type only: its message could quote the line), and a
+    file that cannot be read to its end keeps the lines before and gives one file-level
+    item naming the problem."""
     job.out.mkdir(parents=True, exist_ok=True)
-    scan = FileScan(job.path, job.out, job.path.stat().st_size)
+    try:
+        size = job.path.stat().st_size
+    except OSError:
+        size = 0
+    scan = FileScan(job.path, job.out, size)
     spools = [_Spool(scan.comments), _Spool(scan.posts), _Spool(scan.candidates)]
     comments, posts, candidates = spools
     try:
         for number, raw in iter_lines(job.path, on_progress):
             loc = Location(str(job.path), number)
             comment_like = _is_probably_comment(raw)
-            kind = "comment" if comment_like else "record"
-            obj = decode_json_line(raw, loc, job.max_bytes, kind=kind)
-            if isinstance(obj, Rejected):
-                if comment_like:
-                    comments.add(obj)
-                else:
-                    posts.add((obj, None))
-            elif is_comment(obj):
-                comments.add(_comment(obj, loc, raw, job.policy, candidates))
-            elif is_submission(obj):
-                author = obj.get("author")
-                posts.add((_submission(obj, loc, raw, job.policy, job.salt), author))
+            try:
+                item, candidate, author = _scan_line(raw, loc, job, comment_like)
+            except Exception as exc:  # the last resort: lose the line, not the run
+                kind = "comment" if comment_like else "record"
+                reason = f"could not be parsed ({type(exc).__name__})"
+                item, candidate, author = Rejected(loc, reason, raw, kind=kind), None, None
+            if candidate is not None:
+                candidates.add(candidate)
+            if isinstance(item, Parsed) or item.kind != "comment":
+                posts.add((item, author))
             else:
-                posts.add((Rejected(loc, "neither a Reddit submission nor a comment",
-                                    raw.decode()), None))  # fmt: skip
+                comments.add(item)
+    except InputProblem as problem:
+        posts.add((problem.item(), None))
     finally:
         for spool in spools:
             spool.close()
     return scan
 
 
-def _comment(obj, loc, raw, policy: RedditPolicy, candidates: _Spool) -> Item:
+def _scan_line(
+    raw: bytes, loc: Location, job: ScanJob, comment_like: bool
+) -> tuple[Item, Candidate | None, Any]:
+    """(item, response candidate or None, the post's author) of one dump line."""
+    obj = decode_json_line(raw, loc, job.max_bytes, kind="comment" if comment_like else "record")
+    if isinstance(obj, Rejected):
+        return obj, None, None
+    if is_comment(obj):
+        item, candidate = _comment(obj, loc, raw, job.policy)
+        return item, candidate, None
+    if is_submission(obj):
+        return _submission(obj, loc, raw, job.policy, job.salt), None, obj.get("author")
+    return Rejected(loc, "neither a Reddit submission nor a comment", raw.decode()), None, None
+
+
+def _comment(obj, loc, raw, policy: RedditPolicy) -> tuple[Item, Candidate | None]:
+    """The item of a comment line, and the response candidate it makes (if any)."""
     body, link = obj.get("body"), obj.get("link_id")
-    if not isinstance(body, str) or not isinstance(link, str) or "id" not in obj:
+    if not isinstance(body, str) or not isinstance(link, str) or obj.get("id") in (None, ""):
         return Rejected(
             loc, "comment without id, link_id or string body", raw.decode(), kind="comment"
-        )
+        ), None
+    problem = wrong_field(obj, COMMENT_TEXTS, COMMENT_NUMBERS)
+    if problem:
+        return Rejected(loc, problem, raw.decode(), kind="comment"), None
     author = obj.get("author")
     if policy.is_gone(body) or (author in ("[deleted]", None) and not body.strip()):
-        return Skipped(loc, "deleted or removed", kind="comment")
+        return Skipped(loc, "deleted or removed", kind="comment"), None
     if policy.is_bot(author):
-        return Skipped(loc, "bot author", kind="comment")
+        return Skipped(loc, "bot author", kind="comment"), None
     if obj.get("parent_id", link) != link:
-        return Skipped(loc, "not a top-level comment", kind="comment")
+        return Skipped(loc, "not a top-level comment", kind="comment"), None
     if len(body.strip()) < policy.min_response_chars:
-        return Skipped(loc, "too short for a response", kind="comment")
+        return Skipped(loc, "too short for a response", kind="comment"), None
     if len(body) > policy.max_text_chars:
         return Rejected(
             loc,
             f"comment longer than {policy.max_text_chars} characters",
             raw.decode(),
             kind="comment",
-        )
-    candidates.add(
-        (
-            link.removeprefix("t3_"),
-            str(obj["id"]),
-            author,
-            as_int(obj.get("score")) or 0,
-            as_int(obj.get("created_utc")),
-            body,
-        )
+        ), None
+    candidate = (
+        link.removeprefix("t3_"),
+        str(obj["id"]),
+        author,
+        as_int64(obj.get("score")) or 0,
+        as_int64(obj.get("created_utc")),
+        body,
     )
-    return Skipped(loc, STAGED, kind="comment")
+    return Skipped(loc, STAGED, kind="comment"), candidate
 
 
 def _is_probably_comment(raw: bytes) -> bool:
@@ -403,11 +467,15 @@ def _is_probably_comment(raw: bytes) -> bool:
 def _submission(obj, loc, raw, policy: RedditPolicy, salt: bytes) -> Item:
     """The record of a submission, its response not yet chosen (`pair` does that)."""
     post_id, subreddit = obj.get("id"), obj.get("subreddit")
-    title, selftext = obj.get("title") or "", obj.get("selftext")
+    title, selftext = obj.get("title"), obj.get("selftext")
     if not post_id or not isinstance(subreddit, str):
         return Rejected(loc, "submission without id or subreddit", raw.decode())
-    if not isinstance(title, str) or not isinstance(selftext, str | None):
+    if not isinstance(title, str | None) or not isinstance(selftext, str | None):
         return Rejected(loc, "title or selftext is not a string", raw.decode())
+    problem = wrong_field(obj, SUBMISSION_TEXTS, ())
+    if problem:
+        return Rejected(loc, problem, raw.decode())
+    title = title or ""
     if policy.is_gone(selftext):
         return Skipped(loc, "deleted or removed")
     author = obj.get("author")
@@ -420,6 +488,7 @@ def _submission(obj, loc, raw, policy: RedditPolicy, salt: bytes) -> Item:
         return Skipped(loc, f"no culture: {why}")
     permalink = obj.get("permalink")
     url = f"https://www.reddit.com{permalink}" if permalink else obj.get("url")
+    created, bad_time = _post_time(obj.get("created_utc"))
     record = Record(
         id=pseudonymous_id(salt, "reddit", str(post_id)),
         culture=culture,
@@ -427,10 +496,21 @@ def _submission(obj, loc, raw, policy: RedditPolicy, salt: bytes) -> Item:
             platform="reddit",
             source_id=str(post_id),
             community=subreddit,
-            created_utc=as_int(obj.get("created_utc")),
+            created_utc=created,
             url=url,
             thread_id=str(post_id),
         ),
         provenance=Provenance(input_file=loc.file, line=loc.line, format=FORMAT),
     )
+    if bad_time:
+        record.add_defect("source.created_utc", f"{bad_time}; left empty")
     return Parsed(record, RawText(title=title or None, text=selftext))
+
+
+def _post_time(value: Any) -> tuple[int | None, str | None]:
+    """(created_utc, why it was left empty): one that SQLite and Parquet cannot hold
+    (not a number, not finite, beyond 64 bits) is left empty with a reason."""
+    try:
+        return as_int64(value), None
+    except ValueError as exc:
+        return None, str(exc)

@@ -18,11 +18,12 @@ from typing import Any
 from curate.records import Provenance, RawText, Record, Source, pseudonymous_id
 from curate.schema import Taxonomy
 from curate.sources.base import (
+    LONE_SURROGATE,
+    InputProblem,
     Item,
     Location,
     Parsed,
     Rejected,
-    SourceError,
     decode_json_line,
 )
 from curate.sources.io import iter_lines, open_binary
@@ -102,10 +103,10 @@ def _rows_csv(path: Path, max_bytes: int) -> Iterator[Row]:
         try:
             header = next(reader, None)
         except csv.Error:
-            raise SourceError(
-                f"{path}: the CSV header row cannot be read (a field over "
-                f"[ingest] max_record_bytes = {max_bytes}?); if the file is not CSV, "
-                "pass --format"
+            raise InputProblem(
+                path,
+                "the CSV header row cannot be read (a field over [ingest] max_record_bytes?"
+                " if the file is not CSV, pass --format)",
             ) from None
         if header is None:
             return
@@ -161,12 +162,14 @@ def _rows_parquet(path: Path, max_bytes: int) -> Iterator[Row]:
                 number += 1
                 yield Location(str(path), number), row
     except (pa.ArrowException, OSError) as exc:
-        # The whole file is unreadable from here (not Parquet, truncated, a corrupt page):
-        # a user error naming the file; the message of the library is not shown (it can
-        # quote data).
-        raise SourceError(
-            f"{path}: not a readable Parquet file ({type(exc).__name__}): truncated or "
-            "corrupt, or not Parquet (check --format)"
+        # The rest of the file is unreadable (not Parquet, truncated, a corrupt page): a
+        # file problem, reported like a truncated dump; the rows read before it are kept,
+        # and the other files are read. The library's message is not shown (it can quote
+        # data).
+        raise InputProblem(
+            path,
+            f"not a readable Parquet file ({type(exc).__name__}): truncated or corrupt, or "
+            "not Parquet (check --format)",
         ) from None
 
 
@@ -253,7 +256,7 @@ def parse(
     the problem, never the value: they are printed and counted."""
     payload = json_payload(row)
     if has_lone_surrogate(row):
-        return Rejected(loc, "a lone surrogate escape (not valid Unicode)", payload)
+        return Rejected(loc, LONE_SURROGATE, payload)
     texts: dict[str, str | None] = {}
     for name in FIELDS:
         column = mapping.get(name)

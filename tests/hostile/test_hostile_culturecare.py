@@ -13,7 +13,7 @@ from helpers import ingest_cli, release_record, write_lines
 
 from curate.config import load_config
 from curate.records import describe_value
-from curate.sources.base import Location
+from curate.sources.base import LONE_SURROGATE, Location
 from curate.sources.rows import guarded
 from curate.store import DB_NAME, Store
 
@@ -133,7 +133,7 @@ def test_a_lone_surrogate_quarantines_only_its_line(tmp_path: Path):
     assert proc.returncode == 0, proc.stderr
     assert data["reconciles"] and data["total"]["kept"] == 2
     (entry,) = [json.loads(x) for x in Path(data["quarantine"]).read_text().splitlines()]
-    assert (entry["line"], entry["reason"]) == (2, "a lone surrogate escape (not valid Unicode)")
+    assert (entry["line"], entry["reason"]) == (2, LONE_SURROGATE)
     assert entry["payload"] == bad  # the line as read
 
 

@@ -11,6 +11,7 @@ import pytest
 from helpers import ingest_cli, write_lines
 
 from curate.quarantine import read_quarantine
+from curate.sources.base import LONE_SURROGATE
 
 TEXT = "Since moving abroad I have been feeling very lonely and sad and my family is far away."
 
@@ -36,11 +37,25 @@ def _ingest_ok(workspace: Path, path: Path, config: Path | None = None) -> dict:
     return data
 
 
-def _one_error_line(proc, path: Path) -> str:
-    assert proc.returncode == 2, proc.stdout + proc.stderr
-    lines = proc.stderr.strip().splitlines()
-    assert len(lines) == 1 and str(path) in lines[0], proc.stderr
-    return lines[0]
+def _file_problem(tmp_path: Path, bad: Path, good: Path, *args: str, config=None) -> str:
+    """Ingest a bad file beside a good one: the good file's rows are kept, the bad one is
+    reported as a file problem (one warning line naming it, an entry in the report and in
+    the quarantine), the run exits 0 and `--strict` exits 1. Returns the problem."""
+    conf = {"config": config} if config else {}
+    proc, data = ingest_cli(tmp_path / "ws", str(bad), str(good), *args, **conf)
+    assert proc.returncode == 0, proc.stderr
+    assert data["total"]["kept"] == 1 and data["reconciles"]
+    problem = data["file_problems"][str(bad)]
+    assert [w for w in proc.stderr.splitlines() if w.startswith("warning:")] == [
+        f"warning: {bad}: {problem}"
+    ]
+    entries = read_quarantine(Path(data["quarantine"]))
+    assert {"file": str(bad), "line": None, "kind": "file", "reason": problem}.items() <= (
+        entries[-1].items()
+    )
+    strict, _ = ingest_cli(tmp_path / "ws-strict", str(bad), str(good), *args, "--strict", **conf)
+    assert strict.returncode == 1, strict.stderr
+    return problem
 
 
 # -- CSV -------------------------------------------------------------------------------------
@@ -69,13 +84,14 @@ def test_csv_fields_over_the_csv_module_limit_and_a_50_mb_line(tmp_path: Path):
     assert data["total"]["read"] == 5
 
 
-def test_a_csv_header_that_cannot_be_read_is_one_error_line(tmp_path: Path):
+def test_a_csv_header_that_cannot_be_read_is_a_file_problem(tmp_path: Path):
     path = tmp_path / "huge.csv"
     path.write_text("id," + "h" * 300_000 + "\nx1,y\n", encoding="utf-8")
-    proc, _ = ingest_cli(
-        tmp_path / "ws", str(path), "--format", "csv", config=_toml(tmp_path, 100_000)
-    )
-    assert "header" in _one_error_line(proc, path)
+    good = tmp_path / "good.csv"
+    good.write_text(f"id,text,culture\ng1,{TEXT},German\n", encoding="utf-8")
+    problem = _file_problem(tmp_path, path, good, "--format", "csv",
+                            config=_toml(tmp_path, 100_000))  # fmt: skip
+    assert "header" in problem
 
 
 def test_csv_with_a_byte_order_mark_keeps_every_row(tmp_path: Path):
@@ -98,7 +114,7 @@ def _parquet(path: Path, **columns) -> Path:
 
 
 @pytest.mark.parametrize("damage", ["truncated", "magic only", "jsonl as parquet"])
-def test_an_unreadable_parquet_file_is_one_error_line(tmp_path: Path, damage: str):
+def test_an_unreadable_parquet_file_is_a_file_problem(tmp_path: Path, damage: str):
     path = tmp_path / "data.parquet"
     if damage == "jsonl as parquet":
         write_lines(path, [{"id": "j1", "text": TEXT, "culture": "German"}])
@@ -107,8 +123,9 @@ def test_an_unreadable_parquet_file_is_one_error_line(tmp_path: Path, damage: st
     else:
         _parquet(path, id=[f"t{i}" for i in range(50)], text=[TEXT] * 50, culture=["German"] * 50)
         path.write_bytes(path.read_bytes()[: path.stat().st_size // 2])
-    proc, _ = ingest_cli(tmp_path / "ws", str(path), "--format", "parquet")
-    assert "not a readable Parquet file" in _one_error_line(proc, path)
+    good = _parquet(tmp_path / "good.parquet", id=["g1"], text=[TEXT], culture=["German"])
+    problem = _file_problem(tmp_path, path, good, "--format", "parquet")
+    assert "not a readable Parquet file" in problem
 
 
 def test_lists_structs_and_bytes_in_parquet_text_columns(tmp_path: Path):
@@ -173,6 +190,6 @@ def test_lists_objects_and_surrogates_in_jsonl_text_fields(tmp_path: Path):
     assert _quarantined(data) == [
         ("d.jsonl", 2, "column 'text' (text) holds a list, not text"),
         ("d.jsonl", 3, "column 'title' (title) holds a dict, not text"),
-        ("d.jsonl", 5, "a lone surrogate escape (not valid Unicode)"),
+        ("d.jsonl", 5, LONE_SURROGATE),
         ("d.jsonl", 6, "created_utc is not a number (column 'created_utc')"),
     ]
