@@ -605,14 +605,26 @@ def publish(
     endpoint: Annotated[
         str | None, typer.Option(help="Hub URL (default: HF_ENDPOINT or huggingface.co).")
     ] = None,
+    force: Annotated[
+        bool,
+        typer.Option(
+            "--force",
+            help="Publish a version that is not newer than the repository's newest (never "
+            "one whose tag exists); needs --reason.",
+        ),
+    ] = False,
+    reason: Annotated[
+        str | None, typer.Option(help="Why --force (recorded in the release commit).")
+    ] = None,
 ) -> None:
     """Publish a release folder to the Hugging Face Hub: one atomic commit per version,
     tagged vX.Y.Z. Token from HF_TOKEN or `hf auth login`; never printed."""
     from curate.publish import publish as run_publish
 
     result = run_publish(
-        release_dir, repo, private=private, gated=gated, dry_run=dry_run, endpoint=endpoint
-    )
+        release_dir, repo, private=private, gated=gated, dry_run=dry_run, endpoint=endpoint,
+        force=force, reason=reason,
+    )  # fmt: skip
     console = _console()
     for line in result.plan.lines():
         console.print(line, soft_wrap=True, markup=False)
