@@ -87,7 +87,7 @@ class Plan:
     parent: str | None  # branch head the commit builds on (None: repo to be created)
     parent_title: str | None = None
     # when --force let a version through that is not newer than the repository's newest:
-    # "v1.0.1 is not newer than v1.1.0 (the newest there); reason: ..."
+    # "v1.0.1 is not newer than v1.1.0, the newest in ORG/NAME; ... reason: ..."
     forced: str | None = None
     adds: list[FileAdd] = field(default_factory=list)
     deletes: list[str] = field(default_factory=list)
@@ -314,13 +314,15 @@ def published_versions(tags: Iterable[str], head_title: str | None) -> list[str]
     return sorted(found, key=parse_version)
 
 
-def check_newer(release: Release, repo_id: str, published: list[str], reason: str | None) -> str:
-    """'' when `release` is newer than every published version. Otherwise a CurateError,
+def check_newer(
+    release: Release, repo_id: str, published: list[str], reason: str | None
+) -> str | None:
+    """None when `release` is newer than every published version. Otherwise a CurateError,
     or with --force (`reason` given) what is being overridden and why, for the record."""
     key = parse_version(release.version)
     blocking = [v for v in published if parse_version(v) >= key]
     if not blocking:
-        return ""
+        return None
     newest = blocking[-1]
     if newest == release.version:  # untagged, and not a resume: other files
         what = f"the head of {repo_id} is a release commit of v{newest} holding other files"
@@ -409,7 +411,7 @@ def make_plan(
             plan.parent_title = commits[0].title if commits else None
         if not plan.resume:  # a commit whose tag was lost is not "older": it resumes
             published = published_versions(tags, plan.parent_title)
-            plan.forced = check_newer(release, repo_id, published, force_reason) or None
+            plan.forced = check_newer(release, repo_id, published, force_reason)
     else:
         _diff(plan, api)
     return plan
