@@ -104,9 +104,10 @@ def ingest(
     workers: Annotated[
         int | None,
         typer.Option(
+            min=1,
             help="Worker processes for reading dump files, language id and "
             "de-identification (all cores); with --engine ray, Ray actors (one per CPU of "
-            "the cluster but one)."
+            "the cluster but one).",
         ),
     ] = None,
     engine: Annotated[
@@ -212,7 +213,9 @@ def deid_run(
     policy: Annotated[
         Path | None, typer.Option(help="Policy YAML (default: [deid] policy or the built-in).")
     ] = None,
-    workers: Annotated[int | None, typer.Option(help="Worker processes (all cores).")] = None,
+    workers: Annotated[
+        int | None, typer.Option(min=1, help="Worker processes (all cores).")
+    ] = None,
     as_json: Annotated[bool, typer.Option("--json", help="Print the report as JSON.")] = False,
 ) -> None:
     """De-identify the workspace's records that need it: never done, or done under another
@@ -613,14 +616,26 @@ def publish(
     endpoint: Annotated[
         str | None, typer.Option(help="Hub URL (default: HF_ENDPOINT or huggingface.co).")
     ] = None,
+    force: Annotated[
+        bool,
+        typer.Option(
+            "--force",
+            help="Publish a version that is not newer than the repository's newest (never "
+            "one whose tag exists); needs --reason.",
+        ),
+    ] = False,
+    reason: Annotated[
+        str | None, typer.Option(help="Why --force (recorded in the release commit).")
+    ] = None,
 ) -> None:
     """Publish a release folder to the Hugging Face Hub: one atomic commit per version,
     tagged vX.Y.Z. Token from HF_TOKEN or `hf auth login`; never printed."""
     from curate.publish import publish as run_publish
 
     result = run_publish(
-        release_dir, repo, private=private, gated=gated, dry_run=dry_run, endpoint=endpoint
-    )
+        release_dir, repo, private=private, gated=gated, dry_run=dry_run, endpoint=endpoint,
+        force=force, reason=reason,
+    )  # fmt: skip
     console = _console()
     for line in result.plan.lines():
         console.print(line, soft_wrap=True, markup=False)
@@ -649,7 +664,8 @@ def hydrate(
         typer.Option("--workspace", "-w", help="Workspace to hydrate into (as curate -w)."),
     ] = None,
     workers: Annotated[
-        int | None, typer.Option(help="Worker processes for de-identification (all cores).")
+        int | None,
+        typer.Option(min=1, help="Worker processes for de-identification (all cores)."),
     ] = None,
     as_json: Annotated[bool, typer.Option("--json", help="Print the report as JSON.")] = False,
     progress: Annotated[bool, typer.Option(help="Show a progress bar.")] = True,
@@ -712,7 +728,7 @@ def demo_annotate(
     ] = None,
     seed: Annotated[int, typer.Option(help="Random seed: same seed, same annotations.")] = 0,
     limit: Annotated[int | None, typer.Option(help="Annotate only the first N tasks.")] = None,
-    workers: Annotated[int, typer.Option(help="Requests sent at the same time.")] = 2,
+    workers: Annotated[int, typer.Option(min=1, help="Requests sent at the same time.")] = 2,
     as_json: Annotated[bool, typer.Option("--json", help="Print the report as JSON.")] = False,
 ) -> None:
     """SYNTHETIC annotators (demo/tests only) label the pushed demo tasks in Label

@@ -11,6 +11,10 @@ Why it is built this way:
 * The tag comes after the commit, so a run can stop in between (network, Ctrl-C). A
   re-run sees that the head already holds exactly this release's files and no tag, and
   only adds the tag (resume). An existing tag is never moved: versions are immutable.
+* Versions only move forward: a version that is not newer than the repository's newest
+  (its `vX.Y.Z` tags, and a release commit at the head whose tag was lost) is refused,
+  unless `--force` comes with a `--reason`, which goes into the commit description. A
+  release commit whose tag was lost is not "older": re-running it resumes.
 * Text-mode releases carry de-identified posts: they may only go to a private or gated
   repository. The check runs on the settings the repository will have, before any upload,
   and settings are applied before the commit.
@@ -25,20 +29,20 @@ from __future__ import annotations
 import hashlib
 import importlib
 import re
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from contextlib import contextmanager, suppress
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
 from curate.errors import CurateError
-from curate.release.info import MODES, parse_version
+from curate.release.info import MODES, check_hub_name, parse_version
 from curate.release.manifest import MANIFEST, sha256_file, verify_manifest
 
 REPO_TYPE = "dataset"
 GATED = {"auto": "auto", "manual": "manual", "none": False}
 KEEP_REMOTE = frozenset({".gitattributes"})  # Hub-made, not part of a release: never deleted
-_REPO_ID = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._-]*/[A-Za-z0-9][A-Za-z0-9._-]*$")
+_RELEASE_TITLE = re.compile(r"Release v(\S+)")  # Release.message, read back from the Hub
 
 
 @dataclass
@@ -82,6 +86,9 @@ class Plan:
     settings: dict[str, Any]  # settings to change: {"private": bool, "gated": ...}
     parent: str | None  # branch head the commit builds on (None: repo to be created)
     parent_title: str | None = None
+    # when --force let a version through that is not newer than the repository's newest:
+    # "v1.0.1 is not newer than v1.1.0, the newest in ORG/NAME; ... reason: ..."
+    forced: str | None = None
     adds: list[FileAdd] = field(default_factory=list)
     deletes: list[str] = field(default_factory=list)
 
@@ -106,6 +113,8 @@ class Plan:
         for key, value in self.settings.items():
             out.append(f"setting  {key} = {value}")
         out.append(f"access   private={self.private}, gated={gated}")
+        if self.forced:
+            out.append(f"force    {self.forced}")
         if self.resume:
             out.append(
                 f"resume   the head {self.parent} already holds these files"
@@ -161,10 +170,7 @@ def read_release(folder: Path) -> Release:
     if not isinstance(block, dict) or "version" not in block or "mode" not in block:
         raise CurateError(f"{folder}/README.md has no `curate: {{version, mode}}` block")
     version, mode = str(block["version"]), str(block["mode"])
-    try:
-        parse_version(version)
-    except CurateError:
-        raise CurateError(f"release version {version!r} is not X.Y.Z") from None
+    parse_version(version, f"the release version in {folder}/README.md")
     if mode not in MODES:
         raise CurateError(f"release mode {mode!r} is not one of {', '.join(MODES)}")
     if (str(manifest["version"]), str(manifest["mode"])) != (version, mode):
@@ -172,6 +178,7 @@ def read_release(folder: Path) -> Release:
             f"the card says v{version} ({mode}) but {MANIFEST} says "
             f"v{manifest['version']} ({manifest['mode']}): re-run `curate export`"
         )
+    check_hub_name(str(manifest["name"]), f"the release name in {folder}/{MANIFEST}")
     files = dict(manifest["files"])
     path = folder / MANIFEST
     files[MANIFEST] = {"sha256": sha256_file(path), "bytes": path.stat().st_size}
@@ -291,6 +298,44 @@ def _diff(plan: Plan, api) -> None:
     plan.deletes = sorted(p for p in remote if p not in release.files and p not in KEEP_REMOTE)
 
 
+def _version_key(text: str) -> tuple[int, int, int] | None:
+    try:
+        return parse_version(text)
+    except CurateError:
+        return None  # a tag or commit that is not a release: not a version
+
+
+def published_versions(tags: Iterable[str], head_title: str | None) -> list[str]:
+    """Versions the repository holds: its `vX.Y.Z` tags, and the release commit at the
+    head (whose tag may have been lost), oldest first."""
+    found = {t[1:] for t in tags if t.startswith("v") and _version_key(t[1:])}
+    if head_title and (m := _RELEASE_TITLE.fullmatch(head_title)) and _version_key(m[1]):
+        found.add(m[1])
+    return sorted(found, key=parse_version)
+
+
+def check_newer(
+    release: Release, repo_id: str, published: list[str], reason: str | None
+) -> str | None:
+    """None when `release` is newer than every published version. Otherwise a CurateError,
+    or with --force (`reason` given) what is being overridden and why, for the record."""
+    key = parse_version(release.version)
+    blocking = [v for v in published if parse_version(v) >= key]
+    if not blocking:
+        return None
+    newest = blocking[-1]
+    if newest == release.version:  # untagged, and not a resume: other files
+        what = f"the head of {repo_id} is a release commit of v{newest} holding other files"
+    else:
+        what = f"v{release.version} is not newer than v{newest}, the newest in {repo_id}"
+    if reason is None:
+        raise CurateError(
+            f"{what}: published versions only move forward; export a newer version, or "
+            'publish it anyway with --force --reason "why"'
+        )
+    return f"{what}; published with --force, reason: {reason}"
+
+
 def make_plan(
     api,
     release: Release,
@@ -300,8 +345,11 @@ def make_plan(
     token: str,
     private: bool | None,
     gated: str | bool | None,
+    force_reason: str | None = None,
 ) -> Plan:
-    """Everything a publish will do, from read-only calls to the Hub."""
+    """Everything a publish will do, from read-only calls to the Hub. `force_reason`
+    (--force --reason) lets a version through that is not newer than the repository's
+    newest; an existing tag is refused all the same."""
     from huggingface_hub.errors import RepositoryNotFoundError
 
     ns = repo_id.split("/")[0]
@@ -359,12 +407,23 @@ def make_plan(
                     "a published version is immutable; export a new version to publish changes"
                 )
             _diff(plan, api)
-            if plan.resume:
-                commits = api.list_repo_commits(repo_id, repo_type=REPO_TYPE, revision=plan.parent)
-                plan.parent_title = commits[0].title if commits else None
+            commits = api.list_repo_commits(repo_id, repo_type=REPO_TYPE, revision=plan.parent)
+            plan.parent_title = commits[0].title if commits else None
+        if not plan.resume:  # a commit whose tag was lost is not "older": it resumes
+            published = published_versions(tags, plan.parent_title)
+            plan.forced = check_newer(release, repo_id, published, force_reason)
     else:
         _diff(plan, api)
     return plan
+
+
+def check_repo_id(repo_id: str) -> None:
+    """ORG/NAME, each a valid Hub name (checked in full: no trailing newline slips by)."""
+    parts = repo_id.split("/") if isinstance(repo_id, str) else []
+    if len(parts) != 2:
+        raise CurateError(f"--repo takes ORG/NAME, not {repo_id!r}")
+    check_hub_name(parts[0], "the ORG of --repo")
+    check_hub_name(parts[1], "the NAME of --repo")
 
 
 # -- publishing -----------------------------------------------------------------------------
@@ -418,6 +477,8 @@ def execute(api, plan: Plan, token: str) -> Result:
             f"{len(plan.changes)} file(s) added or changed, {len(plan.deletes)} deleted. "
             f"Every file is listed with its sha256 in {MANIFEST}."
         )
+        if plan.forced:
+            description += f"\n\nForced: {plan.forced}"
         with _hub_step("uploading and committing", endpoint, repo_id, token):
             info = api.create_commit(
                 repo_id,
@@ -455,12 +516,19 @@ def publish(
     dry_run: bool = False,
     endpoint: str | None = None,
     token: str | None = None,
+    force: bool = False,
+    reason: str | None = None,
 ) -> Result:
     """Publish `folder` to the dataset repository `repo_id` (see the module docstring).
     `gated` is "auto", "manual" or "none"; None keeps the repository's setting (new
-    repositories: private, ungated, unless told otherwise)."""
-    if not _REPO_ID.match(repo_id or ""):
-        raise CurateError(f"--repo takes ORG/NAME, not {repo_id!r}")
+    repositories: private, ungated, unless told otherwise). `force` (with a `reason`)
+    publishes a version that is not newer than the repository's newest."""
+    check_repo_id(repo_id)
+    reason = " ".join((reason or "").split()) or None  # one line in the plan and the commit
+    if force and reason is None:
+        raise CurateError('--force needs --reason "why" (it is recorded in the release commit)')
+    if reason is not None and not force:
+        raise CurateError("--reason only goes with --force")
     if gated is not None and gated not in GATED:
         raise CurateError(f"--gated takes auto, manual or none, not {gated!r}")
     release = read_release(folder)
@@ -487,6 +555,7 @@ def publish(
         token=token,
         private=private,
         gated=None if gated is None else GATED[gated],
+        force_reason=reason if force else None,
     )
     if dry_run:
         return Result(plan)

@@ -106,3 +106,15 @@ def test_vault_purge_cli(tmp_path):
     out = run_cli("-w", str(ws), "vault", "purge", "--yes", check=True).stdout
     assert "1 raw text" in out
     assert json.loads(run_cli("-w", str(ws), "stats", "--json").stdout)["vault_texts"] == 0
+
+
+@pytest.mark.parametrize("command", ["ingest", "deid", "hydrate"])
+@pytest.mark.parametrize("workers", ["0", "-3"])
+def test_workers_must_be_at_least_one(tmp_path, command, workers):
+    dump = write_lines(tmp_path / "RS.ndjson", [submission("a1")])
+    args = {"ingest": ["ingest", str(dump)], "deid": ["deid"], "hydrate": ["hydrate", str(dump)]}
+    proc = run_cli("-w", str(tmp_path / "ws"), *args[command], "--workers", workers)
+    assert proc.returncode == 2, proc.stdout + proc.stderr
+    assert "Invalid value for '--workers'" in proc.stderr
+    assert "Traceback" not in proc.stderr
+    assert not (tmp_path / "ws").exists()

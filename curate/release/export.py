@@ -30,7 +30,8 @@ from curate.records import Record
 from curate.release import changelog, splits
 from curate.release.card import CHANGELOG, DEFAULT_CONFIG
 from curate.release.features import build_features, label_hash, to_row
-from curate.release.info import MODES, SPLITS, ReleaseInfo, parse_version
+from curate.release.info import MODES, SPLITS, ReleaseInfo, check_hub_name, parse_version
+from curate.release.manifest import MANIFEST
 from curate.schema import Taxonomy
 from curate.store import Store
 
@@ -99,7 +100,7 @@ class ExportResult:
 def released_versions(store: Store) -> list[str]:
     """Versions recorded in the store, oldest first (by number, not by date)."""
     rows = [r[0] for r in store.conn.execute("SELECT version FROM releases")]
-    return sorted(rows, key=parse_version)
+    return sorted(rows, key=lambda v: parse_version(v, "a version in the store's releases"))
 
 
 def next_version(store: Store) -> str:
@@ -126,6 +127,22 @@ def _refuse_existing(store: Store, folder: Path, version: str, fmt: str) -> None
             )
     if folder.exists() and (not folder.is_dir() or any(folder.iterdir())):
         raise CurateError(f"{folder} already exists and is not empty: it is never overwritten")
+    _refuse_inside_release(store, folder)
+
+
+def _refuse_inside_release(store: Store, folder: Path) -> None:
+    """A release folder is sealed by its manifest: another release (or its staging
+    folder) written into one would add files its manifest does not list, and it could no
+    longer be published. Any folder holding a manifest counts, and every folder the store
+    recorded a release at (even if its manifest is gone)."""
+    recorded = {Path(p).resolve() for (p,) in store.conn.execute("SELECT path FROM releases")}
+    for parent in (folder, *folder.parents):
+        if parent in recorded or (parent / MANIFEST).is_file():
+            where = "is" if parent == folder else f"is inside {parent}, which is"
+            raise CurateError(
+                f"the release folder {folder} {where} the folder of an existing release: "
+                "a release is never changed; give --out a folder outside every release"
+            )
 
 
 # -- the export -------------------------------------------------------------------------
@@ -160,7 +177,11 @@ def export(
         )
     check_allowance(list(allow or []), reason)
     section = config.section("release")
-    name = name or section.get("name") or "culturecare"
+    # the name is a folder name too: a Hub name can never climb out of releases/
+    what = "--name" if name else "[release] name"
+    name = check_hub_name(name or section.get("name") or "culturecare", what)
+    if org is not None:
+        check_hub_name(org, "--org")
     if version is None:
         # a paper-compatible export is the companion of the last release by default
         released = released_versions(store)

@@ -16,15 +16,40 @@ from curate.schema import Taxonomy
 
 SPLITS = ("train", "validation", "test")
 MODES = ("text", "reference")
-_VERSION = re.compile(r"^(\d+)\.(\d+)\.(\d+)$")
+# Strict SemVer core, ASCII only, no leading zeros, no pre-release or build suffix: the
+# release, its tag (vX.Y.Z) and the changelog are all named by it, and `[0-9]` (unlike
+# `\d`) refuses full-width digits. Always used with fullmatch (`$` would allow a newline).
+_VERSION = re.compile(r"(0|[1-9][0-9]*)\.(0|[1-9][0-9]*)\.(0|[1-9][0-9]*)")
+HUB_NAME_RULES = (
+    'letters, digits, "-", "_" and "." (not first or last), no "--" or "..", at most 96 characters'
+)
 
 
-def parse_version(version: str) -> tuple[int, int, int]:
-    """(major, minor, patch) of a semantic version "X.Y.Z" (no "v"), to compare by number."""
-    match = _VERSION.match(version)
+def parse_version(version: str, what: str = "--version") -> tuple[int, int, int]:
+    """(major, minor, patch) of a semantic version "X.Y.Z" (no "v"), to compare by number.
+    Anything else is refused, so that two spellings can never name one version."""
+    match = _VERSION.fullmatch(version) if isinstance(version, str) else None
     if not match:
-        raise CurateError(f"--version must look like 1.2.0 (major.minor.patch), not {version!r}")
+        raise CurateError(
+            f"{what} must look like 1.2.0 (major.minor.patch: ASCII digits, no leading "
+            f"zeros, no suffix), not {version!r}"
+        )
     return int(match[1]), int(match[2]), int(match[3])
+
+
+def check_hub_name(name: str, what: str) -> str:
+    """`name` if it is a valid Hub namespace or repository name (one path segment), else
+    a CurateError: it names a folder too, and must never climb out of it."""
+    from huggingface_hub.errors import HFValidationError
+    from huggingface_hub.utils import validate_repo_id
+
+    try:
+        if not isinstance(name, str) or "/" in name:
+            raise HFValidationError("not one segment")
+        validate_repo_id(name)
+    except HFValidationError:
+        raise CurateError(f"{what} must be a Hub name ({HUB_NAME_RULES}), not {name!r}") from None
+    return name
 
 
 @dataclass

@@ -206,10 +206,9 @@ def test_no_eligible_comment_gives_no_response(tmp_path: Path, config, store):
 def test_bad_response_rule_is_a_user_error(tmp_path: Path, workspace, store):
     from curate.errors import CurateError
 
-    config = _config_with(tmp_path, workspace, '[reddit]\nresponse_rule = "random"\n')
-    path = write_lines(tmp_path / "d.jsonl", [submission("p1")])
-    with pytest.raises(CurateError, match="response_rule"):
-        ingest([path], config, store)
+    # refused when the config is read (curate/config.schema.json), before any input
+    with pytest.raises(CurateError, match=r"\[reddit\] response_rule must be one of"):
+        _config_with(tmp_path, workspace, '[reddit]\nresponse_rule = "random"\n')
 
 
 # -- the culture map and policy skips ------------------------------------------------------
