@@ -43,6 +43,24 @@ def is_missing_label(value: Any) -> bool:
     return isinstance(value, str) and value.strip() in placeholders
 
 
+def is_table_value(name: str, value: str, taxonomy: Taxonomy) -> bool:
+    """Whether normalization recognizes this value of field `name` (a placeholder for
+    unknown, a number of an integer field, a raw or canonical value of the table of a
+    category field): a closed label. Anything else was kept as it was given, and is
+    free text that must be de-identified."""
+    nulls, lookups = _tables()
+    text = " ".join(value.split())
+    if text.casefold() in nulls:
+        return True
+    kind = taxonomy.demographic_kinds.get(name)
+    if kind == "integer":
+        return _INT.match(value) is not None
+    if kind == "category":
+        table = lookups.get(name, {})
+        return text.casefold() in table or text in table.values()
+    return False
+
+
 def normalize_demographics(
     raw: dict[str, Any], taxonomy: Taxonomy
 ) -> tuple[dict[str, Any], list[tuple[str, str, Any]]]:

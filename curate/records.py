@@ -11,8 +11,12 @@ import hashlib
 import hmac
 import json
 import unicodedata
+from collections.abc import Iterator
 from dataclasses import asdict, dataclass, field
-from typing import Any
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from curate.schema import FreeTextPath, Taxonomy
 
 
 class _NoValue:
@@ -194,3 +198,107 @@ def content_hash(record: Record, raw: RawText) -> str:
     }
     blob = json.dumps(payload, sort_keys=True, ensure_ascii=False, separators=(",", ":"))
     return hashlib.sha256(blob.encode("utf-8")).hexdigest()
+
+
+# -- free text ------------------------------------------------------------------------
+# Every value the record schema marks with `x-free-text` (curate.schema.free_text_paths)
+# goes through de-identification and the residual scan: one walk over the record's
+# canonical dict serves the stage, the scan, the gate and the purge.
+
+Keys = tuple[str | int, ...]
+
+
+def _walk(node: Any, parts: tuple[str, ...], keys: Keys) -> Iterator[tuple[Keys, Any]]:
+    """The values at `parts` below `node`, with the keys that lead to each."""
+    if not parts:
+        yield keys, node
+        return
+    head, rest = parts[0], parts[1:]
+    if head == "[]":
+        for i, item in enumerate(node if isinstance(node, list) else []):
+            yield from _walk(item, rest, (*keys, i))
+    elif isinstance(node, dict):
+        names = list(node) if head == "*" else [head] if head in node else []
+        for name in names:
+            yield from _walk(node[name], rest, (*keys, name))
+
+
+def path_name(keys: Keys) -> str:
+    """`spans[3].text`, `demographics.profession`: how a free-text value is named in
+    decisions, scan findings and errors (never with its value)."""
+    out = ""
+    for key in keys:
+        out += f"[{key}]" if isinstance(key, int) else (f".{key}" if out else key)
+    return out
+
+
+def _is_label(vocabulary: str, keys: Keys, value: str, doc: dict, taxonomy: Taxonomy) -> bool:
+    """Whether `value` belongs to the closed vocabulary named in the schema (then it is
+    a label, not free text)."""
+    from curate.demographics import is_missing_label, is_table_value
+
+    if vocabulary == "demographic":
+        return is_table_value(str(keys[-1]), value, taxonomy)
+    if vocabulary == "span-attribute":
+        span = doc[keys[0]][keys[1]]
+        family = taxonomy.families.get(span.get("label"))
+        return is_missing_label(value) or (family is not None and value in family.values)
+    raise ValueError(f"record schema: unknown x-free-text vocabulary {vocabulary!r}")
+
+
+def free_text_items(
+    doc: dict[str, Any],
+    taxonomy: Taxonomy | None = None,
+    paths: tuple[FreeTextPath, ...] | None = None,
+) -> Iterator[tuple[Keys, str]]:
+    """(keys, text) for every non-empty free-text string of a record's canonical dict
+    (`Record.to_dict()`), in schema order. Labels of a closed vocabulary, numbers and
+    nulls are not free text."""
+    from curate.schema import free_text_paths, load_taxonomy
+
+    taxonomy = taxonomy or load_taxonomy()
+    for path in paths if paths is not None else free_text_paths():
+        for keys, value in _walk(doc, path.parts, ()):
+            if not isinstance(value, str) or not value.strip():
+                continue
+            if path.vocabulary and _is_label(path.vocabulary, keys, value, doc, taxonomy):
+                continue
+            yield keys, value
+
+
+def free_texts(record: Record, taxonomy: Taxonomy | None = None) -> Iterator[tuple[str, str]]:
+    """(path, text) for every free-text value of a record (see `free_text_items`)."""
+    for keys, text in free_text_items(record.to_dict(), taxonomy):
+        yield path_name(keys), text
+
+
+def replace_free_texts(record: Record, new: dict[str, str | None]) -> None:
+    """Write values back by path (as `free_texts` names them), in place: how the
+    de-identified values replace the ones as ingested. Unknown paths are an error."""
+    if not new:
+        return
+    doc = record.to_dict()
+    left = dict(new)
+    for keys, _ in list(free_text_items(doc)):
+        name = path_name(keys)
+        if name in left:
+            _set(doc, keys, left.pop(name))
+    if left:
+        raise KeyError(f"no free-text value at {sorted(left)}")
+    fresh = Record.from_dict(doc)
+    for slot in Record.__slots__:
+        setattr(record, slot, getattr(fresh, slot))
+
+
+def blank_free_texts(doc: dict[str, Any]) -> None:
+    """Set every free-text value of a record's canonical dict to "" (the vault purge:
+    what was ingested as it was given is gone, the record's shape stays)."""
+    for keys, _ in list(free_text_items(doc)):
+        _set(doc, keys, "")
+
+
+def _set(doc: dict[str, Any], keys: Keys, value: Any) -> None:
+    parent: Any = doc
+    for key in keys[:-1]:
+        parent = parent[key]
+    parent[keys[-1]] = value

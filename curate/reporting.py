@@ -233,10 +233,10 @@ def print_review(record_id: str, decisions: list[dict], raw, console: Console) -
         table.add_column("original value")
     texts = {}
     if raw is not None:
-        record, raw_text = raw
-        texts = {"title": raw_text.title, "text": raw_text.text, "response": raw_text.response}
-        phrases = [s.text for s in record.spans if s.start is None]
-        texts.update({f"phrase:{i}": p for i, p in enumerate(phrases)})
+        from curate.deid.stage import deid_input
+
+        seen = deid_input(*raw)  # exactly what the engine was given, by field name
+        texts = {**seen.fields, **{f"phrase:{i}": p for i, p in enumerate(seen.phrases)}}
     for d in decisions:
         row = [str(d[c]) for c in cols]
         if raw is not None:

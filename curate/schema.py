@@ -97,9 +97,51 @@ def load_normalization() -> dict[str, Any]:
     return yaml.safe_load((schemas_dir() / "normalization.yaml").read_text(encoding="utf-8"))
 
 
+FREE_TEXT = "x-free-text"
+
+
+@dataclass(frozen=True)
+class FreeTextPath:
+    """A place in the record that holds free text, as marked in the record schema.
+
+    `parts` are property names, "*" for any key of an object and "[]" for any item of
+    an array. `vocabulary` names the closed value set whose values there are labels, not
+    free text (None: every string there is free text)."""
+
+    parts: tuple[str, ...]
+    vocabulary: str | None = None
+
+
+@cache
+def _record_schema_text() -> str:
+    return (schemas_dir() / "record.schema.json").read_text(encoding="utf-8")
+
+
+def free_text_paths(schema: dict[str, Any] | None = None) -> tuple[FreeTextPath, ...]:
+    """Every place the record schema (default: schemas/record.schema.json) marks with
+    `x-free-text`. Why from the schema: a free-text property added to the record later is
+    de-identified and scanned by being marked, with no list in the code to forget."""
+    doc = schema if schema is not None else json.loads(_record_schema_text())
+    found: list[FreeTextPath] = []
+
+    def walk(node: Any, parts: tuple[str, ...]) -> None:
+        if not isinstance(node, dict):
+            return
+        mark = node.get(FREE_TEXT)
+        if mark:
+            found.append(FreeTextPath(parts, None if mark is True else str(mark)))
+        for name, sub in (node.get("properties") or {}).items():
+            walk(sub, (*parts, name))
+        walk(node.get("additionalProperties"), (*parts, "*"))
+        walk(node.get("items"), (*parts, "[]"))
+
+    walk(doc, ())
+    return tuple(found)
+
+
 def record_json_schema(taxonomy: Taxonomy) -> dict[str, Any]:
     """The record JSON Schema with the taxonomy's value sets filled in."""
-    text = (schemas_dir() / "record.schema.json").read_text(encoding="utf-8")
+    text = _record_schema_text()
     fills = {
         "__CULTURES__": [*taxonomy.cultures, None],
         "__FIELDS__": list(taxonomy.fields),

@@ -21,7 +21,7 @@ from pathlib import Path
 from typing import Any
 
 from curate.errors import CurateError
-from curate.records import RawText, Record, normalize_for_dedup
+from curate.records import RawText, Record, blank_free_texts, normalize_for_dedup
 
 SCHEMA_VERSION = 4
 DB_NAME = "curate.sqlite"
@@ -439,21 +439,28 @@ class Vault:
         conn.execute("BEGIN IMMEDIATE")
         n = conn.execute("DELETE FROM vault").rowcount
         conn.execute("DELETE FROM deid_decisions")
-        # Ingested revision docs hold annotated phrases as they were in the raw text.
+        # Ingested revision docs hold every free-text value (phrases, demographics) as
+        # it was ingested, and so do the records that were never de-identified.
         rows = conn.execute("SELECT id, revision, doc FROM revisions").fetchall()
         for rid, rev, doc in rows:
-            data = json.loads(doc)
-            for span in data.get("spans", []):
-                span["text"] = ""
             conn.execute(
                 "UPDATE revisions SET doc=? WHERE id=? AND revision=?",
-                (json.dumps(data, ensure_ascii=False), rid, rev),
+                (_blank_free_texts(doc), rid, rev),
             )
+        rows = conn.execute("SELECT id, doc FROM records WHERE deid_status<>'done'").fetchall()
+        for rid, doc in rows:
+            conn.execute("UPDATE records SET doc=? WHERE id=?", (_blank_free_texts(doc), rid))
         conn.execute("INSERT OR REPLACE INTO meta VALUES ('vault_purged', ?)", (str(time.time()),))
         conn.execute("COMMIT")
         conn.execute("PRAGMA wal_checkpoint(TRUNCATE)")
         conn.execute("VACUUM")
         return n
+
+
+def _blank_free_texts(doc: str) -> str:
+    data = json.loads(doc)
+    blank_free_texts(data)
+    return json.dumps(data, ensure_ascii=False)
 
 
 def _dedup_hash(raw: RawText) -> str | None:

@@ -290,7 +290,9 @@ def _merge_into_records(store: Store, record_ids: set[str], taxonomy: Taxonomy) 
     Record-level labels: the record's own empathy score and demographics (as ingested)
     win; where it has none, the annotators' consensus fills them in: the lower median of
     the empathy scores (an ordinal scale), and per demographic field the value most
-    annotators gave (none on a tie). Every annotator's own values stay in the store."""
+    annotators gave (none on a tie). Every annotator's own values stay in the store.
+    An annotator's value is free text that was not de-identified: the residual scan and
+    the release gate cover it like every demographic value."""
     changed = []
     for rid in sorted(record_ids):
         record = store.get(rid)
@@ -315,7 +317,12 @@ def _merge_into_records(store: Store, record_ids: set[str], taxonomy: Taxonomy) 
             if votes and (len(votes) == 1 or votes[0][1] > votes[1][1]):
                 consensus[name] = votes[0][0]
         normalized, _ = normalize_demographics(consensus, taxonomy)
-        demographics = dict(ingested["demographics"])
+        # a value the record had as ingested stays as the record holds it now, i.e.
+        # de-identified (the revision has it as ingested, raw)
+        demographics = {
+            name: record.demographics.get(name) if value is not None else None
+            for name, value in ingested["demographics"].items()
+        }
         for name, value in normalized.items():
             if demographics.get(name) is None and value is not None:
                 demographics[name] = value

@@ -56,9 +56,18 @@ class Policy:
 
     @property
     def fingerprint(self) -> str:
-        """Changes when the policy or its registry file changes: records de-identified
-        under another fingerprint are re-done by `curate deid`."""
-        blob = json.dumps(self.data, sort_keys=True) + self.registry_path.read_text("utf-8")
+        """Changes when the policy or its registry file changes, or the set of free-text
+        places the record schema marks (`x-free-text`): records de-identified under
+        another fingerprint are re-done by `curate deid`, so a newly marked field is
+        de-identified in a workspace made before it was marked."""
+        from curate.schema import free_text_paths
+
+        scope = [[list(p.parts), p.vocabulary] for p in free_text_paths()]
+        blob = (
+            json.dumps(self.data, sort_keys=True)
+            + self.registry_path.read_text("utf-8")
+            + json.dumps(scope)
+        )
         return hashlib.sha256(blob.encode()).hexdigest()[:16]
 
 

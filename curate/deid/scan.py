@@ -14,7 +14,7 @@ from typing import Any
 
 from curate.config import Config
 from curate.errors import CurateError
-from curate.records import Record
+from curate.records import Record, free_texts
 
 _TAG = re.compile(r"<[A-Z_]+(?:_\d+)?>")
 
@@ -58,24 +58,21 @@ def scan_texts(
 
 
 def scan_workspace(store, config: Config, engine=None) -> list[dict[str, Any]]:
-    """Scan every de-identified text in the workspace (title, text, response, phrases)."""
+    """Scan every free-text value of every record in the workspace (see `scan_records`)."""
     return scan_records(store.iter_records(), config, engine)
 
 
 def scan_records(records: Iterable[Record], config: Config, engine=None) -> list[dict[str, Any]]:
-    """Scan the texts of these records; finding ids are `<record id>:<field>`."""
+    """Scan every free-text value of these records (what the record schema marks
+    `x-free-text`: texts, unaligned phrases, demographics, free-text label values); finding
+    ids are `<record id>:<path>`, e.g. `cc-…:demographics.profession`. A span with
+    offsets is a slice of its field's text, which is scanned whole."""
     items = []
     for record in records:
-        for name, text in (
-            ("title", record.post_title),
-            ("text", record.post_text),
-            ("response", record.response_text),
-        ):
-            if text:
-                items.append((f"{record.id}:{name}", text, record.language))
-        for i, span in enumerate(record.spans):
-            if span.start is None and span.text:
-                items.append((f"{record.id}:span{i}", span.text, record.language))
+        aligned = {f"spans[{i}].text" for i, s in enumerate(record.spans) if s.start is not None}
+        for path, text in free_texts(record):
+            if path not in aligned:
+                items.append((f"{record.id}:{path}", text, record.language))
     return scan_texts(items, config, engine) if items else []
 
 

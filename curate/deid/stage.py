@@ -19,7 +19,7 @@ from curate.config import Config
 from curate.deid.engine import Deidentifier, DeidInput, DeidOutput, default_workers, run_all
 from curate.deid.policy import Policy, load_policy
 from curate.errors import CurateError
-from curate.records import RawText, Record
+from curate.records import RawText, Record, free_texts, replace_free_texts
 from curate.store import Store
 
 
@@ -80,14 +80,34 @@ def make_engine(config: Config, policy: Policy | None = None) -> Deidentifier:
     return Deidentifier(policy, cache_dir(config), culture_terms(config))
 
 
+# The raw texts (from the vault) under the names the engine and the decisions use, and
+# where each lands on the record.
+TEXT_FIELDS = {"title": "post.title", "text": "post.text", "response": "response.text"}
+
+
+def _other_free_texts(record: Record) -> dict[str, str]:
+    """The record's free-text values besides its texts and span phrases (those two have
+    their own handling: texts come from the vault, spans move with the offset map):
+    demographics, free-text label values, and whatever the record schema marks later."""
+    return {
+        path: text
+        for path, text in free_texts(record)
+        if path not in TEXT_FIELDS.values()
+        and not (path.startswith("spans[") and path.endswith("].text"))
+    }
+
+
 def deid_input(record: Record, raw: RawText) -> DeidInput:
-    """What the engine sees of one record as ingested: its raw texts and the annotated
-    phrases that have no offsets (those are de-identified themselves)."""
+    """What the engine sees of one record as ingested: its raw texts, its other
+    free-text values (by path, e.g. `demographics.profession`: one pseudonym memory with
+    the texts) and the annotated phrases that have no offsets (those are de-identified
+    themselves)."""
+    texts = {"title": raw.title, "text": raw.text, "response": raw.response}
     return DeidInput(
         key=record.id,
         language=record.language,
         culture=record.culture,
-        fields={"title": raw.title, "text": raw.text, "response": raw.response},
+        fields={**texts, **_other_free_texts(record)},
         phrases=[s.text for s in record.spans if s.start is None],
     )
 
@@ -115,7 +135,9 @@ def deidentify_batch(
 
 
 def apply_output(record: Record, out: DeidOutput) -> tuple[Record, list[dict], int, int]:
-    """Fill the record from the de-identified output; move its spans."""
+    """Fill the record from the de-identified output (texts and every other free-text
+    value); move its spans."""
+    replace_free_texts(record, {k: v for k, v in out.fields.items() if k not in TEXT_FIELDS})
     record.post_title = out.fields.get("title")
     record.post_text = out.fields.get("text")
     record.response_text = out.fields.get("response")

@@ -382,20 +382,14 @@ class ValidationReport:
 def residual_pii_counts(
     store: Any, config: Any, release: bool, engine: Any = None
 ) -> dict[str, int]:
-    """Direct identifiers the de-identification scan still finds, per record id. Only
-    de-identified records are scanned: a pending record has no text to leak."""
+    """Direct identifiers the de-identification scan still finds, per record id, in
+    every free-text value of the records (the same set `curate deid scan` and
+    de-identification cover, derived from the record schema)."""
     from curate.deid.scan import scan_records
 
-    records = (
-        r
-        for r in store.iter_records(deidentified=release)
-        if r.post_text is not None
-        or r.response_text is not None
-        or any(s.start is None for s in r.spans)
-    )
     counts: dict[str, int] = {}
-    for finding in scan_records(records, config, engine):
-        rid = finding["id"].rsplit(":", 1)[0]
+    for finding in scan_records(store.iter_records(deidentified=release), config, engine):
+        rid = finding["id"].partition(":")[0]
         counts[rid] = counts.get(rid, 0) + 1
     return counts
 
