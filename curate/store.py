@@ -22,6 +22,7 @@ from typing import Any
 
 from curate.errors import CurateError
 from curate.records import RawText, Record, normalize_for_dedup
+from curate.scratch import Usage, sweep
 
 SCHEMA_VERSION = 4
 DB_NAME = "curate.sqlite"
@@ -129,6 +130,7 @@ class Store:
     def __init__(self, conn: sqlite3.Connection, root: Path) -> None:
         self.conn = conn
         self.root = root
+        self.swept = Usage()  # scratch folders of dead runs deleted when it was opened
 
     # -- lifecycle -------------------------------------------------------------------
     @classmethod
@@ -139,6 +141,8 @@ class Store:
         root.mkdir(parents=True, exist_ok=True)
         store = cls(_connect(db), root)
         store._migrate()
+        # Whatever the command: raw text left in tmp/ by a killed run goes first.
+        store.swept = sweep(root)
         return store
 
     def close(self) -> None:
