@@ -34,7 +34,7 @@ import socket
 import tempfile
 import time
 from collections.abc import Iterator
-from contextlib import contextmanager, suppress
+from contextlib import ExitStack, contextmanager, suppress
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -164,19 +164,22 @@ def sweep(root: Path) -> Usage:
     if not tmp.is_dir():
         return Usage()
     removed = Usage()
-    with _sweep_lock(tmp):
-        for folder in _folders(root):
-            stale, fd = _is_stale(folder)
-            if not stale:
-                continue
-            try:
-                size = _size(folder)
-                shutil.rmtree(folder, ignore_errors=True)
-                if not folder.exists():
-                    removed += Usage(1, size)
-            finally:
-                if fd is not None:
-                    os.close(fd)
+    try:
+        with _sweep_lock(tmp):
+            for folder in _folders(root):
+                stale, fd = _is_stale(folder)
+                if not stale:
+                    continue
+                try:
+                    size = _size(folder)
+                    shutil.rmtree(folder, ignore_errors=True)
+                    if not folder.exists():
+                        removed += Usage(1, size)
+                finally:
+                    if fd is not None:
+                        os.close(fd)
+    except OSError:
+        pass  # tmp/ not writable: nothing could be swept; `usage` reports what is left
     return removed
 
 
@@ -187,7 +190,9 @@ def usage(root: Path) -> dict[str, Usage]:
     tmp = root / SCRATCH
     if not tmp.is_dir():
         return found
-    with _sweep_lock(tmp):
+    with ExitStack() as stack:
+        with suppress(OSError):  # tmp/ not writable: look without the lock (no deletion)
+            stack.enter_context(_sweep_lock(tmp))
         for folder in _folders(root):
             stale, fd = _is_stale(folder)
             if fd is not None:

@@ -155,3 +155,33 @@ def test_a_killed_ingest_leaves_no_raw_text_behind(tmp_path: Path, dump: Path):
     proc = run_cli("-w", str(ws), "vault", "purge", "--yes", check=True)
     assert f"1 scratch folder(s) of killed runs deleted ({size} bytes)" in proc.stdout
     assert not _spools(ws)
+
+
+ORPHAN = """
+import multiprocessing as mp, os, sys, time
+from pathlib import Path
+from curate.scratch import Scratch
+
+folder = Scratch.create(Path(sys.argv[1]), "curate-reddit").path
+child = mp.get_context("fork").Process(target=time.sleep, args=(120,))
+child.start()
+print(child.pid, folder, flush=True)
+os._exit(0)  # gone without cleaning up, as after kill -9; its forked worker lives on
+"""
+
+
+def test_an_orphaned_worker_does_not_keep_a_dead_runs_folder(tmp_path: Path):
+    ws = _workspace(tmp_path / "ws")
+    proc = subprocess.Popen(
+        [sys.executable, "-c", ORPHAN, str(ws / "tmp")], cwd=REPO, stdout=subprocess.PIPE, text=True
+    )
+    pid, folder = proc.stdout.readline().split()  # the orphan keeps the pipe open: one line
+    assert proc.wait(timeout=60) == 0
+    proc.stdout.close()
+    try:
+        assert Path(folder).is_dir()
+        scratch = _stats(ws)
+        assert scratch["removed_stale"]["folders"] == 1
+        assert not Path(folder).exists()
+    finally:
+        os.kill(int(pid), signal.SIGKILL)
