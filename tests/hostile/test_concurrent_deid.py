@@ -9,24 +9,16 @@ import os
 import signal
 import sqlite3
 import subprocess
-import sys
 import time
 from pathlib import Path
 
 import pytest
-from helpers import REPO, make_record, run_cli
+from helpers import make_record, run_cli, salted_workspace, start_cli
 
 from curate.records import RawText
 from curate.store import SCHEMA_VERSION, Store
 
-SALT = "cd" * 32
 N = 300
-
-
-def _workspace(path: Path) -> Path:
-    with Store.open(path) as store:
-        store.conn.execute("UPDATE meta SET value=? WHERE key='id_salt'", (SALT,))
-    return path
 
 
 @pytest.fixture(scope="module")
@@ -44,13 +36,8 @@ def posts(tmp_path_factory: pytest.TempPathFactory) -> Path:
 
 
 def _ingest(ws: Path, posts: Path) -> subprocess.Popen:
-    args = ["-w", str(ws), "ingest", str(posts), "--json", "--no-progress", "--workers", "1"]
-    return subprocess.Popen(
-        [sys.executable, "-m", "curate.cli", *args],
-        cwd=REPO,
-        stdout=subprocess.PIPE,
-        stderr=subprocess.PIPE,
-        text=True,
+    return start_cli(
+        "-w", str(ws), "ingest", str(posts), "--json", "--no-progress", "--workers", "1"
     )
 
 
@@ -95,11 +82,11 @@ def test_two_concurrent_ingests_deidentify_each_record_once(
 ):
     # deid_engine: the name gazetteer is derived once, into the session cache that the
     # subprocesses share, before they start.
-    single = _workspace(tmp_path / "single")
+    single = salted_workspace(tmp_path / "single")
     proc = run_cli("-w", str(single), "ingest", str(posts), "--json", "--no-progress", check=True)
     assert json.loads(proc.stdout)["deid"]["records"] == N
 
-    ws = _workspace(tmp_path / "ws")
+    ws = salted_workspace(tmp_path / "ws")
     first = _ingest(ws, posts)
     second = None
     try:

@@ -20,12 +20,11 @@ import time
 from pathlib import Path
 
 import pytest
-from helpers import REPO, comment, run_cli, submission, write_lines
+from helpers import REPO, comment, run_cli, salted_workspace, start_cli, submission, write_lines
 
 from curate.store import Store
 
 MARKER = "jonas.weber@example.de"  # a raw identifier planted in every post
-SALT = "ab" * 32
 POLL_SECONDS = 120
 
 
@@ -46,21 +45,9 @@ def dump(tmp_path_factory: pytest.TempPathFactory) -> Path:
     return write_lines(tmp_path_factory.mktemp("dump") / "RS_2023-01.zst", lines, "zst")
 
 
-def _workspace(path: Path) -> Path:
-    """A workspace with a fixed id salt, so that two workspaces give the same ids."""
-    with Store.open(path) as store:
-        store.conn.execute("UPDATE meta SET value=? WHERE key='id_salt'", (SALT,))
-    return path
-
-
 def _start_ingest(ws: Path, dump: Path) -> subprocess.Popen:
-    args = ["-w", str(ws), "ingest", str(dump), "--no-deid", "--no-progress", "--workers", "1"]
-    return subprocess.Popen(
-        [sys.executable, "-m", "curate.cli", *args],
-        cwd=REPO,
-        stdout=subprocess.PIPE,
-        stderr=subprocess.PIPE,
-        text=True,
+    return start_cli(
+        "-w", str(ws), "ingest", str(dump), "--no-deid", "--no-progress", "--workers", "1"
     )
 
 
@@ -100,11 +87,11 @@ def _stats(ws: Path) -> dict:
 
 
 def test_a_killed_ingest_leaves_no_raw_text_behind(tmp_path: Path, dump: Path):
-    clean = _workspace(tmp_path / "clean")
+    clean = salted_workspace(tmp_path / "clean")
     run_cli("-w", str(clean), "ingest", str(dump), "--no-deid", "--no-progress", check=True)
     assert not _spools(clean)  # a run that ends deletes its own folder
 
-    ws = _workspace(tmp_path / "ws")
+    ws = salted_workspace(tmp_path / "ws")
     killed = _start_ingest(ws, dump)
     try:
         stale = _wait_for_spool(ws, killed)
@@ -171,7 +158,7 @@ os._exit(0)  # gone without cleaning up, as after kill -9; its forked worker liv
 
 
 def test_an_orphaned_worker_does_not_keep_a_dead_runs_folder(tmp_path: Path):
-    ws = _workspace(tmp_path / "ws")
+    ws = salted_workspace(tmp_path / "ws")
     proc = subprocess.Popen(
         [sys.executable, "-c", ORPHAN, str(ws / "tmp")], cwd=REPO, stdout=subprocess.PIPE, text=True
     )
