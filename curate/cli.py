@@ -700,12 +700,23 @@ def hydrate(
 def vault_purge(
     yes: Annotated[bool, typer.Option("--yes", help="Do not ask for confirmation.")] = False,
 ) -> None:
-    """Delete every raw (not de-identified) text from the workspace, for good."""
+    """Delete every raw (not de-identified) text from the workspace, for good: the vault,
+    and the scratch folders in tmp/ left by killed runs."""
+    from curate import reporting
+    from curate.scratch import sweep, usage
+
     with _store(create=False) as store:
         if not yes:
             typer.confirm(f"Delete all raw texts in {store.root}?", abort=True)
         n = store.vault.purge()
-    _console().print(f"vault purged: {n} raw text row(s) deleted")
+        removed = store.swept + sweep(store.root)
+        left = {k: v.to_dict() for k, v in usage(store.root).items()}
+    _console().print(
+        f"vault purged: {n} raw text row(s) deleted; {removed.folders} scratch folder(s) of "
+        f"killed runs deleted ({removed.bytes} bytes)",
+        soft_wrap=True,
+    )
+    reporting.print_scratch(left, _console())
 
 
 @demo_app.command("generate")

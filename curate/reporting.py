@@ -129,6 +129,22 @@ def print_stats(data: dict[str, Any], console: Console) -> None:
         "de-identification: " + ", ".join(f"{k} {v}" for k, v in data["deid_status"].items())
     )
     console.print(f"raw texts in the vault: {data['vault_texts']}")
+    print_scratch(data["scratch"], console)
+
+
+def print_scratch(scratch: dict[str, dict[str, int]], console: Console) -> None:
+    """A line per kind of raw-text scratch folder in the workspace's tmp/, if any."""
+    lines = {
+        "removed_stale": "removed {folders} scratch folder(s) of killed runs ({bytes} bytes of "
+        "raw text)",
+        "in_use": "{folders} scratch folder(s) in use by running commands ({bytes} bytes of raw "
+        "text; deleted when they end)",
+        "stale": "{folders} stale scratch folder(s) could not be deleted ({bytes} bytes of raw "
+        "text): check the permissions of the workspace's tmp/",
+    }
+    for key, line in lines.items():
+        if scratch.get(key, {}).get("folders"):
+            console.print(line.format(**scratch[key]), soft_wrap=True)
 
 
 @contextmanager

@@ -6,6 +6,7 @@ from __future__ import annotations
 from collections import Counter, defaultdict
 from typing import Any
 
+from curate.scratch import usage
 from curate.store import Store
 
 
@@ -55,5 +56,18 @@ def workspace_stats(store: Store) -> dict[str, Any]:
         "spans_total": dict(span_total),
         "labels": {k: dict(v.most_common()) for k, v in sorted(labels.items())},
         "vault_texts": store.vault.count(),
+        "scratch": scratch_report(store),
         "runs": len(store.runs()),
+    }
+
+
+def scratch_report(store: Store) -> dict[str, dict[str, int]]:
+    """Raw-text scratch folders in tmp/ (counts and bytes, never contents): those of
+    killed runs deleted when the store was opened, those in use by running commands,
+    and stale ones that could not be deleted."""
+    now = usage(store.root)
+    return {
+        "removed_stale": store.swept.to_dict(),
+        "in_use": now["in_use"].to_dict(),
+        "stale": now["stale"].to_dict(),
     }

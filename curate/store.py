@@ -22,8 +22,9 @@ from typing import Any
 
 from curate.errors import CurateError
 from curate.records import RawText, Record, blank_free_texts, normalize_for_dedup
+from curate.scratch import Usage, sweep
 
-SCHEMA_VERSION = 4
+SCHEMA_VERSION = 5
 DB_NAME = "curate.sqlite"
 
 # Ordered migrations: MIGRATIONS[i] brings a store from version i to i + 1.
@@ -102,7 +103,16 @@ MIGRATIONS: list[str] = [
         version TEXT NOT NULL, record_id TEXT NOT NULL, split TEXT NOT NULL,
         label_hash TEXT NOT NULL, PRIMARY KEY (version, record_id));
     """,
+    # 5: de-identification claims, so that concurrent runs split the work (`claim_deid`).
+    """
+    CREATE TABLE deid_claims (
+        id TEXT PRIMARY KEY, owner TEXT NOT NULL, expires REAL NOT NULL);
+    CREATE INDEX deid_claims_owner ON deid_claims (owner);
+    """,
 ]
+# How long a claim holds without news from its owner: a killed run's claims are taken
+# over after this; a live run renews its claims whenever it stores a batch.
+CLAIM_LEASE = 600.0
 
 
 class StoreError(CurateError):
@@ -129,6 +139,7 @@ class Store:
     def __init__(self, conn: sqlite3.Connection, root: Path) -> None:
         self.conn = conn
         self.root = root
+        self.swept = Usage()  # scratch folders of dead runs deleted when it was opened
 
     # -- lifecycle -------------------------------------------------------------------
     @classmethod
@@ -139,6 +150,8 @@ class Store:
         root.mkdir(parents=True, exist_ok=True)
         store = cls(_connect(db), root)
         store._migrate()
+        # Whatever the command: raw text left in tmp/ by a killed run goes first.
+        store.swept = sweep(root)
         return store
 
     def close(self) -> None:
@@ -296,14 +309,78 @@ class Store:
             args = (fingerprint,)
         return [row[0] for row in self.conn.execute(sql, args)]
 
+    def claim_deid(
+        self,
+        owner: str,
+        fingerprint: str,
+        among: list[str],
+        redo: bool = False,
+        lease: float = CLAIM_LEASE,
+    ) -> tuple[list[str], list[str]]:
+        """Claim for `owner`, among these ids, the records to de-identify, in one write
+        transaction (so that two runs never claim the same record): those that need it
+        (as `needing_deid`; with `redo`, all) and on which no other owner holds a live
+        claim. An expired claim (its owner was killed) is taken over. Returns the ids
+        claimed and the ids other owners hold, both in rowid order."""
+        now = time.time()
+        window = json.dumps(among)
+        need = (
+            ""
+            if redo
+            else ("AND (r.deid_status<>'done' OR r.deid_policy IS NULL OR r.deid_policy<>?) ")
+        )
+        with self.transaction() as conn:
+            busy = [
+                row[0]
+                for row in conn.execute(
+                    "SELECT c.id FROM deid_claims c JOIN records r ON r.id=c.id "
+                    "WHERE c.id IN (SELECT value FROM json_each(?)) AND c.owner<>? "
+                    "AND c.expires>? ORDER BY r.rowid",
+                    (window, owner, now),
+                )
+            ]
+            ids = [
+                row[0]
+                for row in conn.execute(
+                    "SELECT r.id FROM records r WHERE r.id IN (SELECT value FROM json_each(?)) "
+                    + need
+                    + "AND NOT EXISTS (SELECT 1 FROM deid_claims c WHERE c.id=r.id "
+                    "AND c.owner<>? AND c.expires>?) ORDER BY r.rowid",
+                    (window, *(() if redo else (fingerprint,)), owner, now),
+                )
+            ]
+            conn.executemany(
+                "INSERT OR REPLACE INTO deid_claims VALUES (?, ?, ?)",
+                [(rid, owner, now + lease) for rid in ids],
+            )
+        return ids, busy
+
+    def release_deid_claims(self, owner: str) -> None:
+        """Drop `owner`'s claims (its run ends, done or failed) and any expired ones."""
+        with self.transaction() as conn:
+            conn.execute(
+                "DELETE FROM deid_claims WHERE owner=? OR expires<=?", (owner, time.time())
+            )
+
     def save_deid(
         self,
         items: list[tuple[Record, list[dict[str, Any]]]],
         fingerprint: str,
         status: str = "done",
+        owner: str | None = None,
     ) -> None:
-        """Store de-identified records (texts filled in) and their decisions, atomically."""
+        """Store de-identified records (texts filled in) and their decisions, atomically.
+        With the `owner` of their claims: release those claims, renew its others."""
         with self.transaction() as conn:
+            if owner is not None:
+                conn.executemany(
+                    "DELETE FROM deid_claims WHERE id=? AND owner=?",
+                    [(record.id, owner) for record, _ in items],
+                )
+                conn.execute(
+                    "UPDATE deid_claims SET expires=? WHERE owner=?",
+                    (time.time() + CLAIM_LEASE, owner),
+                )
             for record, decisions in items:
                 revision = conn.execute(
                     "SELECT revision FROM records WHERE id=?", (record.id,)

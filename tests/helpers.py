@@ -65,6 +65,28 @@ def run_cli(
     return proc
 
 
+def start_cli(*args: str) -> subprocess.Popen:
+    """Start the real `curate` command in the background (to stop, kill or race it);
+    stdout and stderr are pipes, text."""
+    return subprocess.Popen(
+        [sys.executable, "-m", "curate.cli", *args],
+        cwd=REPO,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
+
+
+def salted_workspace(path: Path, salt: str = "ab" * 32) -> Path:
+    """A new workspace with a fixed id salt, so that two workspaces fed the same input
+    give the same record ids (to compare them)."""
+    from curate.store import Store
+
+    with Store.open(path) as store:
+        store.conn.execute("UPDATE meta SET value=? WHERE key='id_salt'", (salt,))
+    return path
+
+
 def submission(
     pid: str,
     subreddit: str = "germany",

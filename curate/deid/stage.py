@@ -10,8 +10,11 @@ it re-does the records from the original, never from an earlier de-identified te
 from __future__ import annotations
 
 import os
+import socket
+import time
+import uuid
 from collections import Counter
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 
@@ -21,6 +24,9 @@ from curate.deid.policy import Policy, load_policy
 from curate.errors import CurateError
 from curate.records import RawText, Record, free_texts, replace_free_texts
 from curate.store import Store
+
+CLAIM_CHUNK = 64  # records claimed at a time: the engine's chunk (`engine.run_all`)
+CLAIM_POLL = 0.5  # seconds between looks at another run's claims
 
 
 @dataclass
@@ -112,7 +118,7 @@ def deid_input(record: Record, raw: RawText) -> DeidInput:
     )
 
 
-def _inputs(store: Store, ids: list[str], originals: dict) -> Iterator[DeidInput]:
+def _inputs(store: Store, ids: Iterable[str], originals: dict) -> Iterator[DeidInput]:
     for rid in ids:
         found = store.vault.original(rid)
         if found is None:
@@ -120,6 +126,49 @@ def _inputs(store: Store, ids: list[str], originals: dict) -> Iterator[DeidInput
         record, raw = found
         originals[rid] = record
         yield deid_input(record, raw)
+
+
+class _Claims:
+    """The records one `deidentify_workspace` call takes on (`ids`, in order): claimed
+    in the store a chunk at a time, so that concurrent runs (two ingests, an ingest and
+    `curate deid`) split the records and each is de-identified once. Without `redo`, a
+    record another run de-identified meanwhile under the same policy is left out."""
+
+    def __init__(self, store: Store, fingerprint: str, ids: list[str], redo: bool) -> None:
+        self.store = store
+        self.fingerprint = fingerprint
+        self.redo = redo
+        self.owner = f"{socket.gethostname()}:{os.getpid()}:{uuid.uuid4().hex[:8]}"
+        self.todo = ids  # not tried yet in this round
+        self.busy: list[str] = []  # held by another run when tried
+
+    def ids(self) -> Iterator[str]:
+        """The ids claimed in this round, a chunk at a time as the engine asks for them
+        (claimed early, they would wait under a claim while another run could do them)."""
+        while chunk := self.next():
+            yield from chunk
+
+    def next(self) -> list[str]:
+        """The next chunk of records claimed (empty: none left to try this round)."""
+        while self.todo:
+            window, self.todo = self.todo[:CLAIM_CHUNK], self.todo[CLAIM_CHUNK:]
+            ids, busy = self.store.claim_deid(self.owner, self.fingerprint, window, self.redo)
+            self.busy.extend(busy)
+            if ids:
+                return ids
+        return []
+
+    def wait(self, poll: float = CLAIM_POLL) -> bool:
+        """After a round: if other runs held some records, wait a moment and say to try
+        those again (done by then: left out; their claims expired: taken over)."""
+        if not self.busy:
+            return False
+        self.todo, self.busy = self.busy, []
+        time.sleep(poll)
+        return True
+
+    def release(self) -> None:
+        self.store.release_deid_claims(self.owner)
 
 
 def deidentify_batch(
@@ -192,14 +241,23 @@ def deidentify_workspace(
     workers = workers or default_workers()
     if len(ids) < 256:
         workers = 1  # not worth forking
+    claims = _Claims(store, fingerprint, ids, redo)
     originals: dict[str, Record] = {}
-    for outputs in run_all(engine, _inputs(store, ids, originals), workers=workers):
-        batch = []
-        for out in outputs:
-            record, decisions, problems, changed = apply_output(originals.pop(out.key), out)
-            report.add(decisions, problems, changed)
-            batch.append((record, decisions))
-        store.save_deid(batch, fingerprint)
-        if on_progress:
-            on_progress(report.records, len(ids))
+    try:
+        while True:  # a round over what can be claimed; again while others hold claims
+            for outputs in run_all(
+                engine, _inputs(store, claims.ids(), originals), workers=workers
+            ):
+                batch = []
+                for out in outputs:
+                    record, decisions, problems, changed = apply_output(originals.pop(out.key), out)
+                    report.add(decisions, problems, changed)
+                    batch.append((record, decisions))
+                store.save_deid(batch, fingerprint, owner=claims.owner)
+                if on_progress:
+                    on_progress(report.records, len(ids))
+            if not claims.wait():
+                break
+    finally:
+        claims.release()
     return report

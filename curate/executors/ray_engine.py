@@ -18,8 +18,9 @@ results as shards, and this process loads them in input order with the local eng
 store writer (`load.py`).
 
 Privacy: spools, shards, Ray's object store (memory-mapped files) and its spill folder
-hold raw text; all are inside the workspace (`<workspace>/tmp/ray-<id>/`) and deleted
-when the run ends. Errors raised on the cluster are reported by type only: their messages may
+hold raw text; all are inside the workspace (`<workspace>/tmp/ray-<id>/`, a
+`curate.scratch` folder) and deleted when the run ends, or by the next command after a
+kill. Errors raised on the cluster are reported by type only: their messages may
 quote the data.
 """
 
@@ -48,6 +49,7 @@ from curate.executors.steps import Step, ingest_steps, run_steps
 from curate.executors.work import Work, from_table, to_table
 from curate.ingest import IngestRun
 from curate.records import content_hash
+from curate.scratch import SCRATCH, scratch
 from curate.sources.base import Parsed
 
 BATCH = 64  # records per engine call: the local engine's chunk (`engine.run_all`)
@@ -98,12 +100,9 @@ class RayEngine:
             # name gazetteer is cached for the actors (each would derive it, ~40 s).
             self.steps[-1].setup()
             self.steps[-1].engine = None  # the actors build their own
-        self.folder = root / "tmp" / f"ray-{uuid.uuid4().hex[:12]}"
-        try:
-            with self.session(self.folder / "ray"):
-                yield
-        finally:
-            shutil.rmtree(self.folder, ignore_errors=True)
+        # A scratch folder: swept by the next command if this run is killed.
+        with scratch(root / SCRATCH, "ray") as self.folder, self.session(self.folder / "ray"):
+            yield
 
     def sink(self, run: IngestRun) -> RaySink:
         return RaySink(run, self)

@@ -1,7 +1,8 @@
 """Parquet shards of work rows: how records reach a cluster and come back.
 
 They hold raw text, so they only ever live in the run's folder inside the workspace
-(`<workspace>/tmp/ray-<run>/`), which is deleted when the run ends.
+(`<workspace>/tmp/ray-<run>/`, a `curate.scratch` folder), which is deleted when the run
+ends, or by the next command that opens the workspace if the run was killed.
 
 Results must be stored in input order (dedup keeps the first copy; revisions follow the
 input), so `read_in_order` puts the result shards back in `seq` order and refuses to go

@@ -19,15 +19,14 @@ from __future__ import annotations
 
 import pickle
 import re
-import shutil
 import sqlite3
-import tempfile
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 from curate.records import Provenance, RawText, Record, Source, pseudonymous_id
+from curate.scratch import Scratch
 from curate.sources.base import (
     InputProblem,
     Item,
@@ -282,7 +281,8 @@ def read(
     response candidates in one index keyed by post id — a January post's comments are
     in February's file too — and pairs each post with its response. The items, and so
     the records, are the same whichever way the scans ran."""
-    folder = Path(tempfile.mkdtemp(prefix="curate-reddit-", dir=staging_dir))
+    scratch = Scratch.create(staging_dir, "curate-reddit")  # swept if this run is killed
+    folder = scratch.path
     try:
         jobs = [
             ScanJob(path, folder / f"{i:05d}", policy, salt, max_bytes)
@@ -298,7 +298,7 @@ def read(
                     on_progress(scan.path, scan.size)
         yield from pair(scans, policy, folder)
     finally:
-        shutil.rmtree(folder, ignore_errors=True)
+        scratch.remove()
 
 
 def _progress(on_progress, path):
