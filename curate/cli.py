@@ -723,7 +723,8 @@ def vault_purge(
 def demo_generate(
     out: Annotated[Path, typer.Argument(help="Output folder.")] = Path("demo"),
 ) -> None:
-    """(Re)generate the synthetic demo Reddit dump, byte for byte."""
+    """(Re)generate the synthetic demo data, byte for byte: the Reddit dump, its PII ground
+    truth and the careless input folder."""
     from curate.demo import generate
 
     for path in generate(out).values():

@@ -12,7 +12,8 @@ text, no real people. Output is byte-for-byte reproducible for the same argument
 clock, no Faker, sorted JSON keys, fixed zstd level), so the committed `demo/reddit/`
 files can be checked by regenerating them.
 
-Regenerate with: python -m curate.demo demo/reddit
+Regenerate with: python -m curate.demo demo (also writes demo/careless/, hostile input:
+`curate.demo_careless`)
 """
 
 from __future__ import annotations
@@ -830,10 +831,14 @@ def _dumps(rows: list[dict[str, Any]]) -> bytes:
 
 
 def generate(out_dir: Path, n_posts: int = 60, seed: int = 7) -> dict[str, Path]:
-    """Write reddit/RS_demo.zst, reddit/RC_demo.zst and pii_truth.jsonl under out_dir.
+    """Write reddit/RS_demo.zst, reddit/RC_demo.zst and pii_truth.jsonl under out_dir,
+    and the careless input files under careless/ (`curate.demo_careless`, which takes no
+    arguments: its files show fixed cases).
 
     The ground truth sits outside reddit/ so that `curate ingest OUT_DIR/reddit` takes
     only the dump. Returns the paths."""
+    from curate import demo_careless  # it imports this module's templates
+
     if n_posts < 17:
         raise ValueError("n_posts must be at least 17 (edge cases need a few real posts)")
     posts, comments = _build(n_posts, seed)
@@ -849,7 +854,7 @@ def generate(out_dir: Path, n_posts: int = 60, seed: int = 7) -> dict[str, Path]
     paths["submissions"].write_bytes(cctx.compress(_dumps(rs)))
     paths["comments"].write_bytes(cctx.compress(_dumps(rc)))
     paths["pii"].write_bytes(_dumps(_spans(posts) + _spans(comments)))
-    return paths
+    return paths | demo_careless.generate(out_dir / "careless")
 
 
 def main(argv: list[str] | None = None) -> None:
