@@ -18,6 +18,34 @@ echo "   and de-identification in worker processes on every core)"
 curate ingest demo/reddit
 echo "== curate stats"
 curate stats
+echo "== careless input: curate ingest demo/careless --strict, into its own workspace"
+echo "   (a cut-off dump, half an emoji, a number for a name, an Excel CSV, a label holding an"
+echo "   e-mail address, a Parquet file of 4 bytes: demo/README.md; docs/ingest.md#what-happens-to-bad-input)"
+rm -rf workspace/careless
+OUT=workspace/careless-ingest.out ERR=workspace/careless-ingest.err
+status=0
+curate -w workspace/careless ingest demo/careless --strict --no-deid --no-progress \
+  >"$OUT" 2>"$ERR" || status=$?
+cat "$OUT" "$ERR"
+echo "exit status: $status (--strict: something was quarantined or a file was not read to its end)"
+[ "$status" -eq 1 ] || { echo "expected exit status 1 from --strict"; exit 1; }
+python - workspace/careless <<'PY'
+import json
+import sys
+from pathlib import Path
+
+(path,) = Path(sys.argv[1], "quarantine").glob("*.jsonl")
+entries = [json.loads(line) for line in path.open(encoding="utf-8")]
+print(f"{len(entries)} quarantine entries (the raw lines stay in the workspace; only this is shown):")
+for e in entries:
+    where = Path(e["file"]).name + (f":{e['line']}" if e["line"] else " (file)")
+    print(f"  {where:<26} {e['reason']}")
+PY
+PLANTED="mara.careless@example.org"  # in the intensity label of demo/careless/German_data.jsonl
+if grep -rlF "$PLANTED" "$OUT" "$ERR" workspace/careless/reports; then
+  echo "the planted label value was printed or reported"; exit 1
+fi
+echo "planted label value ($PLANTED) in the printed output and reports: not found"
 echo "== curate deid scan (direct identifiers left in the de-identified texts)"
 curate deid scan
 echo "== curate deid eval (de-identification quality on a labelled synthetic corpus)"
