@@ -24,24 +24,12 @@ from typing import Any
 import zstandard
 
 from curate.demo import CUES_EN, EPOCH_START, ZSTD_LEVEL, T
+from curate.schema import load_taxonomy
 
 # An intensity label a careless annotator typed into the wrong cell. The apostrophe is
 # deliberate: it once defeated the masking of quoted values (issue 12, point 2).
 PLANTED_LABEL = "Mara's mail is mara.careless@example.org"
 NESTING = 10_000  # levels of `[`: deeper than Python's JSON parser goes
-UNKNOWN_DEMOGRAPHICS = (
-    "settlement",
-    "gender",
-    "age",
-    "born_in",
-    "marital_status",
-    "number_of_people_in_household",
-    "education",
-    "profession",
-    "employment",
-    "social_class",
-    "religion",
-)
 
 
 def _line(obj: dict[str, Any], ascii_only: bool = False) -> bytes:
@@ -67,8 +55,8 @@ def _submission(pid: str, sub: str, title: str, sentences: list[str], when: int)
 
 
 def _comment(cid: str, post: dict, sentences: list[str], score: int | float) -> dict:
-    """A top-level comment a day after the start of the demo year (the posts' own
-    timestamps may be the careless ones)."""
+    """A top-level comment on `post`, its time taken from its own id, not from the post:
+    a post's timestamp may be the careless one."""
     return {
         "author": f"helper_{cid}",
         "body": " ".join(sentences),
@@ -189,12 +177,14 @@ def _jsonl(path: Path) -> Path:
 
 
 def _release_line(pid: str, distress: list[tuple[str, Any]], demographics: dict) -> dict:
-    de = T["de"]
+    """A release line; demographics the taxonomy names and `demographics` leaves out are
+    "unknown", as in the release."""
+    de, fields = T["de"], load_taxonomy().demographic_fields
     return {
         "culture": "German",
         "post": {
             "cultural_signals": [{"phrase": "Abitur", "type": "Knowledge"}],
-            "demographic_info": {**dict.fromkeys(UNKNOWN_DEMOGRAPHICS, "unknown"), **demographics},
+            "demographic_info": {**dict.fromkeys(fields, "unknown"), **demographics},
             "emotional_distress": [{"intensity": v, "phrase": p} for p, v in distress],
             "text": f"https://example.org/r/de/comments/{pid}/careless/",
         },
