@@ -77,14 +77,14 @@ def print_ingest(report: IngestReport, console: Console) -> None:
             "skipped: " + "; ".join(f"{r} ({n})" for r, n in report.skipped_reasons.most_common())
         )
     if report.defects:
-        dt = Table(
-            title=f"defects ({sum(report.defects.values())}), by record in {report.defects_path}"
-        )
+        dt = Table(title=f"defects ({sum(report.defects.values())})")
         dt.add_column("field: problem")
         dt.add_column("count", justify="right")
         for kind, n in report.defects.most_common():
             dt.add_row(kind, str(n))
         console.print(dt)
+        # On a line of its own: a long path in the title would wrap mid-word.
+        console.print(f"defects by record: {report.defects_path}", soft_wrap=True)
     if report.problems:
         console.print(f"file problems: {len(report.problems)} (warnings on stderr)")
     if report.quarantine_path:
