@@ -179,7 +179,9 @@ def _jsonl(path: Path) -> Path:
 def _release_line(pid: str, distress: list[tuple[str, Any]], demographics: dict) -> dict:
     """A release line; demographics the taxonomy names and `demographics` leaves out are
     "unknown", as in the release."""
-    de, fields = T["de"], load_taxonomy().demographic_fields
+    # Labels come from the taxonomy (schemas/), never spelled out in code.
+    de, tax = T["de"], load_taxonomy()
+    fields, reassurance = tax.demographic_fields, tax.family("emotional_support").values[4]
     return {
         "culture": "German",
         "post": {
@@ -191,10 +193,8 @@ def _release_line(pid: str, distress: list[tuple[str, Any]], demographics: dict)
         "post_id": pid,
         "response": {
             "cultural_signals": [],
-            "emotional_support": [
-                {"phrase": de["r_mid"][3], "strategy": "Affirmation and Reassurance"}
-            ],
-            "empathy_score": "4 quite empathetic",
+            "emotional_support": [{"phrase": de["r_mid"][3], "strategy": reassurance}],
+            "empathy_score": tax.empathy[4],
         },
     }
 
