@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import csv
 import io
-import math
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -24,6 +23,7 @@ from curate.sources.base import (
     Location,
     Parsed,
     Rejected,
+    as_int64,
     decode_json_line,
 )
 from curate.sources.io import iter_lines, open_binary
@@ -225,20 +225,10 @@ def _text(value: Any) -> str | None:
     return str(value)
 
 
-# created_utc is stored as an SQLite integer (64-bit) by the stages that index it.
-_INT64 = (-(2**63), 2**63 - 1)
-
-
 def _timestamp(value: Any) -> int | None:
-    """created_utc as whole seconds; ValueError when it is not a number in range."""
-    if value is None or value == "":
-        return None
-    if isinstance(value, bool | dict | list | tuple):
-        raise ValueError("not a number")
-    number = float(_text(value) or "nan")
-    if not math.isfinite(number) or not _INT64[0] <= number <= _INT64[1]:
-        raise ValueError("not a finite number in range")
-    return int(number)
+    """created_utc as whole seconds (an SQLite integer): the shared dump-number rule, an
+    empty CSV cell being no time. ValueError when it is not a number in range."""
+    return None if value == "" else as_int64(value)
 
 
 def parse(
