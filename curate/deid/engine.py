@@ -235,7 +235,7 @@ def _merge_residual(
         start = min([start, *(d.start for d in covered)])
         end = max([end, *(d.end for d in covered)])
         merged = [d for d in merged if d not in covered]
-        merged.append(Detection(start, end, det.entity_type, det.score, det.recognizer))
+        merged.append(Detection(start, end, det.entity_type, det.score, det.recognizer, det.unsure))
         added = True
     return sorted(merged, key=lambda d: d.start) if added else None
 

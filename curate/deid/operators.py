@@ -9,6 +9,7 @@ replacement, which the anonymizer's merged output does not give back one to one.
 
 from __future__ import annotations
 
+import dataclasses
 import hashlib
 import re
 from dataclasses import dataclass, field
@@ -27,6 +28,20 @@ class Detection:
     entity_type: str
     score: float
     recognizer: str
+    unsure: str | None = None  # why the machine is unsure (goes to the curator's review)
+    operator: str | None = None  # set by a curator override or the allowlist, else policy
+
+
+@dataclass(frozen=True, slots=True)
+class Override:
+    """A curator's verdict on one region of one field of a record (original offsets):
+    `remove` replaces it whatever the detectors say, `keep` leaves it whatever they say.
+    Stored per record and applied on every re-run."""
+
+    start: int
+    end: int
+    verdict: str  # "remove" | "keep"
+    entity_type: str = "PERSON"
 
 
 @dataclass(slots=True)
@@ -42,6 +57,7 @@ class Decision:
     operator: str
     new_start: int | None = None
     new_end: int | None = None
+    unsure: str | None = None
 
 
 def from_presidio(results: list[Any]) -> list[Detection]:
@@ -51,7 +67,17 @@ def from_presidio(results: list[Any]) -> list[Detection]:
         name = meta.get("recognizer_name") or (
             r.analysis_explanation.recognizer if r.analysis_explanation else "?"
         )
-        out.append(Detection(r.start, r.end, r.entity_type, float(r.score), str(name)))
+        unsure = meta.get("unsure")
+        out.append(
+            Detection(
+                r.start,
+                r.end,
+                r.entity_type,
+                float(r.score),
+                str(name),
+                str(unsure) if unsure else None,
+            )
+        )
     return out
 
 
@@ -117,7 +143,7 @@ def _trim_person(
         if all((zipf(w, "en") >= 4.5 and w not in known_names) or w in noise for w in words):
             return None  # 'Good People', 'Orthodox Rabbis'
 
-    return Detection(start, end, d.entity_type, d.score, d.recognizer)
+    return dataclasses.replace(d, start=start, end=end)
 
 
 _LATIN_UPPER = re.compile(r"[A-ZÀ-ÖØ-Þ]")
@@ -181,6 +207,8 @@ def _merge_same_type(detections: list[Detection]) -> list[Detection]:
                 d.entity_type,
                 max(last.score, d.score),
                 best.recognizer,
+                best.unsure,
+                best.operator,
             )
         else:
             out.append(d)
@@ -288,11 +316,18 @@ def apply(
     decisions: list[Decision] = []
     cursor = shift = 0
     for d in detections:
-        op = policy.operator(d.entity_type)
+        op = d.operator or policy.operator(d.entity_type)
         value = text[d.start : d.end]
         new = replacement(op, d.entity_type, value, pseudo)
         decision = Decision(
-            field_name, d.start, d.end, d.entity_type, d.recognizer, round(d.score, 4), op
+            field_name,
+            d.start,
+            d.end,
+            d.entity_type,
+            d.recognizer,
+            round(d.score, 4),
+            op,
+            unsure=d.unsure,
         )
         decisions.append(decision)
         if new is None:

@@ -21,6 +21,21 @@ OPERATORS = ("pseudonym", "tag", "redact", "surrogate", "generalize", "keep")
 class Policy:
     data: dict[str, Any]
     path: Path
+    # the curator's allowlist (workspace file `curate deid review` adds to), if any
+    curator_allowlist: Path | None = None
+
+    @property
+    def allowlist_files(self) -> tuple[Path, ...]:
+        """Built-in allowlist, the policy's own files, then the curator's (data, not
+        code: docs/deid.md)."""
+        from curate.deid.allowlist import BUILTIN
+
+        section = self.data.get("allowlist", {}) or {}
+        files = [] if section.get("builtin") is False else [BUILTIN]
+        files += [(self.path.parent / f).resolve() for f in section.get("files", ())]
+        if self.curator_allowlist is not None:
+            files.append(self.curator_allowlist)
+        return tuple(files)
 
     @property
     def languages(self) -> tuple[str, ...]:
@@ -57,16 +72,18 @@ class Policy:
     @property
     def fingerprint(self) -> str:
         """Changes when the policy or its registry file changes, or the set of free-text
-        places the record schema marks (`x-free-text`): records de-identified under
+        places the record schema marks (`x-free-text`), or an allowlist file: records de-identified under
         another fingerprint are re-done by `curate deid`, so a newly marked field is
         de-identified in a workspace made before it was marked."""
         from curate.schema import free_text_paths
 
         scope = [[list(p.parts), p.vocabulary] for p in free_text_paths()]
+        lists = [p.read_text("utf-8") if p.is_file() else "" for p in self.allowlist_files]
         blob = (
             json.dumps(self.data, sort_keys=True)
             + self.registry_path.read_text("utf-8")
             + json.dumps(scope)
+            + json.dumps(lists)
         )
         return hashlib.sha256(blob.encode()).hexdigest()[:16]
 
@@ -90,7 +107,12 @@ def load_policy(config: Config | None = None, path: Path | None = None) -> Polic
     bad = {k: v for k, v in data["operators"].items() if v not in OPERATORS}
     if bad:
         raise CurateError(f"{path}: unknown operator(s) {bad}; use one of {OPERATORS}")
-    policy = Policy(data=data, path=path.resolve())
+    curator = None
+    if config is not None:
+        configured = config.section("deid").get("allowlist")
+        curator = Path(configured) if configured else config.workspace / "deid" / "allowlist.yaml"
+        curator = curator if curator.is_absolute() else config.root / curator
+    policy = Policy(data=data, path=path.resolve(), curator_allowlist=curator)
     if not policy.registry_path.is_file():
         raise CurateError(f"{path}: registry file not found: {policy.registry_path}")
     return policy
