@@ -9,6 +9,7 @@ models load once) and take chunks of documents.
 
 from __future__ import annotations
 
+import dataclasses
 import os
 import re
 from collections import defaultdict
@@ -26,9 +27,8 @@ from curate.deid.operators import (
     resolve,
 )
 from curate.deid.policy import Policy
-from curate.deid.recognizers.gazetteer import SCRIPT_LANGUAGE
+from curate.deid.segments import Segment, segments
 
-_SCRIPT_RX = {"arabic": re.compile(r"[\u0600-\u06ff]"), "hebrew": re.compile(r"[\u05d0-\u05ea]")}
 _HAN = re.compile(r"[\u3000-\u303f\u3400-\u4dbf\u4e00-\u9fff\uff00-\uffef]")
 
 
@@ -64,50 +64,83 @@ class Deidentifier:
     ) -> None:
         from presidio_analyzer import BatchAnalyzerEngine
 
+        from curate.deid import allowlist
         from curate.deid.analyzer import build_analyzer
 
         self.policy = policy
         self.never = frozenset(w.casefold() for w in (never_names or set()))
-        self.analyzer = build_analyzer(policy, cache_dir, set(self.never))
+        self.analyzer, self.by_language = build_analyzer(policy, cache_dir, set(self.never))
         self.batch = BatchAnalyzerEngine(analyzer_engine=self.analyzer)
-        gazetteers = {
-            r.supported_language: r
-            for r in self.analyzer.registry.recognizers
+        gazetteers = [
+            r
+            for recs in ([*self.analyzer.registry.recognizers], *self.by_language.values())
+            for r in recs
             if r.name.startswith("NameGazetteerRecognizer_")
-        }
-        self.zh_names = gazetteers.get("zh")
+        ]
         # first names that are also everyday English words ('John', 'Grace') are names
-        self.known_names = frozenset().union(*(g.first - g.common for g in gazetteers.values()))
-        # names in Arabic or Hebrew script inside text of another language
-        self.by_script = {
-            (script, _SCRIPT_RX[script]): gazetteers[lang]
-            for script, lang in SCRIPT_LANGUAGE.items()
-            if lang in gazetteers
-        }
+        self.known_names = frozenset().union(*(g.first - g.common for g in gazetteers))
+        self.allowlist = allowlist.load(policy.allowlist_files)
         self.batch_size = batch_size
 
-    def analyze(self, texts: list[str], language: str):
-        """Resolved detections for each text (all in one language).
+    def analyze(
+        self,
+        texts: list[str],
+        language: str | list[str | None] | None,
+        cultures: list[str | None] | None = None,
+    ) -> list[list[Detection]]:
+        """Resolved detections for each text.
+
+        Each text is cut into segments of one language (`segments`), `language` being
+        the hint for undecided stretches. Segments are analyzed grouped by language, in
+        one `nlp.pipe` batch each: pattern recognizers and the spaCy model of that
+        language through Presidio, then that language's own name recognizers. The
+        allowlist marks the public names to keep (per the text's culture), and
+        `resolve` picks one decision per region.
 
         Pattern recognizers delimit matches with word boundaries, and a Han character
         counts as a word character: 'u/name' or an e-mail glued to Chinese text would
-        not match. So text with Han characters is analyzed with them blanked out (same
-        length, so offsets hold); the Chinese name recognizer then reads the original."""
-        masked = [_HAN.sub(" ", t) for t in texts]
-        raw = self.batch.analyze_iterator(masked, language=language, batch_size=self.batch_size)
+        not match. So Presidio reads text with Han characters blanked out (same length,
+        so offsets hold); the name recognizers read the original."""
+        hints = language if isinstance(language, list) else [language] * len(texts)
+        cultures = cultures or [None] * len(texts)
+        pieces: dict[str, list[tuple[int, Segment]]] = defaultdict(list)
+        for i, text in enumerate(texts):
+            hint = self.policy.language_for(hints[i])
+            for seg in segments(text, hint):
+                pieces[self.policy.language_for(seg.language)].append((i, seg))
+        found: list[list[Detection]] = [[] for _ in texts]
+        for lang, items in pieces.items():
+            seg_texts = [texts[i][seg.start : seg.end] for i, seg in items]
+            masked = [_HAN.sub(" ", t) for t in seg_texts]
+            raw = self.batch.analyze_iterator(masked, language=lang, batch_size=self.batch_size)
+            named = self.by_language.get(lang, ())
+            for (i, seg), seg_text, masked_text, results in zip(
+                items, seg_texts, masked, raw, strict=True
+            ):
+                dets = from_presidio(results)
+                if masked_text != seg_text:
+                    # blanking Chinese characters may join digits into a 'number' ("302号，
+                    # 2019年"): a pattern match may not contain a Chinese character
+                    dets = [d for d in dets if not _HAN.search(seg_text[d.start : d.end])]
+                for rec in named:
+                    dets += from_presidio(rec.analyze(seg_text, rec.supported_entities, None))
+                found[i].extend(
+                    dataclasses.replace(d, start=d.start + seg.start, end=d.end + seg.start)
+                    for d in dets
+                )
         out = []
-        for text, masked_text, results in zip(texts, masked, raw, strict=True):
-            found = from_presidio(results)
-            if masked_text != text:
-                # blanking Chinese characters may join digits into a 'number' ("302号，
-                # 2019年"): a pattern match may not contain a Chinese character
-                found = [d for d in found if not _HAN.search(text[d.start : d.end])]
-            if masked_text != text and self.zh_names is not None:
-                found += from_presidio(self.zh_names.analyze(text, ["PERSON"]))
-            for (script, rx), rec in self.by_script.items():
-                if rec.supported_language != language and rx.search(text):
-                    found += from_presidio(rec.analyze_scripts(text, (script,)))
-            out.append(resolve(found, self.policy, language, self.never, text, self.known_names))
+        for i, text in enumerate(texts):
+            kept = [
+                Detection(start, end, kind, 1.0, "Allowlist", unsure, operator="keep")
+                for start, end, kind, unsure in self.allowlist.find(text, cultures[i])
+            ]
+            for j, d in enumerate(found[i]):
+                if d.entity_type == "URL" and self.allowlist.public_url(text[d.start : d.end]):
+                    found[i][j] = dataclasses.replace(d, recognizer="Allowlist", operator="keep")
+            lang = self.policy.language_for(hints[i])
+            out.append(
+                resolve(found[i] + kept, self.policy, lang, self.never, text, self.known_names)
+            )
         return out
 
     def run(self, docs: list[DeidInput]) -> list[DeidOutput]:
@@ -119,6 +152,7 @@ class Deidentifier:
         new turns up: the output then passes the same analyzers' residual scan."""
         texts: dict[tuple[int, str], str] = {}
         langs: dict[tuple[int, str], str] = {}
+        self._cultures = {i: doc.culture for i, doc in enumerate(docs)}
         for i, doc in enumerate(docs):
             lang = self.policy.language_for(doc.language)
             for name, text in doc.fields.items():
@@ -152,15 +186,13 @@ class Deidentifier:
     def _analyze_keys(
         self, keys: list[tuple[int, str]], texts: dict, langs: dict
     ) -> dict[tuple[int, str], list]:
-        """Analyze the texts of `keys` grouped by pipeline language (one batch each)."""
-        by_lang: dict[str, list[tuple[int, str]]] = defaultdict(list)
-        for key in keys:
-            by_lang[langs[key]].append(key)
-        found: dict[tuple[int, str], list] = {}
-        for lang, group in by_lang.items():
-            for key, dets in zip(group, self.analyze([texts[k] for k in group], lang), strict=True):
-                found[key] = dets
-        return found
+        """Analyze the texts of `keys` in one batch (segments are grouped by language)."""
+        results = self.analyze(
+            [texts[k] for k in keys],
+            [langs[k] for k in keys],
+            [self._cultures.get(k[0]) for k in keys],
+        )
+        return dict(zip(keys, results, strict=True))
 
     def _apply_all(self, docs: list[DeidInput], found: dict) -> dict[tuple[int, str], tuple]:
         """Replace the detections; one `Pseudonyms` memory per document, fields in order
@@ -226,8 +258,11 @@ def _merge_residual(
     merged = list(original)
     added = False
     for det in residual:
-        if policy.operator(det.entity_type) == "keep" and det.entity_type not in direct:
+        op = det.operator or policy.operator(det.entity_type)
+        if op == "keep" and det.entity_type not in direct:
             continue
+        if det.operator == "keep":
+            continue  # kept by the allowlist or the curator
         if not has_text_outside(new_text, det.start, det.end, omap.replaced(det.start, det.end)):
             continue  # only pseudonym tags and punctuation: nothing left to replace
         start, end = omap.original_span(det.start, det.end)

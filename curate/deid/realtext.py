@@ -92,8 +92,14 @@ def score(
                     (p["kind"] for p in phrase.public if _overlaps((s, e), p)), "plain word"
                 )
                 errors.append(
-                    {"line": phrase.number, "start": s, "end": e, "error": "over", "type": etype,
-                     "label": kind}
+                    {
+                        "line": phrase.number,
+                        "start": s,
+                        "end": e,
+                        "error": "over",
+                        "type": etype,
+                        "label": kind,
+                    }
                 )
         for p in phrase.private:
             if p.get("unsure"):
@@ -104,8 +110,13 @@ def score(
                 c["removed"] += removed
             if not removed:
                 errors.append(
-                    {"line": phrase.number, "start": p["start"], "end": p["end"],
-                     "error": "missed", "type": p["type"]}
+                    {
+                        "line": phrase.number,
+                        "start": p["start"],
+                        "end": p["end"],
+                        "error": "missed",
+                        "type": p["type"],
+                    }
                 )
         for p in phrase.public:
             kept = not any(_overlaps((s, e), p) for s, e, _ in regions)
