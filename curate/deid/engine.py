@@ -200,6 +200,7 @@ class Deidentifier:
         locales = self.policy.data.get("surrogate_locales", {})
         out: dict[tuple[int, str], tuple] = {}
         for i, doc in enumerate(docs):
+            _same_name_everywhere(i, doc, found)
             pseudo = Pseudonyms(seed=doc.key, culture=doc.culture, locales=locales)
             for name, text in doc.fields.items():
                 if text:
@@ -239,6 +240,34 @@ class Deidentifier:
 
 
 MAX_PASSES = 3
+
+
+def _same_name_everywhere(i: int, doc: DeidInput, found: dict) -> None:
+    """A name replaced somewhere in a document is replaced wherever else it stands in
+    it, also where a detector was unsure of it there ('Give Priyanka time.' in the
+    response of a post whose title named her)."""
+    texts = {name: text for name, text in doc.fields.items() if text}
+    texts |= {f"phrase:{j}": p for j, p in enumerate(doc.phrases) if p}
+    names: set[str] = set()
+    for name, text in texts.items():
+        for d in found.get((i, name), ()):
+            if d.entity_type == "PERSON" and d.operator is None:
+                names.update(Pseudonyms.key(text[d.start : d.end]).split())
+    if not names:
+        return
+    for name, text in texts.items():
+        dets = found.get((i, name))
+        if not dets:
+            continue
+        found[(i, name)] = [
+            dataclasses.replace(d, operator=None)
+            if d.entity_type == "PERSON"
+            and d.operator == "keep"
+            and d.recognizer not in ("Allowlist", "curator")
+            and set(Pseudonyms.key(text[d.start : d.end]).split()) <= names
+            else d
+            for d in dets
+        ]
 
 
 def _merge_residual(

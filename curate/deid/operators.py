@@ -142,6 +142,28 @@ def resolve(
         kept.append(d)
     kept = _merge_same_type(kept)
     kept = _defer_to_ner(kept, text, known_names)
+    # a public name inside an e-mail, a link, a handle or a subreddit ('youtube.com/
+    # @jonas', 'r/germany') is part of that match, not a name of its own; a handle
+    # inside a link is part of the link, which is replaced whole
+    patterns = [d for d in kept if _is_pattern(d)]
+    kept = [
+        d
+        for d in kept
+        if not (
+            (d.recognizer == "Allowlist" and d.entity_type != "URL")
+            and any(p.start < d.end and d.start < p.end for p in patterns)
+        )
+        and not (
+            _is_pattern(d)
+            and any(
+                p is not d
+                and p.start <= d.start
+                and d.end <= p.end
+                and p.end - p.start > d.end - d.start
+                for p in patterns
+            )
+        )
+    ]
     kept.sort(key=lambda d: (_priority(d, policy), -d.score, -(d.end - d.start), d.start))
     chosen: list[Detection] = []
     for d in kept:
@@ -270,6 +292,13 @@ def _merge_same_type(detections: list[Detection]) -> list[Detection]:
         else:
             out.append(d)
     return out
+
+
+def _is_pattern(d: Detection) -> bool:
+    """Found by a pattern (an e-mail, a URL, a handle), not guessed by a model or a list."""
+    return d.recognizer not in ("Allowlist", "curator") and not (
+        d.entity_type == "PERSON" or d.recognizer.startswith("SpacyRecognizer")
+    )
 
 
 def _priority(d: Detection, policy: Policy) -> int:

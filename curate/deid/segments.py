@@ -30,6 +30,7 @@ _SCRIPT_OF = (
     (re.compile(r"[\u0590-\u05ff\ufb1d-\ufb4f]"), "he"),
     (re.compile(r"[\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff\u3040-\u30ff]"), "zh"),
 )
+_LEADING_MARKS = frozenset("@#/+")
 _SENTENCE_END = re.compile(r"(?<=[.!?…:;)\]\"”»])\s+|\n\s*")
 _WORDS = re.compile(r"[a-zäöüß']+")
 # Function words that are frequent in one language and not words of the other.
@@ -78,8 +79,15 @@ def _runs(text: str) -> list[list]:
             runs[-1][1] = i + 1
             runs[-1][3] += weight
         else:
-            # leading spaces and punctuation of a new run stay with the one before
-            runs.append([i, i + 1, script, weight])
+            # spaces stay with the run before; the marks that open the new run's first
+            # word ('@name', '/u/name', '#tag', '+49') go with it
+            start = i
+            floor = runs[-1][0] + 1 if runs else 0
+            while start > floor and text[start - 1] in _LEADING_MARKS:
+                start -= 1
+            if runs:
+                runs[-1][1] = start
+            runs.append([start, i + 1, script, weight])
     if runs:
         runs[0][0] = 0
         runs[-1][1] = len(text)
