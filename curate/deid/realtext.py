@@ -174,6 +174,17 @@ def replaced_regions(engine, phrases: list[Labelled]) -> list[list[tuple[int, in
     return [out[d.key] for d in docs]
 
 
+def labelled_file(config, given: Path | None) -> Path | None:
+    """The labelled file to use: the one given (must exist), else the shared one beside
+    the project when it is there."""
+    if given is not None:
+        if not given.is_file():
+            raise CurateError(f"{given}: no such file (the hand-labelled real phrases)")
+        return given
+    default = (config.root / DEFAULT_PATH).resolve()
+    return default if default.is_file() else None
+
+
 def evaluate_real(config, path: Path, engine=None) -> dict[str, Any]:
     """Score the workspace policy's engine on the labelled real phrases at `path`."""
     import time
