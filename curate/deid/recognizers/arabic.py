@@ -219,6 +219,7 @@ class ArabicNameRecognizer(EntityRecognizer):
         alone_score: float = 0.55,
         sure_score: float = 0.85,
         unknown_zipf: float = 3.0,
+        surname_zipf: float = 2.5,
         supported_language: str = "ar",
     ) -> None:
         # `gazetteer` (names-dataset) is accepted for the engine's contract but not used:
@@ -229,6 +230,7 @@ class ArabicNameRecognizer(EntityRecognizer):
         self.alone_score = alone_score
         self.sure_score = sure_score
         self.unknown_zipf = unknown_zipf
+        self.surname_zipf = surname_zipf
         super().__init__(
             supported_entities=["PERSON"],
             supported_language=supported_language,
@@ -298,12 +300,18 @@ class ArabicNameRecognizer(EntityRecognizer):
         )
 
     def _surname_guess(self, tok: _Token) -> bool:
-        """An unknown rare word after a sure given name that may be its family name. Not
-        a dialect verb ("بيزعق", "هيروح"), a word with a conjunction ("وعمري") or a
-        feminine adjective ("تعبانة"): family names the list lacks rarely look so."""
+        """An unknown word after a sure given name that may be its family name: rarer than
+        `surname_zipf` (dialect adjectives such as "تعبان" = tired are about 3), not a
+        dialect verb ("بيزعق", "هيروح"), a word with a conjunction ("وعمري") or a
+        feminine adjective ("زعلانة"): family names the list lacks rarely look so."""
         p = tok.plain
         verb = len(p) >= 5 and p.startswith(_VERB_PREFIXES)
-        return self._unknown_name(tok, True) and not verb and not p.endswith("ة")
+        return (
+            self._unknown_name(tok, True)
+            and zipf(p, "ar") < self.surname_zipf
+            and not verb
+            and not p.endswith("ة")
+        )
 
     # -- context --------------------------------------------------------------------
 
@@ -385,14 +393,22 @@ class ArabicNameRecognizer(EntityRecognizer):
             count = entry[0] + entry[1]
             z = zipf(p, "ar")
             if p.startswith("ال") and len(p) > 4:
-                # family name: "… الشعباني", "… الحربي" (also "the military": listed often)
-                listed = entry[1] >= 10 or (sure and count >= 2)
-                if z < (self.common_zipf if sure else self.unknown_zipf) or listed:
+                # family name: "… الحربي" (listed, though also "the military"), or a rare
+                # word "… الشعباني" (not a plural adjective: "… المشتتون")
+                if entry[1] >= 10 or (sure and count >= 2):
                     return j + 1, named + 1, guessed
+                if z < (self.common_zipf if sure else self.unknown_zipf) and not p.endswith("ون"):
+                    return j + 1, named, guessed + 1
                 break
-            # without a cue, a second part must be a well-attested name part
-            listed = count >= 2 if sure else (count >= 5 and entry[2] >= 2)
-            if listed and (z < self.common_zipf or sure):
+            # a listed name part: without a cue a well-attested one (the list's rare entries
+            # are noisy); a common word only after a sure first part, and only if it is a
+            # frequent name ("أحمد حسن"). After a cue, a missed family name leaks more
+            # than one word too many.
+            if sure:
+                listed = count >= 2 and (z < self.common_zipf or count >= 20)
+            else:
+                listed = count >= 5 and entry[2] >= 2 and z < self.common_zipf
+            if listed:
                 j, named = j + 1, named + 1
                 continue
             if sure and self._surname_guess(tok):
@@ -481,15 +497,18 @@ class ArabicNameRecognizer(EntityRecognizer):
             if common and not named:
                 return reading.start, j, self.alone_score, "common word after 'with' / talking"
             return reading.start, j, self.sure_score, None
-        j, named, _ = self._extend(text, toks, k - 1, False)
+        j, named, guessed = self._extend(text, toks, k - 1, False)
         if self._public(toks, i, j):
             return None
-        if named:
-            if common:
-                if all(zipf(t.plain, "ar") >= self.common_zipf for t in toks[k:j]):
-                    return None  # two common words ("in the help of the servant")
+        if common:
+            # beside a listed name part that is no common word itself
+            if named and any(zipf(t.plain, "ar") < self.common_zipf for t in toks[k:j]):
                 return reading.start, j, self.alone_score, "common word beside a name"
+            return None
+        if named:
             return reading.start, j, self.sure_score, None
+        if guessed:
+            return reading.start, j, self.alone_score, "name list + rare 'al-' word"
         if reading.zipf >= self.alone_zipf:
             return None
         return reading.start, j, self.alone_score, "name list, no context"
