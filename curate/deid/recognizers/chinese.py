@@ -24,6 +24,7 @@ never into the home directory. It is loaded once, on first use (~1 s).
 
 from __future__ import annotations
 
+import logging
 import re
 import tempfile
 import threading
@@ -110,6 +111,7 @@ def _load(cache_dir: str | None) -> _Jieba:
             import jieba
             import jieba.posseg
 
+            jieba.setLogLevel(logging.WARNING)  # not "Building prefix dict…" on stderr
             tokenizer = jieba.Tokenizer()
             tokenizer.tmp_dir = tmp_dir
             Path(tmp_dir).mkdir(parents=True, exist_ok=True)
