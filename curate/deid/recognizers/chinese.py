@@ -8,7 +8,8 @@ person's name when
 
 - it has a name's shape: a known surname + one or two characters (王建国, 欧阳娜娜), a
   小/老/阿 nickname (小王, 老李, 阿明), or, near a context cue, a given name alone (玉珍);
-- jieba tags it (or its given-name part) `nr`, or does not know the word at all;
+- jieba tags it (or its given-name part) `nr`; a name-shaped span it does not tag needs a
+  context cue (室友|勇, 陈丽和|文);
 - it is not a frequent word of jieba's dictionary: a name the dictionary counts often is a
   public figure or a word, kept unless a context cue points at a private person.
 
@@ -19,11 +20,14 @@ Latin-script names inside Chinese text are left to the other recognizers.
 
 jieba's tokenizer is private to this module (the global `jieba.dt` is not touched) and
 writes its dictionary cache into the given cache directory or the system temp directory,
-never into the home directory. It is loaded once, on first use (~1 s).
+never into the home directory. It is loaded once, on first use (2-4 s: jieba's tables and
+dictionary). Tagging costs ~1.5 ms of CPU per 25-character sentence, almost all of it
+jieba's posseg pass (one per segment).
 """
 
 from __future__ import annotations
 
+import logging
 import re
 import tempfile
 import threading
@@ -110,6 +114,7 @@ def _load(cache_dir: str | None) -> _Jieba:
             import jieba
             import jieba.posseg
 
+            jieba.setLogLevel(logging.WARNING)  # not "Building prefix dict…" on stderr
             tokenizer = jieba.Tokenizer()
             tokenizer.tmp_dir = tmp_dir
             Path(tmp_dir).mkdir(parents=True, exist_ok=True)
