@@ -211,6 +211,14 @@ class GermanNameRecognizer(EntityRecognizer):
         parts = [p for p in key.split("-") if len(p) > 1]
         return "-" in key and bool(parts) and all(p in table for p in parts)
 
+    def _genitive(self, key: str) -> str:
+        """The name in a genitive ("Leas Mutter" -> "lea"), else the word itself."""
+        if key.endswith("s") and not self._first_name(key) and key not in self.last:
+            stem = key[:-1]
+            if self._first_name(stem):
+                return stem
+        return key
+
     def _first_name(self, key: str) -> bool:
         return any(self._listed(key, t) for t in (self.first, self.abroad, self.common))
 
@@ -224,6 +232,8 @@ class GermanNameRecognizer(EntityRecognizer):
         for i, key in enumerate(keys):
             if not capital[i]:
                 continue
+            if key[-1] == "s" and key[:-1] in self.first:
+                return True  # "Leas Mutter"
             if key in self.first or key in self.abroad or _cue_before(keys, i):
                 return True
             if key in self.common or key in self.last:
@@ -307,6 +317,11 @@ class GermanNameRecognizer(EntityRecognizer):
                 found.append(_Found(i, j, score, how))
             i = j if score >= 0.5 else i + 1
         self._coordinated(s, found)
+        # an unsure span that overlaps another result, sure or earlier, is left out
+        kept: list[_Found] = []
+        for f in sorted((f for f in found if f.score), key=lambda f: -f.score):
+            if f.score >= 0.5 or all(f.j <= g.i or g.j <= f.i for g in kept):
+                kept.append(f)
         return [
             self._result(
                 s.toks[f.i][0],
@@ -315,13 +330,12 @@ class GermanNameRecognizer(EntityRecognizer):
                 f.how,
                 {} if f.score >= 0.5 else {"unsure": f.how},
             )
-            for f in found
-            if f.score
+            for f in sorted(kept, key=lambda f: f.i)
         ]
 
     def _decide(self, s: _Sentence, i: int, j: int) -> tuple[float, str]:
         """Score and reason for the name candidate of words i..j-1 (0: none)."""
-        key = s.keys[i]
+        key = self._genitive(s.keys[i])
         ne = self._proper(s, i)
         before = _cue_before(s.keys, i)
         after = _cue_after(s.keys, j)
