@@ -387,27 +387,36 @@ class GermanNameRecognizer(EntityRecognizer):
         """A proper noun or a listed name next to a sure name across "und", "oder" or "&"
         is a name too ("Lea und Avi"); so are two listed names one of which HanTa tags NE
         ("Gloria und Wang"). A comma links listed names only."""
-        changed = True
-        while changed:
-            changed = False
-            for f in found:
-                if f.score >= 0.5:
+        by_start = {f.i: f for f in found}
+        by_end = {f.j: f for f in found}
+
+        def neighbours(f: _Found) -> list[_Found]:
+            out = []
+            if f.i >= 2 and s.keys[f.i - 1] in _AND and f.i - 1 in by_end:
+                out.append(by_end[f.i - 1])
+            if f.j < len(s.keys) and s.keys[f.j] in _AND and f.j + 1 in by_start:
+                out.append(by_start[f.j + 1])
+            return out
+
+        def named(f: _Found) -> bool:
+            key = self._genitive(s.keys[f.i])
+            return self._first_name(key) or key in self.last
+
+        todo = list(found)
+        while todo:
+            f = todo.pop()
+            if f.score >= 0.5:
+                continue
+            for g in neighbours(f):
+                comma = s.keys[min(f.j, g.j)] == ","
+                both = named(f) and named(g)
+                mine, theirs = self._proper(s, f.i), self._proper(s, g.i)
+                if comma and not both:
                     continue
-                own = self._first_name(s.keys[f.i]) or s.keys[f.i] in self.last
-                for g in found:
-                    if g is f:
-                        continue
-                    a, b = (f, g) if f.i < g.i else (g, f)
-                    if a.j + 1 != b.i or s.keys[a.j] not in _AND:
-                        continue
-                    other = self._first_name(s.keys[g.i]) or s.keys[g.i] in self.last
-                    if s.keys[a.j] == "," and not (own and other):
-                        continue
-                    mine, theirs = self._proper(s, f.i), self._proper(s, g.i)
-                    if (g.score >= 0.5 and (mine or own)) or (own and other and (mine or theirs)):
-                        f.score, f.how = self.sure_score, "next to a name"
-                        changed = True
-                        break
+                if (g.score >= 0.5 and (mine or named(f))) or (both and (mine or theirs)):
+                    f.score, f.how = self.sure_score, "next to a name"
+                    todo.extend(neighbours(f))
+                    break
 
     def _initials(self, s: _Sentence) -> list[RecognizerResult]:
         """An initial right after a title or a kinship or role word ("meine Freundin S.",
