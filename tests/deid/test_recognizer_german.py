@@ -34,7 +34,7 @@ GAZETTEER = {
         "sonne": 2300,
         "hoffnung": 3000,
     },
-    "last": {"weber": 5, "müller": 0, "schmidt": 1, "henschel": 1100, "kobelt": 2000},
+    "last": {"weber": 5, "müller": 0, "schmidt": 1, "henschel": 1100, "kobelt": 2000, "prime": TOP},
     "common": ["bett", "handy", "sonne", "hoffnung", "paul", "avi"],
 }
 
@@ -101,6 +101,8 @@ def test_no_names(rec: GermanNameRecognizer, text: str) -> None:
         # a name next to a sure one; two listed names together
         ("Letzte Woche waren Lea und Avi ohne mich im Kino.", ["Lea", "Avi"]),
         ("Letzte Woche waren Yasmin und Itai ohne mich im Kino.", ["Yasmin", "Itai"]),
+        # a genitive
+        ("Leas Mutter hat mich gestern angerufen.", ["Leas"]),
         # an abbreviated part and particles inside a name
         ("Mein Bruder Hans-J. Kobelt ist das Lieblingskind.", ["Hans-J. Kobelt"]),
         ("Ich habe Lea van der Weber lange nicht gesehen.", ["Lea van der Weber"]),
@@ -128,6 +130,15 @@ def test_unsure_results_are_marked_and_low(rec: GermanNameRecognizer) -> None:
     assert meta["is_score_enhanced_by_context"] is True
     sure = rec.analyze("Ich habe mit Jonas geredet.", ["PERSON"])
     assert [r.score for r in sure] == [0.85] and "unsure" not in sure[0].recognition_metadata
+
+
+def test_unsure_spans_do_not_overlap(rec: GermanNameRecognizer) -> None:
+    """A proper noun of several words is one unsure span, not one per word."""
+    text = "Ich schaue abends Amazon Prime Video und sonst nichts."
+    results = rec.analyze(text, ["PERSON"])
+    assert [(text[r.start : r.end], r.score < 0.5) for r in results] == [
+        ("Amazon Prime Video", True)
+    ]
 
 
 def test_other_entities_only(rec: GermanNameRecognizer) -> None:

@@ -211,6 +211,14 @@ class GermanNameRecognizer(EntityRecognizer):
         parts = [p for p in key.split("-") if len(p) > 1]
         return "-" in key and bool(parts) and all(p in table for p in parts)
 
+    def _genitive(self, key: str) -> str:
+        """The name in a genitive ("Leas Mutter" -> "lea"), else the word itself."""
+        if key.endswith("s") and not self._first_name(key) and key not in self.last:
+            stem = key[:-1]
+            if self._first_name(stem):
+                return stem
+        return key
+
     def _first_name(self, key: str) -> bool:
         return any(self._listed(key, t) for t in (self.first, self.abroad, self.common))
 
@@ -224,6 +232,8 @@ class GermanNameRecognizer(EntityRecognizer):
         for i, key in enumerate(keys):
             if not capital[i]:
                 continue
+            if key[-1] == "s" and key[:-1] in self.first:
+                return True  # "Leas Mutter"
             if key in self.first or key in self.abroad or _cue_before(keys, i):
                 return True
             if key in self.common or key in self.last:
@@ -307,6 +317,11 @@ class GermanNameRecognizer(EntityRecognizer):
                 found.append(_Found(i, j, score, how))
             i = j if score >= 0.5 else i + 1
         self._coordinated(s, found)
+        # an unsure span that overlaps another result, sure or earlier, is left out
+        kept: list[_Found] = []
+        for f in sorted((f for f in found if f.score), key=lambda f: -f.score):
+            if f.score >= 0.5 or all(f.j <= g.i or g.j <= f.i for g in kept):
+                kept.append(f)
         return [
             self._result(
                 s.toks[f.i][0],
@@ -315,13 +330,12 @@ class GermanNameRecognizer(EntityRecognizer):
                 f.how,
                 {} if f.score >= 0.5 else {"unsure": f.how},
             )
-            for f in found
-            if f.score
+            for f in sorted(kept, key=lambda f: f.i)
         ]
 
     def _decide(self, s: _Sentence, i: int, j: int) -> tuple[float, str]:
         """Score and reason for the name candidate of words i..j-1 (0: none)."""
-        key = s.keys[i]
+        key = self._genitive(s.keys[i])
         ne = self._proper(s, i)
         before = _cue_before(s.keys, i)
         after = _cue_after(s.keys, j)
@@ -373,27 +387,36 @@ class GermanNameRecognizer(EntityRecognizer):
         """A proper noun or a listed name next to a sure name across "und", "oder" or "&"
         is a name too ("Lea und Avi"); so are two listed names one of which HanTa tags NE
         ("Gloria und Wang"). A comma links listed names only."""
-        changed = True
-        while changed:
-            changed = False
-            for f in found:
-                if f.score >= 0.5:
+        by_start = {f.i: f for f in found}
+        by_end = {f.j: f for f in found}
+
+        def neighbours(f: _Found) -> list[_Found]:
+            out = []
+            if f.i >= 2 and s.keys[f.i - 1] in _AND and f.i - 1 in by_end:
+                out.append(by_end[f.i - 1])
+            if f.j < len(s.keys) and s.keys[f.j] in _AND and f.j + 1 in by_start:
+                out.append(by_start[f.j + 1])
+            return out
+
+        def named(f: _Found) -> bool:
+            key = self._genitive(s.keys[f.i])
+            return self._first_name(key) or key in self.last
+
+        todo = list(found)
+        while todo:
+            f = todo.pop()
+            if f.score >= 0.5:
+                continue
+            for g in neighbours(f):
+                comma = s.keys[min(f.j, g.j)] == ","
+                both = named(f) and named(g)
+                mine, theirs = self._proper(s, f.i), self._proper(s, g.i)
+                if comma and not both:
                     continue
-                own = self._first_name(s.keys[f.i]) or s.keys[f.i] in self.last
-                for g in found:
-                    if g is f:
-                        continue
-                    a, b = (f, g) if f.i < g.i else (g, f)
-                    if a.j + 1 != b.i or s.keys[a.j] not in _AND:
-                        continue
-                    other = self._first_name(s.keys[g.i]) or s.keys[g.i] in self.last
-                    if s.keys[a.j] == "," and not (own and other):
-                        continue
-                    mine, theirs = self._proper(s, f.i), self._proper(s, g.i)
-                    if (g.score >= 0.5 and (mine or own)) or (own and other and (mine or theirs)):
-                        f.score, f.how = self.sure_score, "next to a name"
-                        changed = True
-                        break
+                if (g.score >= 0.5 and (mine or named(f))) or (both and (mine or theirs)):
+                    f.score, f.how = self.sure_score, "next to a name"
+                    todo.extend(neighbours(f))
+                    break
 
     def _initials(self, s: _Sentence) -> list[RecognizerResult]:
         """An initial right after a title or a kinship or role word ("meine Freundin S.",
