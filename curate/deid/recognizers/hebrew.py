@@ -298,7 +298,7 @@ class HebrewNameRecognizer(EntityRecognizer):
                     )
                     results.append(self._result(start, end, self.score, "given name", unsure))
             elif self._accept(kind, cue, words, i, text):
-                why = f"name that is also a word, after a {cue} cue"
+                why = f"name that is also a word, after a cue ({cue})"
                 results.append(self._result(start, words[i][1], self.word_score, why, why))
             else:
                 i += 1
