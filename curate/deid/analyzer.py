@@ -142,9 +142,12 @@ def _split_registry(path: Path) -> tuple[dict, list[dict]]:
     return data, ours
 
 
-def _language_recognizers(entries: list[dict], gazetteer: dict, policy: Policy) -> dict:
+def _language_recognizers(
+    entries: list[dict], gazetteer: dict, policy: Policy, cache_dir: Path
+) -> dict:
     """Instantiate each `type: curate` entry once per language it lists; a class that
-    takes `gazetteer` gets that language's names-dataset lists."""
+    takes `gazetteer` gets that language's names-dataset lists, one that takes
+    `cache_dir` the engine's cache (never ~)."""
     import importlib
     import inspect
 
@@ -166,6 +169,8 @@ def _language_recognizers(entries: list[dict], gazetteer: dict, policy: Policy) 
                 params["gazetteer"] = gazetteer.get(lang, {})
             if "supported_language" in takes:
                 params["supported_language"] = lang
+            if "cache_dir" in takes:
+                params.setdefault("cache_dir", cache_dir)
             out.setdefault(lang, []).append(cls(**params))
     return out
 
@@ -214,7 +219,7 @@ def build_analyzer(policy: Policy, cache_dir: Path, never_names: set[str] | None
                 by_language.setdefault(lang, []).append(rec)  # reads the unmasked text
             else:
                 registry.add_recognizer(rec)
-    for lang, recs in _language_recognizers(ours, names, policy).items():
+    for lang, recs in _language_recognizers(ours, names, policy, cache_dir).items():
         by_language.setdefault(lang, []).extend(recs)
     analyzer = AnalyzerEngine(
         nlp_engine=nlp_engine,

@@ -31,6 +31,8 @@ _SCRIPT_OF = (
     (re.compile(r"[\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff\u3040-\u30ff]"), "zh"),
 )
 _LEADING_MARKS = frozenset("@#/+")
+# what an identifier in Latin letters may start with ('2001:db8::1', '42abc@x.de')
+_GLUED_TO_LATIN = frozenset("0123456789@#/+:._-%~")
 _SENTENCE_END = re.compile(r"(?<=[.!?…:;)\]\"”»])\s+|\n\s*")
 _WORDS = re.compile(r"[a-zäöüß']+")
 # Function words that are frequent in one language and not words of the other.
@@ -80,10 +82,12 @@ def _runs(text: str) -> list[list]:
             runs[-1][3] += weight
         else:
             # spaces stay with the run before; the marks that open the new run's first
-            # word ('@name', '/u/name', '#tag', '+49') go with it
+            # word ('@name', '/u/name', '#tag', '+49', the '2001:' of an IPv6 address)
+            # go with it
             start = i
             floor = runs[-1][0] + 1 if runs else 0
-            while start > floor and text[start - 1] in _LEADING_MARKS:
+            glued = _GLUED_TO_LATIN if script == "latin" else _LEADING_MARKS
+            while start > floor and text[start - 1] in glued:
                 start -= 1
             if runs:
                 runs[-1][1] = start
