@@ -160,8 +160,11 @@ def looks_inflected(word: str, surname: bool = False) -> bool:
         return False
     if any(word.endswith(e) and n - len(e) >= 3 for e in _PRONOUN_ENDINGS):
         return True
+    # (feminine adjectives are built on rarer dialect stems: "تعبانة" on "تعبان")
     return any(
-        word.endswith(e) and n - len(e) >= 2 and zipf(word[: -len(e)], "ar") >= 2.5
+        word.endswith(e)
+        and n - len(e) >= 3
+        and zipf(word[: -len(e)], "ar") >= (2.5 if e == "ة" else 3.0)
         for e in _WORD_ENDINGS
     )
 
