@@ -1,19 +1,28 @@
 """Person names in Arabic script: a name list with counts, a dialect stoplist and context cues.
 
-Why not the names-dataset gazetteer: its Arabic lists are filled from free-text name fields,
-so everyday dialect words ("what", "stay", "my husband") are "names" there, and on real
-posts most of its hits were words. Here the name parts come from `arabic-name-romanizer`'s
-`names.sqlite3` (Wikidata and Algerian civil-registry names, each unit with a count, a role
-and a country; data CC0), read once into a dict.
+Why not the names-dataset gazetteer: its Arabic lists come from free-text name fields, so
+everyday dialect words ("what", "stay", "my husband") are "names" there; on real posts most
+of its hits were words. Here name parts come from `arabic-name-romanizer`'s `names.sqlite3`
+(Wikidata and Algerian registry names; each unit with a count, a role and a country; data
+CC0), read once, read-only, into a dict (Arab-world rows only).
 
-Arabic names are words too (Karim = generous, Amal = hope, Saeed = happy), and posts are
-written in dialect, so a listed name is not enough:
-- a word that is common in the language (wordfreq Zipf >= `common_zipf`) is a name only
-  after a cue ("my friend", "Dr.", "his name is") or beside another name part;
-- a rare listed given name alone is unsure ("name list, no context");
-- after a kinship, role or naming cue, a rare word the list does not know is taken too.
-Prefixed conjunctions and prepositions (و ف ب ل ك) are split off when the whole word is no
-name, because names also start with those letters (وليد, بلال, فادي, كريم, لينا).
+Arabic names are words too (Karim = generous, Amal = hope, Saeed = happy) and posts are
+written in dialect, so a listed name is not enough. Rules, from sure to dropped:
+- after a kinship, role or naming cue ("صديقي" my friend, "الدكتور", "اسمه" his name is,
+  with adjectives or "in the dorm" between) a listed name is sure. A word that is more
+  often a word than a name ("جميلة" beautiful) is unsure there, and before an intensifier
+  ("جدا") it is the predicate, no name. A word the list lacks is taken, unsure, only if it
+  is rare and not inflected like a dialect verb, participle or possessed noun;
+- after "with" or a verb of talking ("تكلمت مع", "قلت ل", "كلمت") a listed given name is
+  sure if rare as a word, unsure if a common name ("أحمد"), dropped if a common word;
+- without context: two name parts ("given + al-family", "X bin Y", "Abd al-X", "Abu X")
+  are sure; a listed given name that is rare as a word (Zipf < `alone_zipf`) is unsure
+  ("name list, no context"); a common word is dropped.
+Every word goes through the same normalisation as the list's `lookup_key` (diacritics,
+tatweel, alef/hamza forms, ى/ي, ة/ه), but dialect function words are checked before ى/ة
+are folded ("على" = on is never "علي" = Ali). Prefixed conjunctions and prepositions
+(و ف ب ل ك) are split off only when the whole word is no listed name: names start with
+those letters too (وليد, فادي, بلال, كريم, لينا).
 """
 
 from __future__ import annotations
@@ -65,7 +74,7 @@ STOP = _words(
     """
     ايه ايش ايش شو شنو شنهو وش ليه ليش علاش لويش ازاي ازيك كيف كيفاش شلون فين وين منين
     امتى امتي ايمتى ايمت قديش اديش كام كم مين منو
-    ده دي دا دول دة كده كدا كدة كدهو هيك هيكي هاد هادا هادي هاي هدول هيدا هيدي هيدول
+    ده دي دا دول دة كده كدا كدة كدهو هيك هيكي هاد هادا هاي هدول هيدا هيدي هيدول
     هذا هذه هذي هاذا هاذي هذيك هذاك ذا ذي ذاك تلك جذي كذا كذي هيه
     عشان علشان مشان منشان لانو لأنو لان لأن عشانك عشانه
     مش مو مب ما ماشي مافي مافيش مفيش ماكو اكو فيه فيش مفيهاش معنديش ماعنديش محدش ماحدش
@@ -239,9 +248,12 @@ def _raw_offset(text: str, token: _Token, letters: int) -> int:
 class ArabicNameRecognizer(EntityRecognizer):
     """PERSON in Arabic script from `names.sqlite3`, a dialect stoplist and context cues.
 
-    Scores: a name after a cue, or of two or more parts, is sure (`sure_score`); a rare
-    listed given name alone gets `alone_score`, marked unsure; a common word that is also a
-    name (Zipf >= `common_zipf`) is only taken after a cue or beside another name part."""
+    Scores: `sure_score` for sure names; `ambiguous_score` (after a cue) and `alone_score`
+    (weaker context) for unsure ones, which carry `recognition_metadata["unsure"]`.
+    Thresholds are wordfreq Zipf values: `common_zipf` (a common word), `alone_zipf` (rare
+    enough to be a name with no context), `unknown_zipf` / `surname_zipf` (an unlisted word
+    taken after a cue / as a family name), and `name_ratio`: log10(count as a given name) -
+    Zipf, above which a common word is more a name ("أحمد") than a word ("جميلة")."""
 
     def __init__(
         self,
