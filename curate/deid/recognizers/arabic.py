@@ -1,19 +1,28 @@
 """Person names in Arabic script: a name list with counts, a dialect stoplist and context cues.
 
-Why not the names-dataset gazetteer: its Arabic lists are filled from free-text name fields,
-so everyday dialect words ("what", "stay", "my husband") are "names" there, and on real
-posts most of its hits were words. Here the name parts come from `arabic-name-romanizer`'s
-`names.sqlite3` (Wikidata and Algerian civil-registry names, each unit with a count, a role
-and a country; data CC0), read once into a dict.
+Why not the names-dataset gazetteer: its Arabic lists come from free-text name fields, so
+everyday dialect words ("what", "stay", "my husband") are "names" there; on real posts most
+of its hits were words. Here name parts come from `arabic-name-romanizer`'s `names.sqlite3`
+(Wikidata and Algerian registry names; each unit with a count, a role and a country; data
+CC0), read once, read-only, into a dict (Arab-world rows only).
 
-Arabic names are words too (Karim = generous, Amal = hope, Saeed = happy), and posts are
-written in dialect, so a listed name is not enough:
-- a word that is common in the language (wordfreq Zipf >= `common_zipf`) is a name only
-  after a cue ("my friend", "Dr.", "his name is") or beside another name part;
-- a rare listed given name alone is unsure ("name list, no context");
-- after a kinship, role or naming cue, a rare word the list does not know is taken too.
-Prefixed conjunctions and prepositions (و ف ب ل ك) are split off when the whole word is no
-name, because names also start with those letters (وليد, بلال, فادي, كريم, لينا).
+Arabic names are words too (Karim = generous, Amal = hope, Saeed = happy) and posts are
+written in dialect, so a listed name is not enough. Rules, from sure to dropped:
+- after a kinship, role or naming cue ("صديقي" my friend, "الدكتور", "اسمه" his name is,
+  with adjectives or "in the dorm" between) a listed name is sure. A word that is more
+  often a word than a name ("جميلة" beautiful) is unsure there, and before an intensifier
+  ("جدا") it is the predicate, no name. A word the list lacks is taken, unsure, only if it
+  is rare and not inflected like a dialect verb, participle or possessed noun;
+- after "with" or a verb of talking ("تكلمت مع", "قلت ل", "كلمت") a listed given name is
+  sure if rare as a word, unsure if a common name ("أحمد"), dropped if a common word;
+- without context: two name parts ("given + al-family", "X bin Y", "Abd al-X", "Abu X")
+  are sure; a listed given name that is rare as a word (Zipf < `alone_zipf`) is unsure
+  ("name list, no context"); a common word is dropped.
+Every word goes through the same normalisation as the list's `lookup_key` (diacritics,
+tatweel, alef/hamza forms, ى/ي, ة/ه), but dialect function words are checked before ى/ة
+are folded ("على" = on is never "علي" = Ali). Prefixed conjunctions and prepositions
+(و ف ب ل ك) are split off only when the whole word is no listed name: names start with
+those letters too (وليد, فادي, بلال, كريم, لينا).
 """
 
 from __future__ import annotations
@@ -22,6 +31,7 @@ import re
 import sqlite3
 from functools import cache, lru_cache
 from importlib import resources
+from math import log10
 from typing import NamedTuple
 
 from presidio_analyzer import AnalysisExplanation, EntityRecognizer, RecognizerResult
@@ -64,7 +74,7 @@ STOP = _words(
     """
     ايه ايش ايش شو شنو شنهو وش ليه ليش علاش لويش ازاي ازيك كيف كيفاش شلون فين وين منين
     امتى امتي ايمتى ايمت قديش اديش كام كم مين منو
-    ده دي دا دول دة كده كدا كدة كدهو هيك هيكي هاد هادا هادي هاي هدول هيدا هيدي هيدول
+    ده دي دا دول دة كده كدا كدة كدهو هيك هيكي هاد هادا هاي هدول هيدا هيدي هيدول
     هذا هذه هذي هاذا هاذي هذيك هذاك ذا ذي ذاك تلك جذي كذا كذي هيه
     عشان علشان مشان منشان لانو لأنو لان لأن عشانك عشانه
     مش مو مب ما ماشي مافي مافيش مفيش ماكو اكو فيه فيش مفيهاش معنديش ماعنديش محدش ماحدش
@@ -130,13 +140,46 @@ PUBLIC_AFTER = _words("صلى صلي عليه عليها رضي")
 # dorm X" (the article-prefixed adjective or a preposition + noun).
 _PREP_MODIFIERS = _words("في من عند")
 _CLITICS = ("وب", "ول", "وك", "فب", "فل", "فك", "و", "ف", "ب", "ل", "ك")
-# Endings of verbs with object pronouns and of nouns with possessives ("he blocked me",
-# "her house"): an unknown word ending so is no name.
-_INFLECTED = ("ني", "ون", "وا", "تم", "ها", "هم", "كم", "نا", "يه", "تو")
+# Dialect inflection, for words the name list does not know: after "my sister" comes a
+# predicate as often as a name ("اختي تعبانة" = my sister is tired), and dialect forms are
+# rare in wordfreq, so rarity says little. Verb prefixes (present b-, future ha-/ha-,
+# form VIII it-, negation ma-...-sh), participles (mu-), and endings of verbs with
+# subjects/objects, plurals, possessives and feminine adjectives.
+_VERB_PREFIXES = ("بي", "بت", "بن", "با", "هي", "هت", "هن", "حي", "حت", "حن", "ات", "است", "و")
+# Pronoun endings of verbs and nouns ("سابتني" = she left me, "بيتها" = her house).
+_PRONOUN_ENDINGS = ("ني", "وا", "تم", "تو", "ها", "هم", "كم", "نا", "يه", "ون", "وش")
+# Endings that names have too ("حسين", "عدنان", "نشوة", "رازي"): the word is inflected
+# only if what is left is a word ("تعبان" = tired: "تعب", "اصحابي": "اصحاب").
+_WORD_ENDINGS = ("ين", "ان", "ات", "ت", "ة", "ه", "ك", "ي")
+# A surname may end in the nisba -i / -ani / -uni ("طرابلسي", "صيداني", "حمدوني").
+_SURNAME_ENDINGS = ("ي", "اني", "وني")
 
 
-# Dialect present/future verb prefixes (b-/ha- + person prefix) and glued conjunctions.
-_VERB_PREFIXES = ("بي", "بت", "بن", "هي", "هت", "هن", "و")
+def looks_inflected(word: str, surname: bool = False) -> bool:
+    """Looks like an inflected dialect verb, participle, plural or possessed noun rather
+    than a name (for words the name list lacks)."""
+    n = len(word)
+    if n >= 5 and word.startswith(_VERB_PREFIXES):
+        return True
+    if n >= 5 and word.startswith("م"):
+        return True  # participles: "مكتئب", "متجوزة", "مسافر"
+    if word.startswith("م") and word.endswith("ش"):
+        return True  # negation: "متزعلش"
+    if surname and word.endswith(_SURNAME_ENDINGS):
+        return False
+    if any(word.endswith(e) and n - len(e) >= 3 for e in _PRONOUN_ENDINGS):
+        return True
+    # (feminine adjectives are built on rarer dialect stems: "تعبانة" on "تعبان")
+    return any(
+        word.endswith(e)
+        and n - len(e) >= 3
+        and zipf(word[: -len(e)], "ar") >= (2.5 if e == "ة" else 3.0)
+        for e in _WORD_ENDINGS
+    )
+
+
+# Intensifiers: the word before them is an adjective ("جميلة جدا" = very beautiful).
+_INTENSIFIERS = _words("جدا جداً اوي قوي خالص كتير كثير وايد بزاف برشا كلش مره مرة")
 
 
 @cache
@@ -205,18 +248,23 @@ def _raw_offset(text: str, token: _Token, letters: int) -> int:
 class ArabicNameRecognizer(EntityRecognizer):
     """PERSON in Arabic script from `names.sqlite3`, a dialect stoplist and context cues.
 
-    Scores: a name after a cue, or of two or more parts, is sure (`sure_score`); a rare
-    listed given name alone gets `alone_score`, marked unsure; a common word that is also a
-    name (Zipf >= `common_zipf`) is only taken after a cue or beside another name part."""
+    Scores: `sure_score` for sure names; `ambiguous_score` (after a cue) and `alone_score`
+    (weaker context) for unsure ones, which carry `recognition_metadata["unsure"]`.
+    Thresholds are wordfreq Zipf values: `common_zipf` (a common word), `alone_zipf` (rare
+    enough to be a name with no context), `unknown_zipf` / `surname_zipf` (an unlisted word
+    taken after a cue / as a family name), and `name_ratio`: log10(count as a given name) -
+    Zipf, above which a common word is more a name ("أحمد") than a word ("جميلة")."""
 
     def __init__(
         self,
         *,
         gazetteer: dict | None = None,
         common_zipf: float = 4.0,
+        name_ratio: float = -2.7,
         alone_zipf: float = 3.0,
         min_given: int = 3,
         alone_score: float = 0.55,
+        ambiguous_score: float = 0.6,
         sure_score: float = 0.85,
         unknown_zipf: float = 3.0,
         surname_zipf: float = 2.5,
@@ -225,9 +273,11 @@ class ArabicNameRecognizer(EntityRecognizer):
         # `gazetteer` (names-dataset) is accepted for the engine's contract but not used:
         # its Arabic lists are the source of the dialect-word false positives.
         self.common_zipf = common_zipf
+        self.name_ratio = name_ratio
         self.alone_zipf = alone_zipf
         self.min_given = min_given
         self.alone_score = alone_score
+        self.ambiguous_score = ambiguous_score
         self.sure_score = sure_score
         self.unknown_zipf = unknown_zipf
         self.surname_zipf = surname_zipf
@@ -247,6 +297,8 @@ class ArabicNameRecognizer(EntityRecognizer):
         whole word wins when it is a listed name ("وليد", "بلال"); otherwise the clitics
         are split off ("وأحمد" = "and Ahmad")."""
         if tok.plain in STOP or tok.plain in KIN_CUES or tok.plain in NAMING_CUES:
+            return None
+        if tok.plain in TALK_VERBS:
             return None
         table = name_table()
         entry = table.get(tok.key)
@@ -277,41 +329,43 @@ class ArabicNameRecognizer(EntityRecognizer):
         return None
 
     def _given(self, r: _Reading | None) -> bool:
+        """Listed as a given name often enough, in two countries (the list is noisy)."""
         return r is not None and r.given >= self.min_given and r.countries >= 2
+
+    def _listed(self, r: _Reading) -> bool:
+        """Listed often enough as a given name or a family name."""
+        return self._given(r) or (r.given + r.surname >= 5 and r.countries >= 2)
 
     def _common(self, r: _Reading) -> bool:
         return r.zipf >= self.common_zipf
 
-    def _unknown_name(self, tok: _Token, surname: bool = False) -> bool:
-        """A word the list does not know that may be a name after a kin/role cue: rare in
-        the language, not a stop word, not inflected like a verb or possessed noun (a
-        surname may end in the nisba -ani / -uni: "صيداني", "حمدوني")."""
+    def _namelike(self, r: _Reading) -> bool:
+        """Rare as a word, or a common word that is far more often a name than a word of
+        its frequency: "أحمد", "يوسف", "سارة" (log10 count - Zipf >= `name_ratio`) but not
+        "جميلة" (beautiful), "شيخ" (sheikh), "عالم" (world)."""
+        return r.zipf < self.common_zipf or log10(r.given + 1) - r.zipf >= self.name_ratio
+
+    def _unknown_name(
+        self, tok: _Token, surname: bool = False, rarity: float | None = None
+    ) -> bool:
+        """A word the list does not know that may be a name after a cue: rare in the
+        language (Zipf < `unknown_zipf`), no stop word or cue, not inflected."""
         p = tok.plain
-        inflected = any(p.endswith(e) and len(p) - len(e) >= 3 for e in _INFLECTED) and not (
-            surname and p.endswith(("اني", "وني"))
-        )
         return (
             len(p) >= 3
             and p not in STOP
             and p not in KIN_CUES
+            and p not in TALK_VERBS
             and not p.startswith("ال")
-            and not inflected
-            and zipf(p, "ar") < self.unknown_zipf
+            and not looks_inflected(p, surname)
+            and zipf(p, "ar") < (self.unknown_zipf if rarity is None else rarity)
         )
 
     def _surname_guess(self, tok: _Token) -> bool:
         """An unknown word after a sure given name that may be its family name: rarer than
-        `surname_zipf` (dialect adjectives such as "تعبان" = tired are about 3), not a
-        dialect verb ("بيزعق", "هيروح"), a word with a conjunction ("وعمري") or a
-        feminine adjective ("زعلانة"): family names the list lacks rarely look so."""
-        p = tok.plain
-        verb = len(p) >= 5 and p.startswith(_VERB_PREFIXES)
-        return (
-            self._unknown_name(tok, True)
-            and zipf(p, "ar") < self.surname_zipf
-            and not verb
-            and not p.endswith("ة")
-        )
+        `surname_zipf` (dialect adjectives such as "تعبان" = tired are about 3) and not
+        inflected (a nisba ending is allowed)."""
+        return self._unknown_name(tok, True) and zipf(tok.plain, "ar") < self.surname_zipf
 
     # -- context --------------------------------------------------------------------
 
@@ -407,7 +461,8 @@ class ArabicNameRecognizer(EntityRecognizer):
             if sure:
                 listed = count >= 2 and (z < self.common_zipf or count >= 20)
             else:
-                listed = count >= 5 and entry[2] >= 2 and z < self.common_zipf
+                namelike = z < self.common_zipf or log10(count + 1) - z >= self.name_ratio
+                listed = count >= 5 and entry[2] >= 2 and namelike
             if listed:
                 j, named = j + 1, named + 1
                 continue
@@ -474,17 +529,30 @@ class ArabicNameRecognizer(EntityRecognizer):
         cue = self._cue(text, toks, i, reading.clitic if reading else "")
         if cue == "kin" and tok.plain.startswith("ال"):
             return None  # "my big brother": an adjective between the cue and the name
+        if cue != "naming" and k < len(toks) and toks[k].plain in _INTENSIFIERS:
+            return None  # "اختي جميلة جدا" = my sister is very beautiful
         if cue in ("kin", "naming"):
             # right after a cue a name carries no clitic: "وصاف" is one word
-            listed = reading is not None and not reading.clitic
-            if listed and (reading.given + reading.surname >= 2 or not self._common(reading)):
-                j, _, _ = self._extend(text, toks, k - 1, True)
-                return reading.start, j, self.sure_score, None
-            if self._unknown_name(tok):
+            if reading is not None and not reading.clitic and self._listed(reading):
+                j, named, _ = self._extend(text, toks, k - 1, True)
+                if named or self._namelike(reading):
+                    return reading.start, j, self.sure_score, None
+                return reading.start, j, self.ambiguous_score, "ambiguous word after cue"
+            # a word the list lacks, or holds only a few times (its rare entries are
+            # noisy): rare in the language and not inflected
+            rare = self._unknown_name(tok) or (
+                reading is not None
+                and not reading.clitic
+                and reading.zipf < self.common_zipf
+                and self._unknown_name(tok, rarity=self.common_zipf)
+            )
+            if rare:
                 j, _, _ = self._extend(text, toks, i, True)
-                return tok.start, j, self.sure_score - 0.15, "unknown word after cue"
+                return tok.start, j, self.ambiguous_score, "unknown word after cue"
             return None
-        if cue == "with" and not self._given(reading) and self._unknown_name(tok):
+        # after "with": not a possessed noun ("مع زمايلي" = with my colleagues)
+        with_unknown = not self._given(reading) and not tok.plain.endswith("ي")
+        if cue == "with" and with_unknown and self._unknown_name(tok):
             j, _, _ = self._extend(text, toks, i, False)
             return tok.start, j, self.alone_score, "unknown word after 'with' / 'to'"
         if reading is None or not self._given(reading):
@@ -494,24 +562,28 @@ class ArabicNameRecognizer(EntityRecognizer):
             j, named, _ = self._extend(text, toks, k - 1, True)
             if self._public(toks, i, j):
                 return None
-            if common and not named:
-                return reading.start, j, self.alone_score, "common word after 'with' / talking"
-            return reading.start, j, self.sure_score, None
+            if not common or named:
+                return reading.start, j, self.sure_score, None
+            if self._namelike(reading):
+                return reading.start, j, self.alone_score, "common name after 'with' / talking"
+            return None
         j, named, guessed = self._extend(text, toks, k - 1, False)
         if self._public(toks, i, j):
             return None
-        if common:
-            # beside a listed name part that is no common word itself
-            if named and any(zipf(t.plain, "ar") < self.common_zipf for t in toks[k:j]):
-                return reading.start, j, self.alone_score, "common word beside a name"
+        if not common:
+            if named:
+                return reading.start, j, self.sure_score, None
+            if guessed:
+                return reading.start, j, self.alone_score, "name list + rare 'al-' word"
+            if reading.zipf < self.alone_zipf:
+                return reading.start, j, self.alone_score, "name list, no context"
             return None
-        if named:
-            return reading.start, j, self.sure_score, None
-        if guessed:
-            return reading.start, j, self.alone_score, "name list + rare 'al-' word"
-        if reading.zipf >= self.alone_zipf:
-            return None
-        return reading.start, j, self.alone_score, "name list, no context"
+        # a common word: only beside another listed name part, and not two common words
+        # that are more often words ("عون العبد" = the help of the servant)
+        rare_part = any(zipf(t.plain, "ar") < self.common_zipf for t in toks[k:j])
+        if named and (rare_part or self._namelike(reading)):
+            return reading.start, j, self.alone_score, "common word beside a name"
+        return None
 
     def _result(self, start: int, end: int, score: float, unsure: str | None) -> RecognizerResult:
         explanation = AnalysisExplanation(
