@@ -131,7 +131,11 @@ def resolve(
                 d = dataclasses.replace(
                     d, score=min(d.score, threshold - margin / 2), unsure="name list, no context"
                 )
-            if threshold - margin <= d.score < threshold:
+            if d.score < threshold and d.unsure is not None and d.score >= threshold / 2:
+                # the recognizer itself is unsure (a name-list hit without context):
+                # not replaced, but queued for the curator
+                d = dataclasses.replace(d, operator="keep")
+            elif threshold - margin <= d.score < threshold:
                 d = dataclasses.replace(
                     d, operator="keep", unsure=d.unsure or "score near threshold"
                 )
