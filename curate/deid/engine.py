@@ -27,7 +27,7 @@ from curate.deid.operators import (
     resolve,
 )
 from curate.deid.policy import Policy
-from curate.deid.segments import Segment, segments
+from curate.deid.segments import Segment, segments, sentences
 
 _HAN = re.compile(r"[\u3000-\u303f\u3400-\u4dbf\u4e00-\u9fff\uff00-\uffef]")
 
@@ -149,7 +149,10 @@ class Deidentifier:
         (a surname next to a pseudonymized first name, the rest of a URL whose handle
         was replaced). So the output is analyzed again, up to `MAX_PASSES` times in all,
         and what is found is added to the detections on the original text until nothing
-        new turns up: the output then passes the same analyzers' residual scan."""
+        new turns up: the output then passes the same analyzers' residual scan.
+
+        A later pass reads only the sentences that hold a replacement: elsewhere the text
+        is as it was, and the analyzers already read it."""
         texts: dict[tuple[int, str], str] = {}
         langs: dict[tuple[int, str], str] = {}
         self._cultures = {i: doc.culture for i, doc in enumerate(docs)}
@@ -170,7 +173,7 @@ class Deidentifier:
             changed = [k for k, (new, _, _) in outputs.items() if new != previous[k]]
             if not changed:
                 break
-            again = self._analyze_keys(changed, {k: outputs[k][0] for k in changed}, langs)
+            again = self._analyze_windows(changed, outputs, langs)
             added = False
             for key in changed:
                 new_text, omap, _ = outputs[key]
@@ -182,6 +185,33 @@ class Deidentifier:
             previous = {k: new for k, (new, _, _) in outputs.items()}
             outputs = self._apply_all(docs, found)
         return [self._output(i, doc, outputs) for i, doc in enumerate(docs)]
+
+    def _analyze_windows(
+        self, keys: list[tuple[int, str]], outputs: dict, langs: dict
+    ) -> dict[tuple[int, str], list]:
+        """Detections in the sentences of each output that hold a replacement, in the
+        output's offsets."""
+        windows: list[tuple[tuple[int, str], int, int]] = []
+        for key in keys:
+            text, omap, _ = outputs[key]
+            regions = omap.replaced(0, len(text))
+            for start, end in sentences(text):
+                if any(r0 <= end and start <= r1 for r0, r1 in regions):
+                    if windows and windows[-1][0] == key and windows[-1][2] >= start:
+                        windows[-1] = (key, windows[-1][1], end)
+                    else:
+                        windows.append((key, start, end))
+        results = self.analyze(
+            [outputs[k][0][a:b] for k, a, b in windows],
+            [langs[k] for k, _, _ in windows],
+            [self._cultures.get(k[0]) for k, _, _ in windows],
+        )
+        found: dict[tuple[int, str], list] = {k: [] for k in keys}
+        for (key, a, _), dets in zip(windows, results, strict=True):
+            found[key].extend(
+                dataclasses.replace(d, start=d.start + a, end=d.end + a) for d in dets
+            )
+        return found
 
     def _analyze_keys(
         self, keys: list[tuple[int, str]], texts: dict, langs: dict
@@ -282,7 +312,7 @@ def _merge_residual(
 
     Only detections the policy replaces count. One that touches a replaced region grows
     to cover it in the original (the rest of a URL whose handle became a tag becomes one
-    URL), and the earlier detections it covers give way to it."""
+    URL, up to the next space), and the earlier detections it covers give way to it."""
     direct = set(policy.direct_identifiers)
     merged = list(original)
     added = False
@@ -292,6 +322,8 @@ def _merge_residual(
             continue
         if det.operator == "keep":
             continue  # kept by the allowlist or the curator
+        if det.entity_type == "URL" and omap.replaced(det.start, det.end + 1):
+            det = dataclasses.replace(det, end=_link_end(new_text, det.end))
         if not has_text_outside(new_text, det.start, det.end, omap.replaced(det.start, det.end)):
             continue  # only pseudonym tags and punctuation: nothing left to replace
         start, end = omap.original_span(det.start, det.end)
@@ -302,6 +334,17 @@ def _merge_residual(
         merged.append(Detection(start, end, det.entity_type, det.score, det.recognizer, det.unsure))
         added = True
     return sorted(merged, key=lambda d: d.start) if added else None
+
+
+def _link_end(text: str, end: int) -> int:
+    """Where a link that runs into a pseudonym tag really ends: at the next space or
+    closing bracket (the URL pattern stops at the tag: 'https://x.com/<HANDLE_1>?si=…'),
+    without the sentence's closing punctuation."""
+    while end < len(text) and not text[end].isspace() and text[end] not in ")]}\"'»”":
+        end += 1
+    while end > 0 and text[end - 1] in ".,;:!?":
+        end -= 1
+    return end
 
 
 def has_text_outside(text: str, start: int, end: int, regions: list[tuple[int, int]]) -> bool:

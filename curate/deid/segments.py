@@ -33,6 +33,7 @@ _SCRIPT_OF = (
 _LEADING_MARKS = frozenset("@#/+")
 # what an identifier in Latin letters may start with ('2001:db8::1', '42abc@x.de')
 _GLUED_TO_LATIN = frozenset("0123456789@#/+:._-%~")
+_LETTERS = re.compile(r"[^\W\d_]+")
 _SENTENCE_END = re.compile(r"(?<=[.!?…:;)\]\"”»])\s+|\n\s*")
 _WORDS = re.compile(r"[a-zäöüß']+")
 # Function words that are frequent in one language and not words of the other.
@@ -70,28 +71,18 @@ def _script(ch: str) -> str | None:
 def _runs(text: str) -> list[list]:
     """[start, end, script, letters] runs of one script; non-letters join the run."""
     runs: list[list] = []
-    for i, ch in enumerate(text):
-        script = _script(ch)
-        if script is None:
-            if runs:
-                runs[-1][1] = i + 1
+    for m in _LETTERS.finditer(text):
+        word, i = m.group(), m.start()
+        if word.isascii():
+            _add(runs, text, i, m.end(), "latin")
             continue
-        weight = _WEIGHT.get(script, 1)
-        if runs and runs[-1][2] == script:
-            runs[-1][1] = i + 1
-            runs[-1][3] += weight
-        else:
-            # spaces stay with the run before; the marks that open the new run's first
-            # word ('@name', '/u/name', '#tag', '+49', the '2001:' of an IPv6 address)
-            # go with it
-            start = i
-            floor = runs[-1][0] + 1 if runs else 0
-            glued = _GLUED_TO_LATIN if script == "latin" else _LEADING_MARKS
-            while start > floor and text[start - 1] in glued:
-                start -= 1
-            if runs:
-                runs[-1][1] = start
-            runs.append([start, i + 1, script, weight])
+        scripts = [_script(ch) for ch in word]
+        if len(set(scripts)) == 1:
+            _add(runs, text, i, m.end(), scripts[0])
+            continue
+        # letters of two scripts glued together ('谢谢u'): character by character
+        for j, script in enumerate(scripts):
+            _add(runs, text, i + j, i + j + 1, script)
     if runs:
         runs[0][0] = 0
         runs[-1][1] = len(text)
@@ -107,6 +98,24 @@ def _runs(text: str) -> list[list]:
     for a, b in itertools.pairwise(merged):
         b[0] = a[1]
     return merged
+
+
+def _add(runs: list[list], text: str, start: int, end: int, script: str, weight: int = 0) -> None:
+    """Extend the last run or open a new one at `start`."""
+    weight = weight or _WEIGHT.get(script, 1) * (end - start)
+    if runs and runs[-1][2] == script:
+        runs[-1][1] = end
+        runs[-1][3] += weight
+        return
+    # spaces stay with the run before; the marks that open the new run's first word
+    # ('@name', '/u/name', '#tag', '+49', the '2001:' of an IPv6 address) go with it
+    floor = runs[-1][0] + 1 if runs else 0
+    glued = _GLUED_TO_LATIN if script == "latin" else _LEADING_MARKS
+    while start > floor and text[start - 1] in glued:
+        start -= 1
+    if runs:
+        runs[-1][1] = start
+    runs.append([start, end, script, weight])
 
 
 def _vote(text: str) -> int:
@@ -165,4 +174,17 @@ def _join(parts: list[Segment]) -> list[Segment]:
             out[-1] = Segment(out[-1].start, seg.end, seg.language)
         else:
             out.append(seg)
+    return out
+
+
+def sentences(text: str) -> list[tuple[int, int]]:
+    """(start, end) of each sentence or line, covering the text (cut on whitespace
+    only, as `segments` cuts)."""
+    out, cut = [], 0
+    for m in _SENTENCE_END.finditer(text):
+        if m.end() > cut:
+            out.append((cut, m.end()))
+            cut = m.end()
+    if cut < len(text) or not out:
+        out.append((cut, len(text)))
     return out

@@ -100,3 +100,18 @@ def test_only_changed_outputs_are_analyzed_again(
     assert len(calls[1]) == 2 and calls[1][1] == stable_out
     assert [stable_out in c for c in calls] == [False, True, False]  # passes 1-2 only
     assert len(calls[2]) == 1
+
+
+def test_later_passes_read_only_sentences_with_a_replacement(
+    deid_engine, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Elsewhere the output is as the input was, and the analyzers read it already."""
+    filler = "Nothing to hide in this sentence at all. " * 5
+    text = filler + URL_WITH_HANDLE + " " + filler
+    calls = _first_pass_sees_only_the_handle(deid_engine, monkeypatch)
+    (out,) = deid_engine.run([DeidInput("k", "en", None, {"text": text})])
+    assert "AbC123xyz" not in out.fields["text"] and "jonas_weber" not in out.fields["text"]
+    assert calls[0] == [text]
+    assert len(calls) > 1
+    for later in calls[1:]:
+        assert all("Nothing to hide" not in window for window in later)
