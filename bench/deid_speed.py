@@ -1,6 +1,6 @@
 """Benchmark: de-identification speed, the project's stage vs a plain Presidio loop.
 
-Usage:  .venv/bin/python bench/deid_speed.py [--posts 400] [--workers 2]
+Usage:  .venv/bin/python bench/deid_speed.py [--posts 400] [--workers 2] [--multilingual]
 
 Both run on the same English Reddit-style posts (~160 words: two documents of the
 synthetic labelled corpus joined), with the same spaCy model:
@@ -9,6 +9,9 @@ synthetic labelled corpus joined), with the same spaCy model:
   curate  the stage's engine (`curate.deid.engine.run_all`): spaCy with unused
           components removed, `nlp.pipe` batches, all cores in forked workers, plus the
           Reddit/handle/gazetteer recognizers
+With --multilingual the posts are in all five languages (en, de, ar, he, zh; the same
+number each): the plain loop reads each with its English pipeline (Presidio's default
+setup has no other), curate routes each sentence to its language's detectors.
 It prints posts/s for each, their ratio, and each one's privacy recall on the planted
 identifiers of those posts (all of an identifier's letters and digits replaced), so the
 speed-up is not bought with recall.
@@ -19,6 +22,7 @@ from __future__ import annotations
 import argparse
 import json
 import os
+import resource
 import sys
 import tempfile
 import time
@@ -33,9 +37,17 @@ from curate.deid.evaluate import ENTITY_TYPES, score  # noqa: E402
 from curate.deid.operators import from_presidio  # noqa: E402
 
 
-def posts(n: int) -> list[EvalDoc]:
-    """n English posts of ~160 words: pairs of labelled documents joined."""
-    docs = [d for d in build_corpus(per_language=2 * n, seed=7, languages=("en",))]
+def posts(n: int, languages: tuple[str, ...] = ("en",)) -> list[EvalDoc]:
+    """n posts of ~160 words (pairs of labelled documents joined), in turn from each of
+    `languages`."""
+    per = -(-n // len(languages))
+    out: list[EvalDoc] = []
+    for lang in languages:
+        out += _pairs(build_corpus(per_language=2 * per, seed=7, languages=(lang,)), lang)[:per]
+    return out[:n]
+
+
+def _pairs(docs: list[EvalDoc], lang: str) -> list[EvalDoc]:
     out = []
     for a, b in zip(docs[0::2], docs[1::2], strict=False):
         shift = len(a.text) + 2
@@ -46,8 +58,8 @@ def posts(n: int) -> list[EvalDoc]:
         keep = a.keep + tuple(
             Entity(k.start + shift, k.end + shift, k.type, k.text) for k in b.keep
         )
-        out.append(EvalDoc(f"{a.id}+{b.id}", "en", text, ents, keep))
-    return out[:n]
+        out.append(EvalDoc(f"{a.id}+{b.id}", lang, text, ents, keep))
+    return out
 
 
 def plain_engine(model: str):
@@ -65,9 +77,11 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--posts", type=int, default=400)
     parser.add_argument("--workers", type=int, default=len(os.sched_getaffinity(0)))
+    parser.add_argument("--multilingual", action="store_true", help="en, de, ar, he, zh posts")
     args = parser.parse_args()
     os.environ.setdefault("CURATE_CACHE", str(HERE / ".data" / "cache"))
-    data = posts(args.posts)
+    languages = ("en", "de", "ar", "he", "zh") if args.multilingual else ("en",)
+    data = posts(args.posts, languages)
     words = sum(len(d.text.split()) for d in data) / len(data)
 
     from curate.deid.engine import DeidInput, run_all
@@ -85,7 +99,7 @@ def main() -> None:
         plain_results = [plain.analyze(d.text, language="en") for d in data]
         plain_s = time.perf_counter() - start
 
-        inputs = [DeidInput(d.id, "en", None, {"text": d.text}) for d in data]
+        inputs = [DeidInput(d.id, d.language, None, {"text": d.text}) for d in data]
         start = time.perf_counter()
         outputs = [o for chunk in run_all(engine, inputs, workers=args.workers) for o in chunk]
         curate_s = time.perf_counter() - start
@@ -114,6 +128,10 @@ def main() -> None:
         "curate_recall": curate_score["overall"]["recall"],
         "plain_precision": plain_score["precision"],
         "curate_precision": curate_score["overall"]["precision"],
+        # the models load in the parent; workers are forked from it (copy-on-write)
+        "peak_rss_parent_mib": round(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024),
+        "peak_rss_worker_mib": round(resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024),
+        "languages": ",".join(languages),
     }
     print(" | ".join(row))
     print(" | ".join(str(v) for v in row.values()))

@@ -111,9 +111,16 @@ find_uv() {
     fi
 }
 
+readonly CONSTRAINTS="$REPO/label_studio/constraints.txt"
+
+# What a complete venv was built from: the version and the constraints it kept.
+venv_stamp() {
+    echo "$LS_VERSION+$(sha256sum "$CONSTRAINTS" | cut -c1-12)"
+}
+
 # Creates the Label Studio venv unless a complete one (marker written last) is there.
 ensure_venv() {
-    [[ -f "$VENV_MARKER" && "$(<"$VENV_MARKER")" == "$LS_VERSION" && -x "$VENV/bin/label-studio" ]] &&
+    [[ -f "$VENV_MARKER" && "$(<"$VENV_MARKER")" == "$(venv_stamp)" && -x "$VENV/bin/label-studio" ]] &&
         return 0
     local uv py="${CURATE_LS_PYTHON:-3.11}" started=$SECONDS
     if [[ -e "$VENV" ]]; then
@@ -134,20 +141,22 @@ ensure_venv() {
             die "could not create venv $VENV with Python $py (see $LOG_FILE)"
         # Copies, not hardlinks into uv's cache: Label Studio rewrites files in its own
         # site-packages (core/version_.py) and would change the cached copies too.
-        "$uv" pip install -q --link-mode=copy --python "$LS_PY" "label-studio==$LS_VERSION" \
+        "$uv" pip install -q --link-mode=copy --python "$LS_PY" -c "$CONSTRAINTS" \
+            "label-studio==$LS_VERSION" \
             >>"$LOG_FILE" 2>&1 ||
             die "could not install label-studio==$LS_VERSION (see $LOG_FILE)"
     else
         local pybin
         pybin="$(command -v "python$py" || command -v python3)" || die "no uv and no python3 found"
         "$pybin" -m venv "$VENV" >>"$LOG_FILE" 2>&1 || die "could not create venv $VENV"
-        PIP_CACHE_DIR="$DATA_DIR/cache/pip" "$LS_PY" -m pip install -q "label-studio==$LS_VERSION" \
+        PIP_CACHE_DIR="$DATA_DIR/cache/pip" "$LS_PY" -m pip install -q -c "$CONSTRAINTS" \
+            "label-studio==$LS_VERSION" \
             >>"$LOG_FILE" 2>&1 || die "could not install label-studio==$LS_VERSION (see $LOG_FILE)"
     fi
     # Only an import: any label-studio command, even --help, sets up a data dir in ~.
     "$LS_PY" -c 'import sys, django, label_studio; sys.exit(label_studio.__version__ != sys.argv[1])' \
         "$LS_VERSION" >>"$LOG_FILE" 2>&1 || die "label-studio does not import from $VENV (see $LOG_FILE)"
-    echo "$LS_VERSION" >"$VENV_MARKER"
+    venv_stamp >"$VENV_MARKER"
     [[ -z "$own_cache" ]] || rm -rf "$own_cache"
     echo "Installed in $((SECONDS - started)) s."
 }
