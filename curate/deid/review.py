@@ -2,8 +2,8 @@
 
 Why: a detector that fires on a name list without context, a score near the threshold, a
 public name written like a private one ("my friend Hillel"), a name replaced inside an
-annotated cultural-signal phrase: the machine decides (privacy first: replace), and a
-person looks at the decision. Only the curator does, inside the workspace: the queue
+annotated cultural-signal phrase: the machine decides (mostly: replace, privacy first),
+and a person looks at the decision. Only the curator does, inside the workspace: the queue
 shows raw text (from the vault), which never goes to Label Studio, whose every user sees
 every project.
 
@@ -259,8 +259,11 @@ def export_queue(store: Any, path: Path) -> int:
     empty `verdict`). The file holds raw text: created readable by its owner only (0600),
     rewritten if it exists. Returns the number of items."""
     flags = os.O_WRONLY | os.O_CREAT | os.O_TRUNC
-    fd = os.open(path, flags, 0o600)
-    os.fchmod(fd, 0o600)  # an existing file keeps its mode on open: set it
+    try:
+        fd = os.open(path, flags, 0o600)
+        os.fchmod(fd, 0o600)  # an existing file keeps its mode on open: set it
+    except OSError as exc:
+        raise CurateError(f"{path}: cannot write ({exc.strerror})") from None
     n = 0
     with os.fdopen(fd, "w", encoding="utf-8") as out:
         for item in items(store):
@@ -429,13 +432,13 @@ def review_loop(
     """Go through the unreviewed queue: `show(markup)` each item, `ask(prompt)` returns
     one of r k a s q (None: the input ended, as q). Each verdict is stored at once, so a
     quit keeps what was decided."""
-    queue = list(items(store))
+    rows = store.deid_review_queue()
     report = LoopReport()
-    for n, item in enumerate(queue, 1):
-        show(render(item, n, len(queue)))
+    for n, item in enumerate(_with_context(store, rows), 1):  # the vault read as it goes
+        show(render(item, n, len(rows)))
         key = ask(PROMPT)
         if key is None or key == "q":
-            report.left = len(queue) - n + 1
+            report.left = len(rows) - n + 1
             break
         verdict = _KEYS[key]
         if verdict is None:
