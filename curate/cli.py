@@ -300,20 +300,42 @@ def deid_eval(
             "where the dataset card reads them].",
         ),
     ] = None,
+    real: Annotated[
+        Path | None,
+        typer.Option(
+            help="Hand-labelled real phrases (JSONL) [default: ../shared/deid-realtext/"
+            "dev.jsonl beside the project, when it is there].",
+        ),
+    ] = None,
     as_json: Annotated[bool, typer.Option("--json", help="Print the results as JSON.")] = False,
 ) -> None:
     """Precision, recall and F2 per entity type and language on a synthetic labelled
-    corpus (English, German, Arabic, Hebrew, Chinese) with planted identifiers."""
+    corpus (English, German, Arabic, Hebrew, Chinese) with planted identifiers, and
+    beside them, on hand-labelled real text: precision, recall, public names kept and
+    plain phrases changed."""
     from curate import reporting
     from curate.deid.evaluate import evaluate
+    from curate.deid.realtext import evaluate_real, labelled_file
+    from curate.deid.stage import make_engine
 
     config = _config()
     out = out or config.workspace / "reports" / "deid-eval"
-    result = evaluate(config, per_language=per_language, seed=seed, out_dir=out)
+    engine = make_engine(config)
+    result = evaluate(config, per_language=per_language, seed=seed, out_dir=out, engine=engine)
+    real_path = labelled_file(config, real)
+    if real_path is not None:
+        real_result = evaluate_real(config, real_path, engine=engine)
+        real_result.pop("errors")  # offsets into licensed text: not kept in reports
+        result["real"] = real_result
+        (out / "eval_results.json").write_text(json.dumps(result, indent=2))
     if as_json:
         print(json.dumps(result, indent=2))
     else:
         reporting.print_eval(result, _console())
+        if "real" in result:
+            reporting.print_real_eval(result["real"], _console())
+        else:
+            _console().print("real text: no labelled file (--real); synthetic figures only")
 
 
 @deid_app.command("review")

@@ -197,6 +197,33 @@ def print_scan(findings: list[dict], console: Console) -> None:
     console.print(table)
 
 
+def print_real_eval(result: dict, console: Console) -> None:
+    """The four real-text figures (curate.deid.realtext), overall and per culture."""
+    corpus = result["corpus"]
+    table = Table(title=f"de-identification on {corpus['phrases']} real labelled phrases")
+    table.add_column("culture")
+    for col in ("replaced", "precision", "private", "recall", "public kept", "plain changed"):
+        table.add_column(col, justify="right")
+    rows = [*result["by_culture"].items(), ("all", result["overall"])]
+    for name, r in rows:
+        table.add_row(
+            name,
+            str(r["replaced"]),
+            _fmt(r["precision"]),
+            str(r["private"]),
+            _fmt(r["recall"]),
+            f"{r['public_kept']}/{r['public']}",
+            f"{r['plain_changed']}/{r['plain_phrases']}",
+            style="bold" if name == "all" else None,
+        )
+    console.print(table)
+    console.print(
+        "precision: replaced regions that were private; recall: private identifiers "
+        "(not marked unsure) wholly replaced; plain changed: phrases without a private "
+        "identifier that were changed at all"
+    )
+
+
 def print_eval(result: dict, console: Console) -> None:
     corpus = result["corpus"]
     table = Table(

@@ -13,7 +13,10 @@ same words give way to it, pattern matches (an e-mail, a URL, a u/username) neve
 A kept name written the way a private person is ("my friend Hillel") stays kept but is
 marked unsure, for the curator's review.
 
-File format (YAML): `titles: [..]` (only in the built-in file), and per section (`all`,
+A link is kept when its site is listed under `public_domains` (a law, an encyclopedia,
+a health service); links to anything else (a profile, a post) are replaced.
+
+File format (YAML): `titles: [..]`, `public_domains: [..]`, and per section (`all`,
 or a culture name) a mapping kind -> list of terms:
 
     Jewish:
@@ -75,9 +78,9 @@ def _read(path: Path) -> tuple[list[Entry], list[str]]:
     if not isinstance(data, dict):
         raise CurateError(f"{path}: an allowlist is a mapping of sections")
     titles = [str(t) for t in data.get("titles", [])]
-    entries = []
+    entries = [Entry(str(d).casefold(), "DOMAIN", "all") for d in data.get("public_domains", [])]
     for section, kinds in data.items():
-        if section == "titles":
+        if section in ("titles", "public_domains"):
             continue
         if not isinstance(kinds, dict):
             raise CurateError(f"{path}: section {section!r} must map kinds to term lists")
@@ -101,6 +104,8 @@ class Allowlist:
                 self.titles += titles
         self._patterns: dict[str, re.Pattern | None] = {}
         self._kind: dict[tuple[str, str], str] = {}
+        self.domains = tuple(e.term for e in self.entries if e.kind == "DOMAIN")
+        self.entries = [e for e in self.entries if e.kind != "DOMAIN"]
         for e in self.entries:
             self._kind.setdefault((e.culture, normalize(e.term)), e.kind)
         title_alt = "|".join(sorted((re.escape(t) for t in self.titles), key=len, reverse=True))
@@ -162,6 +167,13 @@ class Allowlist:
                 (start, end, kind, "kept name used like a private one" if personal else None)
             )
         return out
+
+    def public_url(self, url: str) -> bool:
+        """A link to a public site (a law, an encyclopedia, a health service), not to a
+        person's profile or post."""
+        host = re.sub(r"^[a-z]+://", "", url.casefold()).split("/", 1)[0].split(":", 1)[0]
+        host = host.removeprefix("www.")
+        return any(host == d or host.endswith("." + d) for d in self.domains)
 
     def _kind_of(self, matched: str, culture: str | None) -> str:
         key = " ".join(matched.replace("\u0640", "").split())

@@ -131,8 +131,54 @@ def _configure_phones(registry, settings: dict) -> None:
             )
 
 
+def _split_registry(path: Path) -> tuple[dict, list[dict]]:
+    """The registry YAML as Presidio's part (pattern and predefined recognizers) and
+    curate's own language recognizers (`type: curate`, `class: module:Class`)."""
+    import yaml
+
+    data = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
+    ours = [r for r in data.get("recognizers", []) if r.get("type") == "curate"]
+    data["recognizers"] = [r for r in data.get("recognizers", []) if r.get("type") != "curate"]
+    return data, ours
+
+
+def _language_recognizers(
+    entries: list[dict], gazetteer: dict, policy: Policy, cache_dir: Path
+) -> dict:
+    """Instantiate each `type: curate` entry once per language it lists; a class that
+    takes `gazetteer` gets that language's names-dataset lists, one that takes
+    `cache_dir` the engine's cache (never ~)."""
+    import importlib
+    import inspect
+
+    out: dict[str, list] = {}
+    for entry in entries:
+        module, _, name = str(entry.get("class", "")).partition(":")
+        try:
+            cls = getattr(importlib.import_module(module), name)
+        except (ImportError, AttributeError, ValueError):
+            raise CurateError(
+                f"{policy.registry_path}: recognizer class {entry.get('class')!r} not found"
+            ) from None
+        takes = inspect.signature(cls.__init__).parameters
+        for lang in entry.get("supported_languages", []):
+            if lang not in policy.languages:
+                continue
+            params = dict(entry.get("params") or {})
+            if "gazetteer" in takes:
+                params["gazetteer"] = gazetteer.get(lang, {})
+            if "supported_language" in takes:
+                params["supported_language"] = lang
+            if "cache_dir" in takes:
+                params.setdefault("cache_dir", cache_dir)
+            out.setdefault(lang, []).append(cls(**params))
+    return out
+
+
 def build_analyzer(policy: Policy, cache_dir: Path, never_names: set[str] | None = None):
-    """The AnalyzerEngine for `policy`. Slow (model loads): build once per process."""
+    """The AnalyzerEngine for `policy` (pattern recognizers, spaCy NER, the English name
+    gazetteer) and each language's own name recognizers, which the engine calls on the
+    segments of their language. Slow (model loads): build once per process."""
     make_tldextract_offline()
     import logging
 
@@ -148,30 +194,38 @@ def build_analyzer(policy: Policy, cache_dir: Path, never_names: set[str] | None
 
     logging.getLogger("presidio-analyzer").setLevel(logging.ERROR)
     nlp_engine = _nlp_engine(policy)
+    presidio_part, ours = _split_registry(policy.registry_path)
     registry = RecognizerRegistryProvider(
-        conf_file=str(policy.registry_path)
+        registry_configuration=presidio_part
     ).create_recognizer_registry()
     _configure_phones(registry, policy.data.get("phone", {}))
     gaz = policy.data.get("gazetteer")
+    names: dict = {}
+    by_language: dict[str, list] = {}
     if gaz:
         never = set(gaz.get("never_names", ())) | (never_names or set())
-        data = load_or_build(cache_dir, GazetteerSettings.from_policy(gaz, never))
+        names = load_or_build(cache_dir, GazetteerSettings.from_policy(gaz, never))["names"]
         for lang in gaz["languages"]:
-            registry.add_recognizer(
-                NameGazetteerRecognizer(
-                    data["names"].get(lang, {}),
-                    supported_language=lang,
-                    score=float(gaz.get("score", 0.6)),
-                    common_score=float(gaz.get("common_score", 0.3)),
-                    context=gaz.get("context", {}).get(lang),
-                    cues=gaz.get("cues", {}).get(lang, ()),
-                    zh_surnames=zh_surnames() if lang == "zh" else (),
-                )
+            rec = NameGazetteerRecognizer(
+                names.get(lang, {}),
+                supported_language=lang,
+                score=float(gaz.get("score", 0.6)),
+                common_score=float(gaz.get("common_score", 0.3)),
+                context=gaz.get("context", {}).get(lang),
+                cues=gaz.get("cues", {}).get(lang, ()),
+                zh_surnames=zh_surnames() if lang == "zh" else (),
             )
-    return AnalyzerEngine(
+            if lang == "zh":
+                by_language.setdefault(lang, []).append(rec)  # reads the unmasked text
+            else:
+                registry.add_recognizer(rec)
+    for lang, recs in _language_recognizers(ours, names, policy, cache_dir).items():
+        by_language.setdefault(lang, []).extend(recs)
+    analyzer = AnalyzerEngine(
         nlp_engine=nlp_engine,
         registry=registry,
         context_aware_enhancer=_context_enhancer(),
         supported_languages=list(policy.languages),
         default_score_threshold=0.0,
     )
+    return analyzer, by_language

@@ -9,6 +9,7 @@ models load once) and take chunks of documents.
 
 from __future__ import annotations
 
+import dataclasses
 import os
 import re
 from collections import defaultdict
@@ -27,9 +28,8 @@ from curate.deid.operators import (
     resolve,
 )
 from curate.deid.policy import Policy
-from curate.deid.recognizers.gazetteer import SCRIPT_LANGUAGE
+from curate.deid.segments import Segment, segments, sentences
 
-_SCRIPT_RX = {"arabic": re.compile(r"[\u0600-\u06ff]"), "hebrew": re.compile(r"[\u05d0-\u05ea]")}
 _HAN = re.compile(r"[\u3000-\u303f\u3400-\u4dbf\u4e00-\u9fff\uff00-\uffef]")
 
 
@@ -68,50 +68,83 @@ class Deidentifier:
     ) -> None:
         from presidio_analyzer import BatchAnalyzerEngine
 
+        from curate.deid import allowlist
         from curate.deid.analyzer import build_analyzer
 
         self.policy = policy
         self.never = frozenset(w.casefold() for w in (never_names or set()))
-        self.analyzer = build_analyzer(policy, cache_dir, set(self.never))
+        self.analyzer, self.by_language = build_analyzer(policy, cache_dir, set(self.never))
         self.batch = BatchAnalyzerEngine(analyzer_engine=self.analyzer)
-        gazetteers = {
-            r.supported_language: r
-            for r in self.analyzer.registry.recognizers
+        gazetteers = [
+            r
+            for recs in ([*self.analyzer.registry.recognizers], *self.by_language.values())
+            for r in recs
             if r.name.startswith("NameGazetteerRecognizer_")
-        }
-        self.zh_names = gazetteers.get("zh")
+        ]
         # first names that are also everyday English words ('John', 'Grace') are names
-        self.known_names = frozenset().union(*(g.first - g.common for g in gazetteers.values()))
-        # names in Arabic or Hebrew script inside text of another language
-        self.by_script = {
-            (script, _SCRIPT_RX[script]): gazetteers[lang]
-            for script, lang in SCRIPT_LANGUAGE.items()
-            if lang in gazetteers
-        }
+        self.known_names = frozenset().union(*(g.first - g.common for g in gazetteers))
+        self.allowlist = allowlist.load(policy.allowlist_files)
         self.batch_size = batch_size
 
-    def analyze(self, texts: list[str], language: str):
-        """Resolved detections for each text (all in one language).
+    def analyze(
+        self,
+        texts: list[str],
+        language: str | list[str | None] | None,
+        cultures: list[str | None] | None = None,
+    ) -> list[list[Detection]]:
+        """Resolved detections for each text.
+
+        Each text is cut into segments of one language (`segments`), `language` being
+        the hint for undecided stretches. Segments are analyzed grouped by language, in
+        one `nlp.pipe` batch each: pattern recognizers and the spaCy model of that
+        language through Presidio, then that language's own name recognizers. The
+        allowlist marks the public names to keep (per the text's culture), and
+        `resolve` picks one decision per region.
 
         Pattern recognizers delimit matches with word boundaries, and a Han character
         counts as a word character: 'u/name' or an e-mail glued to Chinese text would
-        not match. So text with Han characters is analyzed with them blanked out (same
-        length, so offsets hold); the Chinese name recognizer then reads the original."""
-        masked = [_HAN.sub(" ", t) for t in texts]
-        raw = self.batch.analyze_iterator(masked, language=language, batch_size=self.batch_size)
+        not match. So Presidio reads text with Han characters blanked out (same length,
+        so offsets hold); the name recognizers read the original."""
+        hints = language if isinstance(language, list) else [language] * len(texts)
+        cultures = cultures or [None] * len(texts)
+        pieces: dict[str, list[tuple[int, Segment]]] = defaultdict(list)
+        for i, text in enumerate(texts):
+            hint = self.policy.language_for(hints[i])
+            for seg in segments(text, hint):
+                pieces[self.policy.language_for(seg.language)].append((i, seg))
+        found: list[list[Detection]] = [[] for _ in texts]
+        for lang, items in pieces.items():
+            seg_texts = [texts[i][seg.start : seg.end] for i, seg in items]
+            masked = [_HAN.sub(" ", t) for t in seg_texts]
+            raw = self.batch.analyze_iterator(masked, language=lang, batch_size=self.batch_size)
+            named = self.by_language.get(lang, ())
+            for (i, seg), seg_text, masked_text, results in zip(
+                items, seg_texts, masked, raw, strict=True
+            ):
+                dets = from_presidio(results)
+                if masked_text != seg_text:
+                    # blanking Chinese characters may join digits into a 'number' ("302号，
+                    # 2019年"): a pattern match may not contain a Chinese character
+                    dets = [d for d in dets if not _HAN.search(seg_text[d.start : d.end])]
+                for rec in named:
+                    dets += from_presidio(rec.analyze(seg_text, rec.supported_entities, None))
+                found[i].extend(
+                    dataclasses.replace(d, start=d.start + seg.start, end=d.end + seg.start)
+                    for d in dets
+                )
         out = []
-        for text, masked_text, results in zip(texts, masked, raw, strict=True):
-            found = from_presidio(results)
-            if masked_text != text:
-                # blanking Chinese characters may join digits into a 'number' ("302号，
-                # 2019年"): a pattern match may not contain a Chinese character
-                found = [d for d in found if not _HAN.search(text[d.start : d.end])]
-            if masked_text != text and self.zh_names is not None:
-                found += from_presidio(self.zh_names.analyze(text, ["PERSON"]))
-            for (script, rx), rec in self.by_script.items():
-                if rec.supported_language != language and rx.search(text):
-                    found += from_presidio(rec.analyze_scripts(text, (script,)))
-            out.append(resolve(found, self.policy, language, self.never, text, self.known_names))
+        for i, text in enumerate(texts):
+            kept = [
+                Detection(start, end, kind, 1.0, "Allowlist", unsure, operator="keep")
+                for start, end, kind, unsure in self.allowlist.find(text, cultures[i])
+            ]
+            for j, d in enumerate(found[i]):
+                if d.entity_type == "URL" and self.allowlist.public_url(text[d.start : d.end]):
+                    found[i][j] = dataclasses.replace(d, recognizer="Allowlist", operator="keep")
+            lang = self.policy.language_for(hints[i])
+            out.append(
+                resolve(found[i] + kept, self.policy, lang, self.never, text, self.known_names)
+            )
         return out
 
     def run(self, docs: list[DeidInput]) -> list[DeidOutput]:
@@ -120,9 +153,13 @@ class Deidentifier:
         (a surname next to a pseudonymized first name, the rest of a URL whose handle
         was replaced). So the output is analyzed again, up to `MAX_PASSES` times in all,
         and what is found is added to the detections on the original text until nothing
-        new turns up: the output then passes the same analyzers' residual scan."""
+        new turns up: the output then passes the same analyzers' residual scan.
+
+        A later pass reads only the sentences that hold a replacement: elsewhere the text
+        is as it was, and the analyzers already read it."""
         texts: dict[tuple[int, str], str] = {}
         langs: dict[tuple[int, str], str] = {}
+        self._cultures = {i: doc.culture for i, doc in enumerate(docs)}
         for i, doc in enumerate(docs):
             lang = self.policy.language_for(doc.language)
             for name, text in doc.fields.items():
@@ -140,7 +177,7 @@ class Deidentifier:
             changed = [k for k, (new, _, _) in outputs.items() if new != previous[k]]
             if not changed:
                 break
-            again = self._analyze_keys(changed, {k: outputs[k][0] for k in changed}, langs)
+            again = self._analyze_windows(changed, outputs, langs)
             added = False
             for key in changed:
                 new_text, omap, _ = outputs[key]
@@ -153,18 +190,43 @@ class Deidentifier:
             outputs = self._apply_all(docs, found)
         return [self._output(i, doc, outputs) for i, doc in enumerate(docs)]
 
+    def _analyze_windows(
+        self, keys: list[tuple[int, str]], outputs: dict, langs: dict
+    ) -> dict[tuple[int, str], list]:
+        """Detections in the sentences of each output that hold a replacement, in the
+        output's offsets."""
+        windows: list[tuple[tuple[int, str], int, int]] = []
+        for key in keys:
+            text, omap, _ = outputs[key]
+            regions = omap.replaced(0, len(text))
+            for start, end in sentences(text):
+                if any(r0 <= end and start <= r1 for r0, r1 in regions):
+                    if windows and windows[-1][0] == key and windows[-1][2] >= start:
+                        windows[-1] = (key, windows[-1][1], end)
+                    else:
+                        windows.append((key, start, end))
+        results = self.analyze(
+            [outputs[k][0][a:b] for k, a, b in windows],
+            [langs[k] for k, _, _ in windows],
+            [self._cultures.get(k[0]) for k, _, _ in windows],
+        )
+        found: dict[tuple[int, str], list] = {k: [] for k in keys}
+        for (key, a, _), dets in zip(windows, results, strict=True):
+            found[key].extend(
+                dataclasses.replace(d, start=d.start + a, end=d.end + a) for d in dets
+            )
+        return found
+
     def _analyze_keys(
         self, keys: list[tuple[int, str]], texts: dict, langs: dict
     ) -> dict[tuple[int, str], list]:
-        """Analyze the texts of `keys` grouped by pipeline language (one batch each)."""
-        by_lang: dict[str, list[tuple[int, str]]] = defaultdict(list)
-        for key in keys:
-            by_lang[langs[key]].append(key)
-        found: dict[tuple[int, str], list] = {}
-        for lang, group in by_lang.items():
-            for key, dets in zip(group, self.analyze([texts[k] for k in group], lang), strict=True):
-                found[key] = dets
-        return found
+        """Analyze the texts of `keys` in one batch (segments are grouped by language)."""
+        results = self.analyze(
+            [texts[k] for k in keys],
+            [langs[k] for k in keys],
+            [self._cultures.get(k[0]) for k in keys],
+        )
+        return dict(zip(keys, results, strict=True))
 
     def _apply_all(self, docs: list[DeidInput], found: dict) -> dict[tuple[int, str], tuple]:
         """Replace the detections; one `Pseudonyms` memory per document, fields in order
@@ -172,6 +234,7 @@ class Deidentifier:
         locales = self.policy.data.get("surrogate_locales", {})
         out: dict[tuple[int, str], tuple] = {}
         for i, doc in enumerate(docs):
+            _same_name_everywhere(i, doc, found)
             pseudo = Pseudonyms(seed=doc.key, culture=doc.culture, locales=locales)
             for name, text in doc.fields.items():
                 if text:
@@ -213,6 +276,34 @@ class Deidentifier:
 MAX_PASSES = 3
 
 
+def _same_name_everywhere(i: int, doc: DeidInput, found: dict) -> None:
+    """A name replaced somewhere in a document is replaced wherever else it stands in
+    it, also where a detector was unsure of it there ('Give Priyanka time.' in the
+    response of a post whose title named her)."""
+    texts = {name: text for name, text in doc.fields.items() if text}
+    texts |= {f"phrase:{j}": p for j, p in enumerate(doc.phrases) if p}
+    names: set[str] = set()
+    for name, text in texts.items():
+        for d in found.get((i, name), ()):
+            if d.entity_type == "PERSON" and d.operator is None:
+                names.update(Pseudonyms.key(text[d.start : d.end]).split())
+    if not names:
+        return
+    for name, text in texts.items():
+        dets = found.get((i, name))
+        if not dets:
+            continue
+        found[(i, name)] = [
+            dataclasses.replace(d, operator=None)
+            if d.entity_type == "PERSON"
+            and d.operator == "keep"
+            and d.recognizer not in ("Allowlist", "curator")
+            and set(Pseudonyms.key(text[d.start : d.end]).split()) <= names
+            else d
+            for d in dets
+        ]
+
+
 def _merge_residual(
     original: list[Detection],
     residual: list[Detection],
@@ -225,13 +316,18 @@ def _merge_residual(
 
     Only detections the policy replaces count. One that touches a replaced region grows
     to cover it in the original (the rest of a URL whose handle became a tag becomes one
-    URL), and the earlier detections it covers give way to it."""
+    URL, up to the next space), and the earlier detections it covers give way to it."""
     direct = set(policy.direct_identifiers)
     merged = list(original)
     added = False
     for det in residual:
-        if policy.operator(det.entity_type) == "keep" and det.entity_type not in direct:
+        op = det.operator or policy.operator(det.entity_type)
+        if op == "keep" and det.entity_type not in direct:
             continue
+        if det.operator == "keep":
+            continue  # kept by the allowlist or the curator
+        if det.entity_type == "URL" and omap.replaced(det.start, det.end + 1):
+            det = dataclasses.replace(det, end=_link_end(new_text, det.end))
         if not has_text_outside(new_text, det.start, det.end, omap.replaced(det.start, det.end)):
             continue  # only pseudonym tags and punctuation: nothing left to replace
         start, end = omap.original_span(det.start, det.end)
@@ -242,6 +338,17 @@ def _merge_residual(
         merged.append(Detection(start, end, det.entity_type, det.score, det.recognizer, det.unsure))
         added = True
     return sorted(merged, key=lambda d: d.start) if added else None
+
+
+def _link_end(text: str, end: int) -> int:
+    """Where a link that runs into a pseudonym tag really ends: at the next space or
+    closing bracket (the URL pattern stops at the tag: 'https://x.com/<HANDLE_1>?si=…'),
+    without the sentence's closing punctuation."""
+    while end < len(text) and not text[end].isspace() and text[end] not in ")]}\"'»”":
+        end += 1
+    while end > 0 and text[end - 1] in ".,;:!?":
+        end -= 1
+    return end
 
 
 def has_text_outside(text: str, start: int, end: int, regions: list[tuple[int, int]]) -> bool:

@@ -90,26 +90,95 @@ def resolve(
     known_names: frozenset[str] = frozenset(),
 ) -> list[Detection]:
     """Drop detections under their threshold; of overlapping ones keep one, preferring
-    entities that get replaced (privacy first), then the higher score, then the longer."""
+    entities that get replaced (privacy first), then the higher score, then the longer.
+
+    A person name the machine is unsure of is not dropped: scored just under the
+    threshold (within the policy's `review.near_threshold`) it is kept and marked for
+    the curator's review; just over it, replaced and marked."""
+    margin = float((policy.data.get("review") or {}).get("near_threshold", 0.1))
+    ner_person = [
+        (d.start, d.end)
+        for d in detections
+        if d.entity_type == "PERSON" and d.recognizer.startswith("SpacyRecognizer")
+    ]
+    gaz_score = float((policy.data.get("gazetteer") or {}).get("score", 0.6))
     kept = []
     for d in detections:
-        if d.score < policy.threshold(d.entity_type, language) or d.end <= d.start:
+        if d.end <= d.start:
             continue
+        threshold = policy.threshold(d.entity_type, language)
         if d.entity_type == "URL" and text and not _plausible_url(text[d.start : d.end]):
             continue
-        if d.entity_type == "PERSON" and text:
+        if d.entity_type == "PERSON" and text and d.operator is None:
             d = _trim_person(d, text, language, known_names)
             if d is None or text[d.start : d.end].casefold() in never_person:
                 continue  # nothing name-like left, or a cultural term ('Jewish')
+            if d.recognizer.startswith("SpacyRecognizer") and not _name_listed(
+                text[d.start : d.end], known_names
+            ):
+                # the English model alone ('Kindergarten', 'Notary', 'Childhood Trauma'):
+                # no word of it is a known first name: under the bar, for review
+                d = dataclasses.replace(
+                    d, score=min(d.score, threshold - margin / 2), unsure="NER only, no known name"
+                )
+            if (
+                d.recognizer == "NameGazetteerRecognizer_en"
+                and d.score <= gaz_score
+                and not any(s < d.end and d.start < e for s, e in ner_person)
+            ):
+                # a name-list word the model did not read as a name, with no context
+                # word around it ('the Yulin festival', 'Grad school'): for review
+                d = dataclasses.replace(
+                    d, score=min(d.score, threshold - margin / 2), unsure="name list, no context"
+                )
+            if d.score < threshold and d.unsure is not None and d.score >= threshold / 2:
+                # the recognizer itself is unsure (a name-list hit without context):
+                # not replaced, but queued for the curator
+                d = dataclasses.replace(d, operator="keep")
+            elif threshold - margin <= d.score < threshold:
+                d = dataclasses.replace(
+                    d, operator="keep", unsure=d.unsure or "score near threshold"
+                )
+            elif threshold <= d.score < threshold + margin / 2 and d.unsure is None:
+                d = dataclasses.replace(d, unsure="score near threshold")
+        if d.score < threshold and d.operator is None:
+            continue
         kept.append(d)
     kept = _merge_same_type(kept)
-    kept = _defer_to_ner(kept)
+    kept = _defer_to_ner(kept, text, known_names)
+    # a public name inside an e-mail, a link, a handle or a subreddit ('youtube.com/
+    # @jonas', 'r/germany') is part of that match, not a name of its own; a handle
+    # inside a link is part of the link, which is replaced whole
+    patterns = [d for d in kept if _is_pattern(d)]
+    kept = [
+        d
+        for d in kept
+        if not (
+            (d.recognizer == "Allowlist" and d.entity_type != "URL")
+            and any(p.start < d.end and d.start < p.end for p in patterns)
+        )
+        and not (
+            _is_pattern(d)
+            and any(
+                p is not d
+                and p.start <= d.start
+                and d.end <= p.end
+                and p.end - p.start > d.end - d.start
+                for p in patterns
+            )
+        )
+    ]
     kept.sort(key=lambda d: (_priority(d, policy), -d.score, -(d.end - d.start), d.start))
     chosen: list[Detection] = []
     for d in kept:
         if all(d.end <= c.start or d.start >= c.end for c in chosen):
             chosen.append(d)
     return sorted(chosen, key=lambda d: d.start)
+
+
+def _name_listed(value: str, known_names: frozenset[str]) -> bool:
+    """A word of `value` is a known first name ('John', not 'Grace' the word)."""
+    return any(w.casefold().strip(".,'’") in known_names for w in value.split())
 
 
 def _trim_person(
@@ -172,10 +241,14 @@ def _plausible_url(text: str) -> bool:
     )
 
 
-def _defer_to_ner(detections: list[Detection]) -> list[Detection]:
+def _defer_to_ner(
+    detections: list[Detection], text: str = "", known_names: frozenset[str] = frozenset()
+) -> list[Detection]:
     """Where the NER model read the very same words as a place, an organization or a
-    date ('Santa Barbara', 'Sinai'), a gazetteer's 'name' on them is dropped: the model
-    saw the context, the list did not. ('Jewish Anna' read as a group keeps 'Anna'.)"""
+    date ('Santa Barbara', 'Sinai'), or read a place or organization around them ('UC
+    Davis'), a gazetteer's 'name' on them is dropped: the model saw the context, the
+    list did not. ('Jewish Anna' read as a group keeps 'Anna'; a known first name the
+    model took for a place, 'Tahlia', stays a name.)"""
     ner_other = [
         d
         for d in detections
@@ -183,14 +256,24 @@ def _defer_to_ner(detections: list[Detection]) -> list[Detection]:
     ]
     if not ner_other:
         return detections
-    return [
-        d
-        for d in detections
-        if not (
-            d.recognizer.startswith("NameGazetteer")
-            and any(d.start <= o.start and o.end <= d.end for o in ner_other)
+
+    def defer(d: Detection) -> bool:
+        if not d.recognizer.startswith("NameGazetteer"):
+            return False
+        words = [w.casefold().strip(".,'’") for w in text[d.start : d.end].split()]
+        if words and all(w in known_names for w in words):
+            return False
+        return any(
+            (d.start <= o.start and o.end <= d.end)
+            or (
+                o.entity_type in ("ORGANIZATION", "LOCATION")
+                and o.start <= d.start
+                and d.end <= o.end
+            )
+            for o in ner_other
         )
-    ]
+
+    return [d for d in detections if not defer(d)]
 
 
 def _merge_same_type(detections: list[Detection]) -> list[Detection]:
@@ -215,11 +298,23 @@ def _merge_same_type(detections: list[Detection]) -> list[Detection]:
     return out
 
 
+def _is_pattern(d: Detection) -> bool:
+    """Found by a pattern (an e-mail, a URL, a handle), not guessed by a model or a list."""
+    return d.recognizer not in ("Allowlist", "curator") and not (
+        d.entity_type == "PERSON" or d.recognizer.startswith("SpacyRecognizer")
+    )
+
+
 def _priority(d: Detection, policy: Policy) -> int:
-    """A pattern match (an e-mail, a URL, a subreddit) before a statistical guess (NER
-    may take 'See https://…' or 'r/GradSchool' for a name); then replaced before kept."""
-    statistical = d.recognizer.startswith(("SpacyRecognizer", "NameGazetteer"))
-    return 2 * statistical + (policy.operator(d.entity_type) == "keep")
+    """A pattern match (an e-mail, a URL, a subreddit) before a public name the
+    allowlist keeps, before a statistical guess (NER may take 'See https://…' or
+    'r/GradSchool' for a name, a name list 'Rebbe Nachman'); then replaced before kept."""
+    if d.recognizer == "Allowlist":
+        return 1
+    statistical = d.recognizer != "curator" and (
+        d.entity_type == "PERSON" or d.recognizer.startswith("SpacyRecognizer")
+    )
+    return 2 * statistical + ((d.operator or policy.operator(d.entity_type)) == "keep")
 
 
 @dataclass

@@ -71,10 +71,10 @@ class Policy:
 
     @property
     def fingerprint(self) -> str:
-        """Changes when the policy or its registry file changes, or the set of free-text
-        places the record schema marks (`x-free-text`), or an allowlist file: records de-identified under
-        another fingerprint are re-done by `curate deid`, so a newly marked field is
-        de-identified in a workspace made before it was marked."""
+        """Changes when the policy, its registry file or an allowlist file changes, or
+        the set of free-text places the record schema marks (`x-free-text`): records
+        de-identified under another fingerprint are re-done by `curate deid`, so a newly
+        marked field is de-identified in a workspace made before it was marked."""
         from curate.schema import free_text_paths
 
         scope = [[list(p.parts), p.vocabulary] for p in free_text_paths()]

@@ -92,8 +92,14 @@ def score(
                     (p["kind"] for p in phrase.public if _overlaps((s, e), p)), "plain word"
                 )
                 errors.append(
-                    {"line": phrase.number, "start": s, "end": e, "error": "over", "type": etype,
-                     "label": kind}
+                    {
+                        "line": phrase.number,
+                        "start": s,
+                        "end": e,
+                        "error": "over",
+                        "type": etype,
+                        "label": kind,
+                    }
                 )
         for p in phrase.private:
             if p.get("unsure"):
@@ -104,8 +110,13 @@ def score(
                 c["removed"] += removed
             if not removed:
                 errors.append(
-                    {"line": phrase.number, "start": p["start"], "end": p["end"],
-                     "error": "missed", "type": p["type"]}
+                    {
+                        "line": phrase.number,
+                        "start": p["start"],
+                        "end": p["end"],
+                        "error": "missed",
+                        "type": p["type"],
+                    }
                 )
         for p in phrase.public:
             kept = not any(_overlaps((s, e), p) for s, e, _ in regions)
@@ -161,6 +172,17 @@ def replaced_regions(engine, phrases: list[Labelled]) -> list[list[tuple[int, in
                 (d.start, d.end, d.entity_type) for d in o.decisions if d.operator != "keep"
             ]
     return [out[d.key] for d in docs]
+
+
+def labelled_file(config, given: Path | None) -> Path | None:
+    """The labelled file to use: the one given (must exist), else the shared one beside
+    the project when it is there."""
+    if given is not None:
+        if not given.is_file():
+            raise CurateError(f"{given}: no such file (the hand-labelled real phrases)")
+        return given
+    default = (config.root / DEFAULT_PATH).resolve()
+    return default if default.is_file() else None
 
 
 def evaluate_real(config, path: Path, engine=None) -> dict[str, Any]:

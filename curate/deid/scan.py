@@ -46,8 +46,8 @@ def scan_texts(
             tags = [(m.start(), m.end()) for m in _TAG.finditer(text)]
             tags += (kept or {}).get(item_id, [])
             for d in dets:
-                if d.entity_type not in direct:
-                    continue
+                if d.entity_type not in direct or d.operator == "keep":
+                    continue  # kept by the allowlist, or under the bar for review
                 if not has_text_outside(text, d.start, d.end, tags):
                     continue  # only pseudonym tags (and punctuation between them)
                 findings.append(

@@ -665,6 +665,12 @@ def _deid(deid: dict[str, Any] | None) -> dict[str, Any] | None:
             "languages": languages,
             "same_policy": evaluation.get("same_policy", True),
         }
+        real = evaluation.get("real") or {}
+        if real.get("overall"):
+            out["eval"]["real"] = {
+                **real["overall"],
+                "file": (real.get("corpus") or {}).get("file"),
+            }
     return out
 
 

@@ -169,10 +169,34 @@ def test_load_policy_from_config(tmp_path: Path) -> None:
 def test_resolve_threshold(policy: Policy) -> None:
     text = "Anna Weber mailed a@b.de"
     found = [det(0, 10, "PERSON", 0.6, "SpacyRecognizer"), det(18, 24, "EMAIL_ADDRESS", 0.39)]
-    assert resolve(found, policy, "en", text=text) == [found[0]]
-    assert resolve(found, policy, "de", text=text) == []  # PERSON needs 0.7 in de
+    names = frozenset({"anna"})
+    assert resolve(found, policy, "en", text=text, known_names=names) == [found[0]]
+    # PERSON needs 0.7 in de: 0.6 is near it, so kept and marked for review
+    (near,) = resolve(found, policy, "de", text=text, known_names=names)
+    assert (near.operator, near.unsure) == ("keep", "score near threshold")
     at = [det(18, 24, "EMAIL_ADDRESS", 0.4)]
     assert resolve(at, policy, "en", text=text) == at  # the threshold itself passes
+
+
+def test_resolve_ner_alone_goes_to_review(policy: Policy) -> None:
+    """A name the English model found where no word is a known first name
+    ('Kindergarten'): not replaced, kept under the bar and queued for the curator."""
+    text = "life in Kindergarten was hard"
+    (d,) = resolve([det(8, 20, "PERSON", 0.85, "SpacyRecognizer")], policy, "en", text=text)
+    assert d.operator == "keep" and d.unsure == "NER only, no known name"
+    named = resolve(
+        [det(8, 20, "PERSON", 0.85, "SpacyRecognizer")],
+        policy,
+        "en",
+        text=text,
+        known_names=frozenset({"kindergarten"}),
+    )
+    assert named[0].operator is None and named[0].unsure is None
+
+
+def test_resolve_far_under_threshold_is_dropped(policy: Policy) -> None:
+    text = "Anna Weber"
+    assert resolve([det(0, 10, "PERSON", 0.2, "X")], policy, "en", text=text) == []
 
 
 def test_resolve_drops_empty_detections(policy: Policy) -> None:
@@ -229,7 +253,8 @@ def test_resolve_prefers_replaced_over_kept(policy: Policy) -> None:
     text = "Jewish Jonas"
     nrp = det(0, 12, "NRP", 0.95, "SpacyRecognizer")
     person = det(7, 12, "PERSON", 0.6, "SpacyRecognizer")
-    assert resolve([nrp, person], policy, "en", text=text) == [person]
+    names = frozenset({"jonas"})
+    assert resolve([nrp, person], policy, "en", text=text, known_names=names) == [person]
 
 
 def test_resolve_gazetteer_defers_to_ner(policy: Policy) -> None:
@@ -243,7 +268,7 @@ def test_resolve_gazetteer_defers_to_ner(policy: Policy) -> None:
     # a name inside a wider group reading stays ('Jewish Anna')
     text = "Jewish Anna"
     nrp = det(0, 11, "NRP", 0.95, "SpacyRecognizer")
-    anna = det(7, 11, "PERSON", 0.6, "NameGazetteerRecognizer_en")
+    anna = det(7, 11, "PERSON", 0.7, "NameGazetteerRecognizer_en")  # a context word lifted it
     assert resolve([nrp, anna], policy, "en", text=text) == [anna]
 
 
@@ -275,13 +300,14 @@ def test_resolve_never_person(policy: Policy) -> None:
         at(text, "Shalom", "NRP", score=0.85, rec="SpacyRecognizer"),
     ]
     never = frozenset({"shalom"})
-    out = resolve(found, policy, "en", never_person=never, text=text)
+    names = frozenset({"jonas", "shalom"})
+    out = resolve(found, policy, "en", never_person=never, text=text, known_names=names)
     assert [(text[d.start : d.end], d.entity_type) for d in out] == [
         ("Shalom", "NRP"),
         ("Jonas", "PERSON"),
     ]
     # without the list, the name wins over the kept NRP
-    out = resolve(found, policy, "en", text=text)
+    out = resolve(found, policy, "en", text=text, known_names=names)
     assert [(text[d.start : d.end], d.entity_type) for d in out] == [
         ("Shalom", "PERSON"),
         ("Jonas", "PERSON"),

@@ -1,0 +1,598 @@
+"""Person names in Arabic script: a name list with counts, a dialect stoplist and context cues.
+
+Why not the names-dataset gazetteer: its Arabic lists come from free-text name fields, so
+everyday dialect words ("what", "stay", "my husband") are "names" there; on real posts most
+of its hits were words. Here name parts come from `arabic-name-romanizer`'s `names.sqlite3`
+(Wikidata and Algerian registry names; each unit with a count, a role and a country; data
+CC0), read once, read-only, into a dict (Arab-world rows only).
+
+Arabic names are words too (Karim = generous, Amal = hope, Saeed = happy) and posts are
+written in dialect, so a listed name is not enough. Rules, from sure to dropped:
+- after a kinship, role or naming cue ("صديقي" my friend, "الدكتور", "اسمه" his name is,
+  with adjectives or "in the dorm" between) a listed name is sure. A word that is more
+  often a word than a name ("جميلة" beautiful) is unsure there, and before an intensifier
+  ("جدا") it is the predicate, no name. A word the list lacks is taken, unsure, only if it
+  is rare and not inflected like a dialect verb, participle or possessed noun;
+- after "with" or a verb of talking ("تكلمت مع", "قلت ل", "كلمت") a listed given name is
+  sure if rare as a word, unsure if a common name ("أحمد"), dropped if a common word;
+- without context: two name parts ("given + al-family", "X bin Y", "Abd al-X", "Abu X")
+  are sure; a listed given name that is rare as a word (Zipf < `alone_zipf`) is unsure
+  ("name list, no context"); a common word is dropped.
+Every word goes through the same normalisation as the list's `lookup_key` (diacritics,
+tatweel, alef/hamza forms, ى/ي, ة/ه), but dialect function words are checked before ى/ة
+are folded ("على" = on is never "علي" = Ali). Prefixed conjunctions and prepositions
+(و ف ب ل ك) are split off only when the whole word is no listed name: names start with
+those letters too (وليد, فادي, بلال, كريم, لينا).
+"""
+
+from __future__ import annotations
+
+import re
+import sqlite3
+from functools import cache, lru_cache
+from importlib import resources
+from math import log10
+from typing import NamedTuple
+
+from presidio_analyzer import AnalysisExplanation, EntityRecognizer, RecognizerResult
+
+from curate.deid.data import zipf
+
+# Arabic-world rows only: the file's Iranian, Pakistani and Afghan rows are Persian-script
+# names, and their name fields hold many Persian/Urdu words.
+_ARAB_COUNTRIES = frozenset(
+    "DZ MA TN MR EG SA AE QA KW BH OM YE IQ JO PS SY LB SD LY SO DJ KM".split()
+)
+
+_MARKS = re.compile("[\u0610-\u061a\u064b-\u065f\u0670\u06d6-\u06ed\u0640]")
+_WORD = re.compile(
+    "[\u0621-\u063a\u0641-\u064a\u066e-\u06d3\u06fa-\u06ff]"
+    "[\u0610-\u061a\u0621-\u065f\u0670-\u06d3\u06d6-\u06ed\u06fa-\u06ff]*"
+)
+_FOLD = str.maketrans({"أ": "ا", "إ": "ا", "آ": "ا", "ٱ": "ا", "ک": "ك", "ی": "ي"})
+_KEY = str.maketrans({"ى": "ي", "ة": "ه"})
+
+
+def plain(word: str) -> str:
+    """Marks and tatweel removed, alef/hamza forms folded; ى and ة kept ("على" is no "علي")."""
+    return _MARKS.sub("", word).translate(_FOLD)
+
+
+def key(word: str) -> str:
+    """The name list's key (its `lookup_key`): also ى -> ي and ة -> ه."""
+    return plain(word).translate(_KEY)
+
+
+def _words(text: str) -> frozenset[str]:
+    return frozenset(plain(w) for w in text.split())
+
+
+# Spoken-Arabic function words, pronouns, particles and fillers (Egyptian, Levantine, Gulf,
+# Iraqi, Maghrebi) and MSA ones spaCy's list lacks: never a name, whatever the name list
+# says (many are given names in it: ايه = Aya, اني = Ani, هلا = Hala).
+STOP = _words(
+    """
+    ايه ايش ايش شو شنو شنهو وش ليه ليش علاش لويش ازاي ازيك كيف كيفاش شلون فين وين منين
+    امتى امتي ايمتى ايمت قديش اديش كام كم مين منو
+    ده دي دا دول دة كده كدا كدة كدهو هيك هيكي هاد هادا هاي هدول هيدا هيدي هيدول
+    هذا هذه هذي هاذا هاذي هذيك هذاك ذا ذي ذاك تلك جذي كذا كذي هيه
+    عشان علشان مشان منشان لانو لأنو لان لأن عشانك عشانه
+    مش مو مب ما ماشي مافي مافيش مفيش ماكو اكو فيه فيش مفيهاش معنديش ماعنديش محدش ماحدش
+    بس بقى بقا برضه برضو بردو برده كمان كمانة لسه لسة لسا لساتني لسى زي زيي زيك زيه
+    دلوقتي دلوقت هلق هلأ هسه هسة هسا الحين اللحين هالحين دابا توا تو هلء
+    اوي قوي خالص جدا جداً كتير كثير وايد هواية بزاف برشا كلش مره مرة شوي شوية شويه
+    شويا حبة حبه حبتين
+    حاجة حاجه حاجات اشي إشي شي شيء شغلة حد حدا حدش واحد وحدة
+    يعني اصلا أصلا اصلاً عادي طب طيب تمام خلاص خلص يلا يالله ياريت يا ريت اكيد أكيد
+    بجد والله بالله ولله وربي اقسم يارب يا رب امين آمين الحمدلله الحمد لله ماشاء
+    ماشاءالله انشاء انشالله إنشاءالله انشاءالله ان شاء الله استغفر سبحان
+    اللي الي إلي اللى الى إلى الذي التي الذين ايلي يلي اللي
+    انا أنا انى اني إني انو انه إنه انها إنها انت انتي انتِ انتو انتم انتما احنا إحنا
+    نحنا نحن هو هي هما همه هم هن انتوا اني احنا ياني
+    بيا ليا فيا عليا معايا معاي عندي عندك عنده عندها ليك لك ليكي لكي له لها لي ليه منه
+    منها مني منك عليه عليها عليك فيه فيها فيك بيه بيها بيك
+    دى فى الى إلى حتى متى لدى اللى إللى هى ى
+    تبع تبعي تبعك تبعه بتاع بتاعي بتاعك بتاعه بتاعة بتوع ديال ديالي نتاع متاع
+    عايز عايزة عاوز عاوزة بدي بدك بده بدها بدنا ابي ابغى ابغي أبغى ودي نفسي حابب حابة
+    راني راك راه راهو راهي مزال مازال لازم ممكن يمكن ربما بلكي مبلا مفروض المفروض
+    عم عمال عمالة قاعد قاعدة جالس
+    يا ايوه ايوا أيوه اه آه لا لأ لاء ولا نعم اها اوكي اوك اوكيه
+    مع من في على عن الى حتى حتي بعد قبل عند لما لو اذا إذا كل بعض غير بين ضد فوق تحت
+    ثم او أو ام أم بل لكن لاكن بس وبس لقد قد كان كانت يكون تكون صار صارت بقيت راح
+    الله لله بالله والله ربي ربنا ربك رب الرب إله اله الاله رسول الرسول النبي نبي سيدنا
+    ولد بنت ولاد بنات اب ام اخ اخت ابن عم خال جد جدة ست راجل رجل مرا مراة امرأة
+    الناس ناس الدنيا دنيا الحياة حياتي عمري روحي قلبي نفسي حبيبي حبيبتي
+    """
+)
+
+# A word right after these is the name: kinship and relationship words, roles, titles and
+# naming words ("my friend X", "Dr. X", "his name is X"). Also never names themselves.
+KIN_CUES = _words(
+    """
+    صديقي صديقتي صاحبي صاحبتي صحبتي رفيقي رفيقتي خويي خويا اخوي اخويا اختي اخي اخيّ
+    اخوية عمي عمتي خالي خالتي جدي جدتي ابن بنت زوجي زوجتي جوزي مراتي خطيبي خطيبتي
+    حبيبي حبيبتي ابني ابنتي بنتي جاري جارتي زميلي زميلتي زميلتى مديري مديرتي رئيسي
+    مشرفي مشرفتي استاذي استاذتي معلمي معلمتي مدرسي مدرستي معالجي معالجتي طبيبي طبيبتي
+    دكتوري دكتورتي
+    الدكتور الدكتورة دكتور دكتورة الاستاذ الاستاذة استاذ استاذة المهندس المهندسة الحاج
+    الحاجة الحاجه السيد السيدة الانسة المعلم المعلمة الكابتن كابتن عمو طنط خالو
+    """
+)
+NAMING_CUES = _words("اسمي اسمه اسمها اسمو اسمك يدعى تدعى اسمهُ سميته سميتها يلقب")
+# Talking to or meeting someone: "I talked with X", "I told X", "a message to X". After
+# these only a listed name counts (an unknown word is more likely a noun).
+TALK_VERBS = _words(
+    """
+    تكلمت اتكلمت حكيت احكي كلمت بكلم كلمتني قلت قولت بقول قالت قال قالي قاللي قالتلي
+    سالت سألت رسالة رساله مسج بعثت ارسلت أرسلت اتصلت اتصل كلمني قابلت التقيت شفت شوفت
+    خرجت طلعت سافرت تعرفت اتعرفت اعرف تزوجت اتجوزت انفصلت خطبت خليت
+    """
+)
+TALK_PREPS = _words("مع الى إلى على عن")
+# Words joining the parts of one name: "Abd al-X", "ibn / bin / bint", "Abu X", "Al X".
+CONNECTORS = _words("بن ابن بنت ابو أبو آل بنو بني عبد")
+# A name here is a public religious figure ("our master Muhammad", "the Prophet").
+PUBLIC_BEFORE = _words(
+    "سيدنا سيدتنا النبي نبي الرسول رسول الامام الإمام الصحابي الصحابية الخليفة سورة قصة"
+)
+PUBLIC_AFTER = _words("صلى صلي عليه عليها رضي")
+# Words a name may be separated from its cue by: "my big brother X", "my colleague in the
+# dorm X" (the article-prefixed adjective or a preposition + noun).
+_PREP_MODIFIERS = _words("في من عند")
+_CLITICS = ("وب", "ول", "وك", "فب", "فل", "فك", "و", "ف", "ب", "ل", "ك")
+# Dialect inflection, for words the name list does not know: after "my sister" comes a
+# predicate as often as a name ("اختي تعبانة" = my sister is tired), and dialect forms are
+# rare in wordfreq, so rarity says little. Verb prefixes (present b-, future ha-/ha-,
+# form VIII it-, negation ma-...-sh), participles (mu-), and endings of verbs with
+# subjects/objects, plurals, possessives and feminine adjectives.
+_VERB_PREFIXES = ("بي", "بت", "بن", "با", "هي", "هت", "هن", "حي", "حت", "حن", "ات", "است", "و")
+# Pronoun endings of verbs and nouns ("سابتني" = she left me, "بيتها" = her house).
+_PRONOUN_ENDINGS = ("ني", "وا", "تم", "تو", "ها", "هم", "كم", "نا", "يه", "ون", "وش")
+# Endings that names have too ("حسين", "عدنان", "نشوة", "رازي"): the word is inflected
+# only if what is left is a word ("تعبان" = tired: "تعب", "اصحابي": "اصحاب").
+_WORD_ENDINGS = ("ين", "ان", "ات", "ت", "ة", "ه", "ك", "ي")
+# A surname may end in the nisba -i / -ani / -uni ("طرابلسي", "صيداني", "حمدوني").
+_SURNAME_ENDINGS = ("ي", "اني", "وني")
+
+
+def looks_inflected(word: str, surname: bool = False) -> bool:
+    """Looks like an inflected dialect verb, participle, plural or possessed noun rather
+    than a name (for words the name list lacks)."""
+    n = len(word)
+    if n >= 5 and word.startswith(_VERB_PREFIXES):
+        return True
+    if n >= 5 and word.startswith("م"):
+        return True  # participles: "مكتئب", "متجوزة", "مسافر"
+    if word.startswith("م") and word.endswith("ش"):
+        return True  # negation: "متزعلش"
+    if surname and word.endswith(_SURNAME_ENDINGS):
+        return False
+    if any(word.endswith(e) and n - len(e) >= 3 for e in _PRONOUN_ENDINGS):
+        return True
+    # (feminine adjectives are built on rarer dialect stems: "تعبانة" on "تعبان")
+    return any(
+        word.endswith(e)
+        and n - len(e) >= 3
+        and zipf(word[: -len(e)], "ar") >= (2.5 if e == "ة" else 3.0)
+        for e in _WORD_ENDINGS
+    )
+
+
+# Intensifiers: the word before them is an adjective ("جميلة جدا" = very beautiful).
+_INTENSIFIERS = _words("جدا جداً اوي قوي خالص كتير كثير وايد بزاف برشا كلش مره مرة")
+
+
+@cache
+def _db_path() -> str:
+    return str(resources.files("arabic_name_romanizer") / "resources" / "names.sqlite3")
+
+
+@cache
+def name_table() -> dict[str, tuple[int, int, int]]:
+    """Name-part key -> (count as given name or alone, count as surname, countries), over
+    the Arab-world rows of `names.sqlite3`. Read once (under a second), read-only."""
+    path = _db_path()
+    table: dict[str, list] = {}
+    conn = sqlite3.connect(f"file:{path}?mode=ro", uri=True)
+    try:
+        rows = conn.execute("SELECT arabic_key, role, country, count FROM units")
+        for arabic_key, role, country, count in rows:
+            if country not in _ARAB_COUNTRIES:
+                continue
+            entry = table.setdefault(arabic_key, [0, 0, set()])
+            entry[1 if role == "surname" else 0] += int(count)
+            entry[2].add(country)
+    finally:
+        conn.close()
+    return {k: (g, s, len(c)) for k, (g, s, c) in table.items()}
+
+
+class _Token(NamedTuple):
+    start: int
+    end: int
+    plain: str
+    key: str
+
+
+@lru_cache(maxsize=1 << 16)
+def _forms(word: str) -> tuple[str, str]:
+    """(plain, key) of a word; cached, as posts repeat their words."""
+    p = plain(word)
+    return p, p.translate(_KEY)
+
+
+class _Reading(NamedTuple):
+    """One way to read a token as a listed name part, whole or after its clitics."""
+
+    start: int  # offset into the text where the name starts (after the clitics)
+    key: str
+    given: int
+    surname: int
+    countries: int
+    zipf: float  # how common the word is (the whole token or the part, whichever is more)
+    clitic: str
+
+
+def _raw_offset(text: str, token: _Token, letters: int) -> int:
+    """Text offset after the first `letters` letters of the token (marks follow letters)."""
+    seen = 0
+    i = token.start
+    while i < token.end and seen < letters:
+        i += 1
+        while i < token.end and _MARKS.match(text[i]):
+            i += 1
+        seen += 1
+    return i
+
+
+class ArabicNameRecognizer(EntityRecognizer):
+    """PERSON in Arabic script from `names.sqlite3`, a dialect stoplist and context cues.
+
+    Scores: `sure_score` for sure names; `ambiguous_score` (after a cue) and `alone_score`
+    (weaker context) for unsure ones, which carry `recognition_metadata["unsure"]`.
+    Thresholds are wordfreq Zipf values: `common_zipf` (a common word), `alone_zipf` (rare
+    enough to be a name with no context), `unknown_zipf` / `surname_zipf` (an unlisted word
+    taken after a cue / as a family name), and `name_ratio`: log10(count as a given name) -
+    Zipf, above which a common word is more a name ("أحمد") than a word ("جميلة")."""
+
+    def __init__(
+        self,
+        *,
+        gazetteer: dict | None = None,
+        common_zipf: float = 4.0,
+        name_ratio: float = -2.7,
+        alone_zipf: float = 3.0,
+        min_given: int = 3,
+        alone_score: float = 0.55,
+        ambiguous_score: float = 0.6,
+        sure_score: float = 0.85,
+        unknown_zipf: float = 3.0,
+        surname_zipf: float = 2.5,
+        supported_language: str = "ar",
+    ) -> None:
+        # `gazetteer` (names-dataset) is accepted for the engine's contract but not used:
+        # its Arabic lists are the source of the dialect-word false positives.
+        self.common_zipf = common_zipf
+        self.name_ratio = name_ratio
+        self.alone_zipf = alone_zipf
+        self.min_given = min_given
+        self.alone_score = alone_score
+        self.ambiguous_score = ambiguous_score
+        self.sure_score = sure_score
+        self.unknown_zipf = unknown_zipf
+        self.surname_zipf = surname_zipf
+        super().__init__(
+            supported_entities=["PERSON"],
+            supported_language=supported_language,
+            name="ArabicNameRecognizer",
+        )
+
+    def load(self) -> None:
+        pass  # the name table is read lazily, on the first Arabic text
+
+    # -- readings -------------------------------------------------------------------
+
+    def _reading(self, text: str, tok: _Token) -> _Reading | None:
+        """The token read as a listed name part (whole, or after clitics), or None. The
+        whole word wins when it is a listed name ("وليد", "بلال"); otherwise the clitics
+        are split off ("وأحمد" = "and Ahmad")."""
+        if tok.plain in STOP or tok.plain in KIN_CUES or tok.plain in NAMING_CUES:
+            return None
+        if tok.plain in TALK_VERBS:
+            return None
+        table = name_table()
+        entry = table.get(tok.key)
+        if entry is None and tok.key.startswith("عبدال") and len(tok.key) >= 7:
+            entry = table.get(f"عبد {tok.key[3:]}")  # "عبدالله" = "عبد الله"
+        if entry is not None and entry[0] + entry[1] >= self.min_given:
+            return _Reading(tok.start, tok.key, *entry, zipf(tok.plain, "ar"), "")
+        for clitic in _CLITICS:
+            rest = tok.key[len(clitic) :]
+            if not tok.key.startswith(clitic) or len(rest) < 3:
+                continue
+            if clitic.endswith("ل") and rest.startswith("ل"):
+                rest = "ا" + rest  # لل = ل + ال ("to the Khatib")
+            split = table.get(rest)
+            if split is None:
+                continue
+            start = _raw_offset(text, tok, len(clitic))
+            rest_plain = plain(text[start : tok.end])
+            if rest_plain in STOP:
+                continue
+            if entry is None or split[0] + split[1] > entry[0] + entry[1]:
+                # a common whole word ("بحب" = I love) is no name either
+                z = max(zipf(tok.plain, "ar"), zipf(rest_plain, "ar"))
+                return _Reading(start, rest, *split, z, clitic)
+            break
+        if entry is not None:
+            return _Reading(tok.start, tok.key, *entry, zipf(tok.plain, "ar"), "")
+        return None
+
+    def _given(self, r: _Reading | None) -> bool:
+        """Listed as a given name often enough, in two countries (the list is noisy)."""
+        return r is not None and r.given >= self.min_given and r.countries >= 2
+
+    def _listed(self, r: _Reading) -> bool:
+        """Listed often enough as a given name or a family name."""
+        return self._given(r) or (r.given + r.surname >= 5 and r.countries >= 2)
+
+    def _common(self, r: _Reading) -> bool:
+        return r.zipf >= self.common_zipf
+
+    def _namelike(self, r: _Reading) -> bool:
+        """Rare as a word, or a common word that is far more often a name than a word of
+        its frequency: "أحمد", "يوسف", "سارة" (log10 count - Zipf >= `name_ratio`) but not
+        "جميلة" (beautiful), "شيخ" (sheikh), "عالم" (world)."""
+        return r.zipf < self.common_zipf or log10(r.given + 1) - r.zipf >= self.name_ratio
+
+    def _unknown_name(
+        self, tok: _Token, surname: bool = False, rarity: float | None = None
+    ) -> bool:
+        """A word the list does not know that may be a name after a cue: rare in the
+        language (Zipf < `unknown_zipf`), no stop word or cue, not inflected."""
+        p = tok.plain
+        return (
+            len(p) >= 3
+            and p not in STOP
+            and p not in KIN_CUES
+            and p not in TALK_VERBS
+            and not p.startswith("ال")
+            and not looks_inflected(p, surname)
+            and zipf(p, "ar") < (self.unknown_zipf if rarity is None else rarity)
+        )
+
+    def _surname_guess(self, tok: _Token) -> bool:
+        """An unknown word after a sure given name that may be its family name: rarer than
+        `surname_zipf` (dialect adjectives such as "تعبان" = tired are about 3) and not
+        inflected (a nisba ending is allowed)."""
+        return self._unknown_name(tok, True) and zipf(tok.plain, "ar") < self.surname_zipf
+
+    # -- context --------------------------------------------------------------------
+
+    @staticmethod
+    def _adjacent(text: str, a: _Token, b: _Token) -> bool:
+        """Only spaces (or a hyphen) between two tokens: no punctuation, no line break."""
+        gap = text[a.end : b.start]
+        return len(gap) <= 3 and gap.strip(" -\u200c\u200f") == ""
+
+    def _cue(self, text: str, toks: list[_Token], i: int, clitic: str) -> str | None:
+        """The cue before token i: 'kin' (kinship, role, title), 'naming' ("his name is"),
+        'with' ("with", "I talked to"), 'talk' (a verb of talking, "O …"), or None."""
+        if i == 0:
+            return None
+        prev = toks[i - 1]
+        if prev.plain == "د" and text[prev.end : toks[i].start].strip() == ".":
+            return "kin"  # "د. هشام" (Dr.)
+        if not self._adjacent(text, prev, toks[i]):
+            return None
+        p = prev.plain
+        if p in NAMING_CUES:
+            return "naming"
+        if clitic.endswith("ل") and p in TALK_VERBS:
+            return "with"  # "I told+to-X"
+        if p == "مع" or (p in TALK_PREPS and i >= 2 and toks[i - 2].plain in TALK_VERBS):
+            return "with"
+        if p in TALK_VERBS or p == "يا":
+            return "talk"
+        # kin cue, with adjectives ("my big brother X") or one preposition + noun ("my
+        # colleague in the dorm X") between
+        j = i - 1
+        while j >= 0 and i - j <= 3:
+            q = toks[j].plain
+            if q in KIN_CUES or (q[:1] in "وف" and q[1:] in KIN_CUES):
+                return "kin"
+            if not q.startswith("ال") or q in STOP or j == 0:
+                return None
+            if not self._adjacent(text, toks[j - 1], toks[j]):
+                return None
+            if toks[j - 1].plain in _PREP_MODIFIERS:
+                j -= 1
+                if j == 0 or not self._adjacent(text, toks[j - 1], toks[j]):
+                    return None
+            j -= 1
+        return None
+
+    def _public(self, toks: list[_Token], i: int, j: int) -> bool:
+        """A religious figure: "our master X", "X peace be upon him"."""
+        before = toks[i - 1].plain if i > 0 else ""
+        after = toks[j].plain if j < len(toks) else ""
+        return before in PUBLIC_BEFORE or after in PUBLIC_AFTER
+
+    # -- spans ----------------------------------------------------------------------
+
+    def _extend(self, text: str, toks: list[_Token], i: int, sure: bool) -> tuple[int, int, int]:
+        """(end token index, listed parts added, guessed parts added) of the name starting
+        at token i: connectors ("bin", "Abd", "Abu") with the word after them, compounds
+        ("Nur al-Din"), listed name parts, and one 'al-' + rare word. After a sure first
+        part (`sure`), common listed words ("Hasan") and one rare unknown word (a surname
+        the list lacks) join too."""
+        table = name_table()
+        j, named, guessed = i + 1, 0, 0
+        while j < len(toks) and self._adjacent(text, toks[j - 1], toks[j]):
+            tok = toks[j]
+            p = tok.plain
+            if p in CONNECTORS:
+                if j + 1 < len(toks) and self._adjacent(text, tok, toks[j + 1]):
+                    nxt = toks[j + 1]
+                    if len(nxt.plain) >= 2 and nxt.plain not in STOP:
+                        j, named = j + 2, named + 1
+                        continue
+                break
+            if f"{toks[j - 1].key} {tok.key}" in table and p not in STOP:
+                j += 1  # "نور الدين", "عبد الله", "جار الله"
+                continue
+            if p in STOP or p in KIN_CUES or p in NAMING_CUES:
+                break
+            entry = table.get(tok.key) or (0, 0, 0)
+            count = entry[0] + entry[1]
+            z = zipf(p, "ar")
+            if p.startswith("ال") and len(p) > 4:
+                # family name: "… الحربي" (listed, though also "the military"), or a rare
+                # word "… الشعباني" (not a plural adjective: "… المشتتون")
+                if entry[1] >= 10 or (sure and count >= 2):
+                    return j + 1, named + 1, guessed
+                if z < (self.common_zipf if sure else self.unknown_zipf) and not p.endswith("ون"):
+                    return j + 1, named, guessed + 1
+                break
+            # a listed name part: without a cue a well-attested one (the list's rare entries
+            # are noisy); a common word only after a sure first part, and only if it is a
+            # frequent name ("أحمد حسن"). After a cue, a missed family name leaks more
+            # than one word too many.
+            if sure:
+                listed = count >= 2 and (z < self.common_zipf or count >= 20)
+            else:
+                namelike = z < self.common_zipf or log10(count + 1) - z >= self.name_ratio
+                listed = count >= 5 and entry[2] >= 2 and namelike
+            if listed:
+                j, named = j + 1, named + 1
+                continue
+            if sure and self._surname_guess(tok):
+                return j + 1, named, guessed + 1
+            break
+        return j, named, guessed
+
+    def analyze(self, text: str, entities: list[str], nlp_artifacts=None) -> list:
+        if "PERSON" not in entities:
+            return []
+        toks = [_Token(m.start(), m.end(), *_forms(m.group())) for m in _WORD.finditer(text)]
+        results: list[RecognizerResult] = []
+        i = 0
+        while i < len(toks):
+            found = self._at(text, toks, i)
+            if found is None:
+                i += 1
+                continue
+            start, j, score, unsure = found
+            results.append(self._result(start, toks[j - 1].end, score, unsure))
+            # "X and Y": a listed given name glued to "و" right after a name
+            while j < len(toks) and self._adjacent(text, toks[j - 1], toks[j]):
+                other = self._reading(text, toks[j])
+                if other is None or other.clitic != "و" or not self._given(other):
+                    break
+                results.append(self._result(other.start, toks[j].end, score, unsure))
+                j += 1
+            i = j
+        return results
+
+    def _at(
+        self, text: str, toks: list[_Token], i: int
+    ) -> tuple[int, int, float, str | None] | None:
+        """(start offset, end token, score, unsure reason) of a name starting at token i."""
+        tok = toks[i]
+        if tok.plain in STOP:
+            return None
+        table = name_table()
+        # "Abd al-X" / "Abu X" as the first word
+        if tok.key.startswith("عبدال") and f"عبد {tok.key[3:]}" in table:
+            j, _, _ = self._extend(text, toks, i, True)
+            if not self._public(toks, i, j):
+                return tok.start, j, self.sure_score, None
+        if tok.plain in ("عبد", "ابو") and i + 1 < len(toks):
+            nxt = toks[i + 1]
+            compound = f"{tok.key} {nxt.key}" in table
+            if self._adjacent(text, tok, nxt) and (
+                compound or self._given(self._reading(text, nxt))
+            ):
+                j, _, _ = self._extend(text, toks, i + 1, True)
+                if self._public(toks, i, j):
+                    return None
+                return tok.start, j, self.sure_score, None
+        reading = self._reading(text, tok)
+        k = i + 1  # the first name part ends before token k
+        if k < len(toks) and self._adjacent(text, tok, toks[k]):
+            compound = table.get(f"{tok.key} {toks[k].key}")  # "نور الدين", "سيف الله"
+            if compound and toks[k].plain not in STOP:
+                z = zipf(f"{tok.plain} {toks[k].plain}", "ar")
+                reading, k = _Reading(tok.start, tok.key, *compound, z, ""), k + 1
+        if reading is None and (len(tok.plain) < 3 or tok.plain.startswith("ال")):
+            return None  # neither listed nor a possible unknown name
+        cue = self._cue(text, toks, i, reading.clitic if reading else "")
+        if cue == "kin" and tok.plain.startswith("ال"):
+            return None  # "my big brother": an adjective between the cue and the name
+        if cue != "naming" and k < len(toks) and toks[k].plain in _INTENSIFIERS:
+            return None  # "اختي جميلة جدا" = my sister is very beautiful
+        if cue in ("kin", "naming"):
+            # right after a cue a name carries no clitic: "وصاف" is one word
+            if reading is not None and not reading.clitic and self._listed(reading):
+                j, named, _ = self._extend(text, toks, k - 1, True)
+                if named or self._namelike(reading):
+                    return reading.start, j, self.sure_score, None
+                return reading.start, j, self.ambiguous_score, "ambiguous word after cue"
+            # a word the list lacks, or holds only a few times (its rare entries are
+            # noisy): rare in the language and not inflected
+            rare = self._unknown_name(tok) or (
+                reading is not None
+                and not reading.clitic
+                and reading.zipf < self.common_zipf
+                and self._unknown_name(tok, rarity=self.common_zipf)
+            )
+            if rare:
+                j, _, _ = self._extend(text, toks, i, True)
+                return tok.start, j, self.ambiguous_score, "unknown word after cue"
+            return None
+        # after "with": not a possessed noun ("مع زمايلي" = with my colleagues)
+        with_unknown = not self._given(reading) and not tok.plain.endswith("ي")
+        if cue == "with" and with_unknown and self._unknown_name(tok):
+            j, _, _ = self._extend(text, toks, i, False)
+            return tok.start, j, self.alone_score, "unknown word after 'with' / 'to'"
+        if reading is None or not self._given(reading):
+            return None
+        common = self._common(reading)
+        if cue in ("talk", "with"):
+            j, named, _ = self._extend(text, toks, k - 1, True)
+            if self._public(toks, i, j):
+                return None
+            if not common or named:
+                return reading.start, j, self.sure_score, None
+            if self._namelike(reading):
+                return reading.start, j, self.alone_score, "common name after 'with' / talking"
+            return None
+        j, named, guessed = self._extend(text, toks, k - 1, False)
+        if self._public(toks, i, j):
+            return None
+        if not common:
+            if named:
+                return reading.start, j, self.sure_score, None
+            if guessed:
+                return reading.start, j, self.alone_score, "name list + rare 'al-' word"
+            if reading.zipf < self.alone_zipf:
+                return reading.start, j, self.alone_score, "name list, no context"
+            return None
+        # a common word: only beside another listed name part, and not two common words
+        # that are more often words ("عون العبد" = the help of the servant)
+        rare_part = any(zipf(t.plain, "ar") < self.common_zipf for t in toks[k:j])
+        if named and (rare_part or self._namelike(reading)):
+            return reading.start, j, self.alone_score, "common word beside a name"
+        return None
+
+    def _result(self, start: int, end: int, score: float, unsure: str | None) -> RecognizerResult:
+        explanation = AnalysisExplanation(
+            recognizer=self.name, original_score=score, textual_explanation=unsure or "name"
+        )
+        metadata = {
+            RecognizerResult.RECOGNIZER_NAME_KEY: self.name,
+            RecognizerResult.RECOGNIZER_IDENTIFIER_KEY: self.id,
+        }
+        if unsure:
+            metadata["unsure"] = unsure
+        return RecognizerResult("PERSON", start, end, score, explanation, metadata)

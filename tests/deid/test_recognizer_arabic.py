@@ -1,0 +1,200 @@
+"""ArabicNameRecognizer alone: names after cues and in full names are found, dialect words
+and words that are also names are not. All sentences here are written for the test."""
+
+from __future__ import annotations
+
+import json
+import re
+from pathlib import Path
+
+import pytest
+from presidio_analyzer import RecognizerResult
+
+from curate.deid.recognizers.arabic import ArabicNameRecognizer, key, name_table
+
+
+@pytest.fixture(scope="module")
+def rec() -> ArabicNameRecognizer:
+    return ArabicNameRecognizer()
+
+
+def _names(rec: ArabicNameRecognizer, text: str, threshold: float = 0.5) -> list[str]:
+    return [text[r.start : r.end] for r in rec.analyze(text, ["PERSON"]) if r.score >= threshold]
+
+
+def test_name_table_is_read_from_the_romanizer_sqlite() -> None:
+    table = name_table()
+    assert len(table) > 10_000
+    given, _, countries = table["محمد"]
+    assert given > 1000 and countries >= 10
+    assert table["الحربي"][1] > table["الحربي"][0]  # a family name
+
+
+def test_key_folds_spelling_variants() -> None:
+    assert key("أحمد") == key("احمد") == key("إحمد")
+    assert key("فاطمة") == key("فاطمه")
+    assert key("ليلى") == key("ليلي")
+    assert key("مُحَمَّد") == key("محـــمد") == "محمد"
+
+
+# (text, the name that must be found exactly)
+FOUND = [
+    ("صديقي أحمد قال لي أن أصبر", "أحمد"),
+    ("أختي الصغيرة ليلى تعبانة من الشغل", "ليلى"),
+    ("زميلي في الشغل عبد الرحمن بيضايقني كل يوم", "عبد الرحمن"),
+    ("تكلمت مع خالد الشمري امبارح", "خالد الشمري"),
+    ("اسمي مريم وعمري عشرين سنة", "مريم"),
+    ("الدكتور سامي أبو زيد نصحني بالعلاج", "سامي أبو زيد"),
+    ("اتكلمت مع د. هشام عن الموضوع", "هشام"),
+    ("صاحبي محمود بن علي ساعدني كتير", "محمود بن علي"),
+    ("جاري أبو خليل بيزعق كل يوم", "أبو خليل"),
+    ("أخوي سلطان العتيبي ما يكلمني", "سلطان العتيبي"),
+    ("عبدالله الحربي صديقي من زمان", "عبدالله الحربي"),
+    ("مديرتي هالة بتكرهني", "هالة"),
+    # words that are names after a cue: "light", "generous", "hope"
+    ("حبيبتي نور زعلانة مني", "نور"),
+    ("زوجي كريم مش بيفهمني", "كريم"),
+    ("صديقتي أمل سافرت", "أمل"),
+    # names that start with clitic letters stay whole
+    ("أخي وليد ما بيرد علي", "وليد"),
+    ("زميلي بلال تعبان", "بلال"),
+    ("صديقي فادي بيساعدني", "فادي"),
+    # clitics glued to a name are split off
+    ("قلت لأحمد اني تعبان", "أحمد"),
+    # diacritics and tatweel inside the name
+    ("صديقي مُحَمَّد سافر", "مُحَمَّد"),
+    ("أختي فاطـــمة بتعيط", "فاطـــمة"),
+    # a rare name the list does not have, right after a kinship cue
+    ("صديقتي المقربة لوليا سافرت في الربيع", "لوليا"),
+    # a rare listed given name with no context is kept as unsure
+    ("رندة ما ردت على رسالتي", "رندة"),
+]
+
+
+@pytest.mark.parametrize(("text", "name"), FOUND)
+def test_finds(rec: ArabicNameRecognizer, text: str, name: str) -> None:
+    assert name in _names(rec, text)
+
+
+def test_x_and_y(rec: ArabicNameRecognizer) -> None:
+    names = _names(rec, "خرجت مع ياسمين وسارة امبارح")
+    assert names == ["ياسمين", "سارة"]
+
+
+# dialect words, words that are also names, religious figures: no name at all
+NOT_FOUND = [
+    "ايه اللي بيحصل ده، خليك جنبي",
+    "مافيش حد فاهمني، زوجي مش بيسمعني",
+    "انا فعلا تعبانة ومش عارفة اعمل ايه",
+    "اني مش قادر اكمل",
+    "عندي امل كبير ان بكرة احسن",
+    "كانت فرحة كبيرة لما نجحت",
+    "لسه عايشة بس مش مبسوطة",
+    "الدنيا جميلة لو فيه ناس كويسة",
+    "الله كريم وهيفرجها",
+    "سعيد جدا اني لقيت المنتدى ده",
+    "نور عيني راح",
+    "أخي الكريم، لا تيأس من رحمة الله",
+    "يا اختي انتي مش لوحدك",
+    "صديقي العزيز انت مش لوحدك",
+    "صلى الله على سيدنا محمد",
+    "قال رسول الله صلى الله عليه وسلم",
+    "توكل على الله وخليك قوي",
+    "على فكرة انا بحب اهلي",
+    "اسمه الاكتئاب مش ضعف",
+    "شو بدك تعمل هلق",
+    "ما اعرف شلون اتصرف",
+    "عشان كده قررت اسيب الشغل",
+    "مع الوقت هتتحسن",
+    "تكلمت مع امي امبارح",
+    "بنت خالتي بتضايقني",
+    "لا حول ولا قوة الا بالله",
+]
+
+
+@pytest.mark.parametrize("text", NOT_FOUND)
+def test_no_name(rec: ArabicNameRecognizer, text: str) -> None:
+    assert _names(rec, text) == []
+
+
+def test_common_word_name_only_with_context(rec: ArabicNameRecognizer) -> None:
+    assert _names(rec, "سعيد بالنتيجة") == []
+    assert _names(rec, "زميلي سعيد قال لي") == ["سعيد"]
+    # before an intensifier it is the adjective: "my colleague is very happy"
+    assert _names(rec, "زميلي سعيد جدا") == []
+
+
+def test_word_after_cue_that_is_more_often_a_word_is_unsure(rec: ArabicNameRecognizer) -> None:
+    # "جميلة" (beautiful) after "my sister": a name or the predicate
+    (result,) = rec.analyze("اختي جميلة بتحبني", ["PERSON"])
+    assert result.recognition_metadata["unsure"] == "ambiguous word after cue"
+    (result,) = rec.analyze("اختي سارة بتحبني", ["PERSON"])
+    assert "unsure" not in result.recognition_metadata
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "اختي متقلقيش",  # don't worry (negated imperative)
+        "اختي اصبري وربنا هيفرجها",  # be patient (imperative)
+        "أختي اتجوزت وسابتني",  # got married (verb)
+        "اخي الصغير بيتعب",  # gets tired (present verb)
+        "زوجتي تعبانة",  # tired (adjective)
+        "أخويا الكبير مسافر",  # travelling (participle)
+        "خرجت مع اصحابي",  # my friends (possessed noun)
+    ],
+)
+def test_predicate_after_cue_is_no_name(rec: ArabicNameRecognizer, text: str) -> None:
+    assert _names(rec, text) == []
+
+
+def test_cue_then_adjective_is_not_the_name(rec: ArabicNameRecognizer) -> None:
+    # "my big brother" + name: the adjective is skipped, the name is found
+    names = _names(rec, "أخي الكبير يوسف هو المفضل")
+    assert names == ["يوسف"]
+
+
+def test_surname_joins_but_not_the_next_verb(rec: ArabicNameRecognizer) -> None:
+    assert _names(rec, "صديقي جمال الشعباني بيقول") == ["جمال الشعباني"]
+    assert _names(rec, "جاري فيصل بيتنمر علي") == ["فيصل"]
+
+
+def test_unsure_metadata(rec: ArabicNameRecognizer) -> None:
+    sure = rec.analyze("صديقي أحمد قال", ["PERSON"])
+    alone = rec.analyze("رندة ما ردت", ["PERSON"])
+    assert len(sure) == 1 and "unsure" not in sure[0].recognition_metadata
+    assert sure[0].recognition_metadata[RecognizerResult.RECOGNIZER_NAME_KEY] == rec.name
+    assert len(alone) == 1 and alone[0].recognition_metadata["unsure"] == "name list, no context"
+    assert alone[0].score < sure[0].score
+
+
+def test_other_entities_and_latin_text(rec: ArabicNameRecognizer) -> None:
+    assert rec.analyze("صديقي أحمد قال", ["EMAIL_ADDRESS"]) == []
+    assert rec.analyze("my friend Ahmed said hi", ["PERSON"]) == []
+    assert rec.supported_language == "ar" and rec.supported_entities == ["PERSON"]
+
+
+def test_accepts_the_engine_gazetteer() -> None:
+    rec = ArabicNameRecognizer(gazetteer={"first": {"ايه": 1}, "last": {}, "common": []})
+    assert _names(rec, "يعني ايه") == []
+
+
+REAL = Path(__file__).resolve().parents[2] / "../shared/deid-realtext/dev.jsonl"
+
+
+@pytest.mark.skipif(not REAL.is_file(), reason="real labelled phrases not present")
+def test_real_arabic_phrases_few_false_positives(rec: ArabicNameRecognizer) -> None:
+    """On the hand-labelled real Arabic-script phrases, results that overlap no private
+    span are false positives (the issue's target for this recognizer: at most 2)."""
+    false_pos = 0
+    for line in REAL.read_text(encoding="utf-8").splitlines():
+        row = json.loads(line)
+        if not re.search("[\u0600-\u06ff]", row["text"]):
+            continue
+        for r in rec.analyze(row["text"], ["PERSON"]):
+            private = row["private"]
+            if r.score >= 0.5 and not any(
+                r.start < p["end"] and p["start"] < r.end for p in private
+            ):
+                false_pos += 1
+    assert false_pos <= 2
