@@ -280,11 +280,12 @@ def print_review(
     from rich.markup import escape
 
     table = Table(title=f"de-identification decisions for {record_id}")
-    cols = ("field", "entity_type", "recognizer", "score", "operator")
-    for col in ("field", "offsets", *cols[1:], "unsure", "verdict"):
-        table.add_column(col, overflow="fold")
+    cols = ("field", "entity_type", "operator")
+    for col in ("field", "offsets", *cols[1:], "recognizer (score)"):
+        table.add_column(col, overflow="fold")  # identifiers: cut anywhere
+    table.add_column("unsure (verdict)", min_width=18)
     if raw is not None:
-        table.add_column("original value", overflow="fold")
+        table.add_column("original value", min_width=14)
     texts = {}
     if raw is not None:
         from curate.deid.review import field_texts
@@ -294,8 +295,9 @@ def print_review(
     for d in decisions:
         row = [escape(str(d[c])) for c in cols]
         row.insert(1, f"{d['start']}-{d['end']}")
-        row.append(escape(d.get("unsure") or ""))
-        row.append(given.get((d["field"], d["start"], d["end"])) or "")
+        row.append(escape(f"{d['recognizer']} ({d['score']})"))
+        verdict = given.get((d["field"], d["start"], d["end"]))
+        row.append(escape(d.get("unsure") or "") + (f" ({verdict})" if verdict else ""))
         if raw is not None:
             row.append(escape((texts.get(d["field"]) or "")[d["start"] : d["end"]]))
         table.add_row(*row)

@@ -2,8 +2,8 @@
 
 Why: a detector that fires on a name list without context, a score near the threshold, a
 public name written like a private one ("my friend Hillel"), a name replaced inside an
-annotated cultural-signal phrase: the machine decides (mostly: replace, privacy first),
-and a person looks at the decision. Only the curator does, inside the workspace: the queue
+annotated cultural-signal phrase: the machine decides (replace or leave in place), and a
+person looks at the decision. Only the curator does, inside the workspace: the queue
 shows raw text (from the vault), which never goes to Label Studio, whose every user sees
 every project.
 
@@ -24,6 +24,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from curate.deid.allowlist import KINDS as ALLOWLIST_KINDS
 from curate.deid.operators import Detection, Override
 from curate.deid.policy import Policy
 from curate.errors import CurateError
@@ -235,10 +236,11 @@ def decide(
         raise CurateError(f"unknown verdict {verdict!r}: use one of {', '.join(VERDICTS)}")
     if verdict == "always_keep":
         _always_keep(item, policy)
-    row = item.row
-    stored, _ = store.record_deid_verdicts(
-        [{**row, "verdict": "remove" if verdict == "remove" else "keep"}], reviewer
-    )
+    row = dict(item.row, verdict="remove" if verdict == "remove" else "keep")
+    if verdict == "remove" and row["entity_type"] in ALLOWLIST_KINDS:
+        # an allowlisted 'public figure' the curator says is a private person: a name
+        row["entity_type"] = "PERSON"
+    stored, _ = store.record_deid_verdicts([row], reviewer)
     return stored == 1
 
 

@@ -209,7 +209,7 @@ def test_one_record_view_is_kept_and_escapes_raw_values(ws):
     for args in (["--record", first], [first]):
         out = _cli(config, "deid", "review", *args, "--show-values")
         assert out.exit_code == 0, out.output
-        assert "cultural-signal" in out.output and "Thomas Becker" in out.output
+        assert "cultural-signal span" in out.output and "Thomas Becker" in out.output
     plain = _cli(config, "deid", "review", "--record", first)
     assert "Miriam" not in plain.output  # values only with --show-values
     as_json = json.loads(_cli(config, "deid", "review", "--record", first, "--json").output)
@@ -230,6 +230,17 @@ def test_a_verdict_on_a_decision_the_machine_was_sure_of(ws, tmp_path):
     assert len(store.deid_review_queue()) == 2  # the uncertain ones are still to review
     both = _cli(config, "deid", "review", "--export", str(path), "--import", str(path))
     assert "use one of --export, --import" in str(both.exception)
+
+
+def test_removing_an_allowlisted_name_records_a_person(ws):
+    """'my friend Hillel': the allowlist kept a public figure, the curator says it is a
+    private person: the verdict replaces a PERSON (not a <PUBLIC_FIGURE_1>)."""
+    from curate.deid.review import Item, decide
+
+    _, store, (first, _) = ws
+    row = dict(store.deid_review_queue()[0], entity_type="PUBLIC_FIGURE", operator="keep")
+    assert decide(store, Item(item_id(row), row), "remove", None, "tester")
+    assert store.deid_overrides(first)["text"] == [Override(30, 41, "remove", "PERSON")]
 
 
 # -- the interactive loop ------------------------------------------------------------------
