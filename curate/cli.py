@@ -340,18 +340,123 @@ def deid_eval(
 
 @deid_app.command("review")
 def deid_review(
-    record_id: Annotated[str, typer.Argument(help="A record id (cc-…).")],
+    record_id: Annotated[
+        str | None, typer.Argument(help="A record id (cc-…): as --record.", show_default=False)
+    ] = None,
+    record: Annotated[
+        str | None,
+        typer.Option("--record", help="Show what de-identification decided on one record."),
+    ] = None,
     show_values: Annotated[
-        bool, typer.Option(help="Also show the original values (read from the vault).")
+        bool, typer.Option(help="With --record: the original values too (from the vault).")
+    ] = False,
+    export_file: Annotated[
+        Path | None,
+        typer.Option(
+            "--export",
+            dir_okay=False,
+            help="Write the unreviewed queue to this JSONL file, with the raw context of "
+            "each item (mode 0600), to fill in each line's verdict.",
+        ),
+    ] = None,
+    import_file: Annotated[
+        Path | None,
+        typer.Option(
+            "--import",
+            dir_okay=False,
+            help="Record the verdicts of a file: per line an item id and remove | keep | "
+            "always_keep (or an exported line with its verdict filled in).",
+        ),
+    ] = None,
+    reviewer: Annotated[
+        str | None, typer.Option(help="Who reviews (stored with each verdict) [default: $USER].")
+    ] = None,
+    as_json: Annotated[
+        bool, typer.Option("--json", help="Print JSON (counts, no values).")
     ] = False,
 ) -> None:
-    """What de-identification removed from one record, for a curator's review."""
+    """The curator's review of what de-identification is unsure of. With no option: go
+    through the unreviewed uncertain decisions in the terminal, each with its raw context
+    ([r]emove / [k]eep / [a]lways keep / [s]kip / [q]uit); `curate deid` then applies the
+    verdicts. --json: the queue's counts."""
     from curate import reporting
+    from curate.deid import review
 
-    with _store(create=False) as store:
-        decisions = store.vault.decisions(record_id)
-        raw = store.vault.original(record_id) if show_values else None
-    reporting.print_review(record_id, decisions, raw, _console())
+    record = record or record_id
+    modes = [m for m, on in (("--record", record), ("--export", export_file),
+                             ("--import", import_file)) if on]  # fmt: skip
+    if len(modes) > 1:
+        raise CurateError(f"use one of {', '.join(modes)} at a time")
+    reviewer = reviewer or _user()
+    config = _config()
+    from curate.store import Store
+
+    with Store.open(config.workspace, create=False) as store:
+        if record is not None:
+            if as_json:  # each decision with its item id (for a verdict on it: --import)
+                rows = store.deid_review_queue(record, reviewed=True, certain=True)
+                print(json.dumps([{"id": review.item_id(r), **r} for r in rows], indent=2))
+                return
+            decisions = store.vault.decisions(record)
+            raw = store.vault.original(record) if show_values else None
+            verdicts = store.deid_review_queue(record, reviewed=True, certain=True)
+            reporting.print_review(record, decisions, raw, _console(), verdicts)
+            return
+        if export_file is not None:
+            n = review.export_queue(store, export_file)
+            _console(stderr=True).print(
+                f"wrote {n} item(s) to {export_file}. It holds RAW TEXT (the context of each "
+                "decision): readable by you only (mode 0600); keep it on this machine and "
+                "delete it after --import.",
+                soft_wrap=True,
+                markup=False,
+            )
+            if as_json:
+                print(json.dumps({"exported": n, "file": str(export_file)}, indent=2))
+            return
+        if import_file is not None:
+            from curate.deid.policy import load_policy
+
+            result = review.import_verdicts(store, import_file, load_policy(config), reviewer)
+            summary = review.summary(store)
+            if as_json:
+                print(json.dumps({**result.to_dict(), "queue": summary}, indent=2))
+            else:
+                reporting.print_review_import(result.to_dict(), summary, _console())
+            if result.problems:
+                raise typer.Exit(1)
+            return
+        if as_json:
+            print(json.dumps(review.summary(store), indent=2))
+            return
+        from curate.deid.policy import load_policy
+
+        console = _console()
+        loop = review.review_loop(
+            store, load_policy(config), reviewer, ask=_ask_verdict, show=console.print
+        )
+        reporting.print_review_loop(loop, review.summary(store), console)
+
+
+def _user() -> str | None:
+    import getpass
+
+    try:
+        return getpass.getuser()
+    except (OSError, KeyError):
+        return None
+
+
+def _ask_verdict(prompt: str) -> str | None:
+    """One key of r k a s q; None when the input ends."""
+    import click
+
+    try:
+        return click.prompt(
+            prompt, type=click.Choice(list("rkasq"), case_sensitive=False), show_choices=False
+        ).lower()
+    except click.exceptions.Abort:
+        return None
 
 
 @annotate_app.command("serve")

@@ -267,25 +267,101 @@ def print_eval(result: dict, console: Console) -> None:
     console.print(f"cultural spans (NRP, practices, subreddits) replaced: {bad} of {kept}")
 
 
-def print_review(record_id: str, decisions: list[dict], raw, console: Console) -> None:
+def print_review(
+    record_id: str,
+    decisions: list[dict],
+    raw,
+    console: Console,
+    verdicts: list[dict] | None = None,
+) -> None:
+    """One record's decisions, the uncertain ones with their reason and the curator's
+    verdict; with `raw` (`curate deid review --show-values`, the curator's own view) the
+    original values too, escaped."""
+    from rich.markup import escape
+
     table = Table(title=f"de-identification decisions for {record_id}")
-    cols = ("field", "start", "end", "entity_type", "recognizer", "score", "operator")
-    for col in cols:
-        table.add_column(col)
+    cols = ("field", "entity_type", "operator")
+    for col in ("field", "offsets", *cols[1:], "recognizer (score)"):
+        table.add_column(col, overflow="fold")  # identifiers: cut anywhere
+    table.add_column("unsure (verdict)", min_width=18)
     if raw is not None:
-        table.add_column("original value")
+        table.add_column("original value", min_width=14)
     texts = {}
     if raw is not None:
-        from curate.deid.stage import deid_input
+        from curate.deid.review import field_texts
 
-        seen = deid_input(*raw)  # exactly what the engine was given, by field name
-        texts = {**seen.fields, **{f"phrase:{i}": p for i, p in enumerate(seen.phrases)}}
+        texts = field_texts(*raw)  # exactly what the engine was given, by field name
+    given = {(v["field"], v["start"], v["end"]): v["verdict"] for v in verdicts or ()}
     for d in decisions:
-        row = [str(d[c]) for c in cols]
+        row = [escape(str(d[c])) for c in cols]
+        row.insert(1, f"{d['start']}-{d['end']}")
+        row.append(escape(f"{d['recognizer']} ({d['score']})"))
+        verdict = given.get((d["field"], d["start"], d["end"]))
+        row.append(escape(d.get("unsure") or "") + (f" ({verdict})" if verdict else ""))
         if raw is not None:
-            row.append((texts.get(d["field"]) or "")[d["start"] : d["end"]])
+            row.append(escape((texts.get(d["field"]) or "")[d["start"] : d["end"]]))
         table.add_row(*row)
     console.print(table)
+
+
+def _queue_line(summary: dict) -> str:
+    left = summary["unreviewed"]
+    reasons = ", ".join(f"{k} {v}" for k, v in summary["by_reason"].items())
+    line = f"left to review: {left}" + (f" ({reasons})" if reasons else "")
+    if summary["records_to_redo"]:
+        line += (
+            f"\n{summary['records_to_redo']} record(s) wait for their verdicts to be applied:"
+            " run `curate deid`"
+        )
+    return line
+
+
+def print_review_loop(loop, summary: dict, console: Console) -> None:
+    """After `curate deid review`: what was decided, what is left, what to run."""
+    rec = loop.recorded
+    console.print(
+        f"recorded {sum(rec.values())} verdict(s): remove {rec['remove']}, keep {rec['keep']},"
+        f" always keep {rec['always_keep']}; skipped {loop.skipped}"
+        + (f"; {loop.stale} record(s) re-ingested meanwhile, not recorded" if loop.stale else ""),
+        markup=False,
+        soft_wrap=True,
+    )
+    if rec["always_keep"]:
+        console.print(
+            "the curator allowlist changed: `curate deid` re-does every record", markup=False
+        )
+    console.print(_queue_line(summary), markup=False, soft_wrap=True)
+
+
+def print_review_import(result: dict, summary: dict, console: Console) -> None:
+    rec = result["recorded"]
+    console.print(
+        f"recorded {sum(rec.values())} verdict(s): "
+        + ", ".join(
+            f"{k.replace('_', ' ')} {rec.get(k, 0)}" for k in ("remove", "keep", "always_keep")
+        )
+        + f"; {result['no_verdict']} line(s) without a verdict (left in the queue)",
+        markup=False,
+        soft_wrap=True,
+    )
+    if result["problems"]:
+        table = Table(title=f"{len(result['problems'])} line(s) not recorded")
+        for col in ("line", "item", "problem"):
+            table.add_column(col)
+        for p in result["problems"]:
+            table.add_row(str(p["line"]), _esc(p["id"] or "-"), _esc(p["problem"]))
+        console.print(table)
+    if rec.get("always_keep"):
+        console.print(
+            "the curator allowlist changed: `curate deid` re-does every record", markup=False
+        )
+    console.print(_queue_line(summary), markup=False, soft_wrap=True)
+
+
+def _esc(text: str) -> str:
+    from rich.markup import escape
+
+    return escape(text)
 
 
 def _fmt(x) -> str:
@@ -398,6 +474,15 @@ def print_validation(report, console: Console) -> None:
                 ", ".join(f["record_ids"][:5]),
             )
         console.print(table)
+        for f in report.failures:
+            if f.get("by_reason"):
+                reasons = ", ".join(f"{k} {v}" for k, v in f["by_reason"].items())
+                console.print(
+                    f"{f['name']}: {f['decisions']} uncertain de-identification decision(s)"
+                    f" not reviewed ({reasons}): `curate deid review`",
+                    markup=False,
+                    soft_wrap=True,
+                )
     if not report.pii_scanned:
         console.print("residual-PII scan: not run (--no-pii-scan)")
     if report.docs_index:

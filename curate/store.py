@@ -24,7 +24,7 @@ from curate.errors import CurateError
 from curate.records import RawText, Record, blank_free_texts, normalize_for_dedup
 from curate.scratch import Usage, sweep
 
-SCHEMA_VERSION = 5
+SCHEMA_VERSION = 6
 DB_NAME = "curate.sqlite"
 
 # Ordered migrations: MIGRATIONS[i] brings a store from version i to i + 1.
@@ -108,6 +108,17 @@ MIGRATIONS: list[str] = [
     CREATE TABLE deid_claims (
         id TEXT PRIMARY KEY, owner TEXT NOT NULL, expires REAL NOT NULL);
     CREATE INDEX deid_claims_owner ON deid_claims (owner);
+    """,
+    # 6: the curator's review of uncertain decisions (`curate deid review`): why a
+    # decision is uncertain, and the curator's verdicts (no text: offsets on a revision).
+    """
+    ALTER TABLE deid_decisions ADD COLUMN unsure TEXT;
+    CREATE TABLE deid_overrides (
+        record_id TEXT NOT NULL, revision INTEGER NOT NULL, field TEXT NOT NULL,
+        start INTEGER NOT NULL, end INTEGER NOT NULL, entity_type TEXT NOT NULL,
+        verdict TEXT NOT NULL CHECK (verdict IN ('remove', 'keep')),
+        decided_at REAL NOT NULL, reviewer TEXT,
+        PRIMARY KEY (record_id, revision, field, start, end));
     """,
 ]
 # How long a claim holds without news from its owner: a killed run's claims are taken
@@ -398,7 +409,7 @@ class Store:
                     "DELETE FROM deid_decisions WHERE id=? AND revision=?", (record.id, revision)
                 )
                 conn.executemany(
-                    "INSERT INTO deid_decisions VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                    "INSERT INTO deid_decisions VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
                     [
                         (
                             record.id,
@@ -412,10 +423,95 @@ class Store:
                             d["operator"],
                             d["new_start"],
                             d["new_end"],
+                            d.get("unsure"),
                         )
                         for d in decisions
                     ],
                 )
+
+    # -- the curator's review of uncertain decisions (`curate deid review`) -------------
+    def deid_review_queue(
+        self, record_id: str | None = None, reviewed: bool = False, certain: bool = False
+    ) -> list[dict[str, Any]]:
+        """The uncertain de-identification decisions (`unsure` set) of the current
+        revision of every record that is not a duplicate, which no curator verdict covers
+        yet (with `reviewed`: those too, each with its `verdict`; with `certain`: every
+        decision), in record and text order. Offsets and reasons only: the text is the
+        vault's."""
+        sql = (
+            "SELECT d.id, d.revision, r.culture, r.language, d.field, d.start, d.end, "
+            "d.entity_type, d.recognizer, d.score, d.operator, d.unsure, "
+            "(SELECT o.verdict FROM deid_overrides o WHERE o.record_id=d.id "
+            "AND o.revision=d.revision AND o.field=d.field AND o.start<=d.start "
+            "AND d.end<=o.end ORDER BY o.decided_at DESC LIMIT 1) AS verdict "
+            "FROM deid_decisions d JOIN records r ON r.id=d.id AND r.revision=d.revision "
+            "WHERE (d.unsure IS NOT NULL OR ?) AND r.duplicate_of IS NULL"
+        )
+        args: list[Any] = [certain]
+        if record_id is not None:
+            sql += " AND d.id=?"
+            args.append(record_id)
+        cur = self.conn.execute(sql + " ORDER BY r.rowid, d.rowid", args)
+        cols = ["record_id", *(c[0] for c in cur.description[1:])]
+        rows = [dict(zip(cols, row, strict=True)) for row in cur]
+        return rows if reviewed else [r for r in rows if r["verdict"] is None]
+
+    def record_deid_verdicts(
+        self, verdicts: Iterable[dict[str, Any]], reviewer: str | None = None
+    ) -> tuple[int, list[dict[str, Any]]]:
+        """Store curator verdicts (`record_id`, `revision`, `field`, `start`, `end`,
+        `entity_type`, `verdict` 'remove' | 'keep'; original offsets) and mark their
+        records for de-identification again: `curate deid` re-does them from the vault
+        with the verdicts applied, and until then they are not released. A verdict on a
+        revision that is no longer the record's current one (re-ingested meanwhile) is
+        not stored: returned with the count stored."""
+        now = time.time()
+        stored, stale = 0, []
+        with self.transaction() as conn:
+            for v in verdicts:
+                if v["verdict"] not in ("remove", "keep"):
+                    raise StoreError(f"unknown verdict {v['verdict']!r} (remove or keep)")
+                row = conn.execute(
+                    "SELECT revision FROM records WHERE id=?", (v["record_id"],)
+                ).fetchone()
+                if row is None or row[0] != v["revision"]:
+                    stale.append(v)
+                    continue
+                conn.execute(
+                    "INSERT OR REPLACE INTO deid_overrides VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                    (
+                        v["record_id"],
+                        v["revision"],
+                        v["field"],
+                        v["start"],
+                        v["end"],
+                        v["entity_type"],
+                        v["verdict"],
+                        now,
+                        reviewer,
+                    ),
+                )
+                conn.execute(
+                    "UPDATE records SET deid_status='pending' WHERE id=?", (v["record_id"],)
+                )
+                stored += 1
+        return stored, stale
+
+    def deid_overrides(self, record_id: str) -> dict[str, list[Any]]:
+        """The curator's verdicts on the record's current revision, by field (the
+        engine's field names: `title`, `text`, `response`, a free-text path,
+        `phrase:<j>`), as `curate.deid.operators.Override`s in original offsets."""
+        from curate.deid.operators import Override
+
+        out: dict[str, list[Any]] = {}
+        for field, start, end, verdict, entity_type in self.conn.execute(
+            "SELECT o.field, o.start, o.end, o.verdict, o.entity_type FROM deid_overrides o "
+            "JOIN records r ON r.id=o.record_id AND r.revision=o.revision "
+            "WHERE o.record_id=? ORDER BY o.field, o.start, o.decided_at",
+            (record_id,),
+        ):
+            out.setdefault(field, []).append(Override(start, end, verdict, entity_type))
+        return out
 
     def get(self, record_id: str) -> Record | None:
         row = self.conn.execute("SELECT doc FROM records WHERE id=?", (record_id,)).fetchone()
@@ -503,7 +599,7 @@ class Vault:
     def decisions(self, record_id: str) -> list[dict[str, Any]]:
         cur = self.conn.execute(
             "SELECT d.field, d.start, d.end, d.entity_type, d.recognizer, d.score, d.operator, "
-            "d.new_start, d.new_end FROM deid_decisions d JOIN records r ON r.id=d.id "
+            "d.new_start, d.new_end, d.unsure FROM deid_decisions d JOIN records r ON r.id=d.id "
             "AND r.revision=d.revision WHERE d.id=? ORDER BY d.field, d.start",
             (record_id,),
         )
@@ -515,7 +611,14 @@ class Vault:
         conn = self.conn
         conn.execute("BEGIN IMMEDIATE")
         n = conn.execute("DELETE FROM vault").rowcount
-        conn.execute("DELETE FROM deid_decisions")
+        # Decisions go with the raw texts, but for the words a curator decided to keep
+        # (offsets, no text): the residual scan needs them to honour the verdicts.
+        conn.execute(
+            "DELETE FROM deid_decisions WHERE NOT (recognizer='curator' AND operator='keep')"
+        )
+        # The curator's verdicts hold no text either, but nothing can apply them once
+        # the raw texts are gone: they go with the vault side.
+        conn.execute("DELETE FROM deid_overrides")
         # Ingested revision docs hold every free-text value (phrases, demographics) as
         # it was ingested, and so do the records that were never de-identified.
         rows = conn.execute("SELECT id, revision, doc FROM revisions").fetchall()

@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # The main job on the bundled synthetic demo data, end to end: install, ingest and
-# de-identify, annotate in a real Label Studio (simulated annotators), audit, validate,
+# de-identify, the curator's review of uncertain de-identification decisions (scripted),
+# annotate in a real Label Studio (simulated annotators), audit, validate,
 # export a versioned release, rehearse publishing it on a local Hub-compatible server,
 # and load it back with `datasets.load_dataset`; then a reference release hydrated from the
 # dump, and the same ingest on the Ray engine.
@@ -46,6 +47,66 @@ if grep -rlF "$PLANTED" "$OUT" "$ERR" workspace/careless/reports; then
   echo "the planted label value was printed or reported"; exit 1
 fi
 echo "planted label value ($PLANTED) in the printed output and reports: not found"
+echo "== curate deid review: the curator reviews what de-identification is unsure of"
+echo "   (raw text, inside the workspace only: never in Label Studio). A scripted curator"
+echo "   here: the queue is exported, a verdict given per item, imported, and applied"
+curate deid review --json
+mkdir -p workspace/review
+QUEUE=workspace/review/queue.jsonl VERDICTS=workspace/review/verdicts.txt
+curate deid review --export "$QUEUE"
+python - "$QUEUE" "$VERDICTS" <<'PY'
+import json
+import sys
+from pathlib import Path
+
+from curate.deid.review import CURATOR, item_id
+from curate.store import Store
+
+queue, verdicts = Path(sys.argv[1]), Path(sys.argv[2])
+items = [json.loads(line) for line in queue.read_text(encoding="utf-8").splitlines()]
+# the demo's names are planted private data: every uncertain one is confirmed replaced
+lines = [f"{item['id']} remove" for item in items]
+with Store.open(Path("workspace"), create=False) as store:
+    decided = store.conn.execute("SELECT COUNT(*) FROM deid_overrides").fetchone()[0]
+    if not lines and not decided:
+        # nothing uncertain (the detectors of this policy are sure of everything): a
+        # curator confirms one replaced name from `curate deid review --record ID` instead
+        rows = (
+            row
+            for record in store.iter_records()
+            for row in store.deid_review_queue(record.id, certain=True)
+            if row["entity_type"] == "PERSON" and row["operator"] != "keep"
+        )
+        row = next(rows, None)
+        if row is not None:
+            lines.append(f"{item_id(row)} remove")
+    ids = {line.split()[0].partition("@")[0] for line in lines}
+    before = {
+        rid: sum(d["recognizer"] == CURATOR for d in store.vault.decisions(rid)) for rid in ids
+    }
+verdicts.write_text("".join(f"{line}\n" for line in lines), encoding="utf-8")
+Path(str(verdicts) + ".before").write_text(json.dumps(before), encoding="utf-8")
+print(f"{len(lines)} verdict(s) written to {verdicts} (ids and verdicts only, no text)")
+PY
+rm -f "$QUEUE"  # it holds raw text
+curate deid review --import "$VERDICTS"
+curate deid --json | python -c "import json, sys; r = json.load(sys.stdin); print('curate deid: re-did', r['records'], 'record(s) with the verdicts applied')"
+python - "$VERDICTS.before" <<'PY'
+import json
+import sys
+from pathlib import Path
+
+from curate.deid.review import CURATOR
+from curate.store import Store
+
+before = json.loads(Path(sys.argv[1]).read_text(encoding="utf-8"))
+with Store.open(Path("workspace"), create=False) as store:
+    for rid, n in sorted(before.items()):
+        now = sum(d["recognizer"] == CURATOR for d in store.vault.decisions(rid))
+        print(f"  {rid}: decisions made by the curator's verdicts {n} -> {now}")
+    left = len(store.deid_review_queue())
+print(f"uncertain decisions left to review: {left}")
+PY
 echo "== curate deid scan (direct identifiers left in the de-identified texts)"
 curate deid scan
 echo "== curate deid eval (de-identification quality on a labelled synthetic corpus)"

@@ -21,6 +21,7 @@ from curate.deid.offsets import OffsetMap
 from curate.deid.operators import (
     Decision,
     Detection,
+    Override,
     Pseudonyms,
     apply,
     from_presidio,
@@ -39,6 +40,9 @@ class DeidInput:
     culture: str | None
     fields: dict[str, str | None]
     phrases: list[str] = field(default_factory=list)
+    # the curator's verdicts by field name (as in `fields`, or `phrase:<j>`), original
+    # offsets: applied to the detections by `curate.deid.review.apply_overrides`
+    overrides: dict[str, list[Override]] = field(default_factory=dict)
 
 
 @dataclass

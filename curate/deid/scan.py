@@ -20,9 +20,14 @@ _TAG = re.compile(r"<[A-Z_]+(?:_\d+)?>")
 
 
 def scan_texts(
-    items: list[tuple[str, str, str | None]], config: Config, engine=None
+    items: list[tuple[str, str, str | None]],
+    config: Config,
+    engine=None,
+    kept: dict[str, list[tuple[int, int]]] | None = None,
 ) -> list[dict[str, Any]]:
-    """items: (id, text, language). Returns one finding per direct identifier left."""
+    """items: (id, text, language). Returns one finding per direct identifier left.
+    `kept`: regions per item id that a curator decided to keep (`curate deid review`):
+    skipped like pseudonym tags."""
     from curate.deid.engine import has_text_outside
     from curate.deid.stage import make_engine
     from curate.langid import detect
@@ -39,6 +44,7 @@ def scan_texts(
             group, engine.analyze([t for _, t in group], lang), strict=True
         ):
             tags = [(m.start(), m.end()) for m in _TAG.finditer(text)]
+            tags += (kept or {}).get(item_id, [])
             for d in dets:
                 if d.entity_type not in direct or d.operator == "keep":
                     continue  # kept by the allowlist, or under the bar for review
@@ -58,11 +64,19 @@ def scan_texts(
 
 
 def scan_workspace(store, config: Config, engine=None) -> list[dict[str, Any]]:
-    """Scan every free-text value of every record in the workspace (see `scan_records`)."""
-    return scan_records(store.iter_records(), config, engine)
+    """Scan every free-text value of every record in the workspace (see `scan_records`),
+    but for the words a curator decided to keep."""
+    from curate.deid.review import curator_kept
+
+    return scan_records(store.iter_records(), config, engine, kept=curator_kept(store))
 
 
-def scan_records(records: Iterable[Record], config: Config, engine=None) -> list[dict[str, Any]]:
+def scan_records(
+    records: Iterable[Record],
+    config: Config,
+    engine=None,
+    kept: dict[str, list[tuple[int, int]]] | None = None,
+) -> list[dict[str, Any]]:
     """Scan every free-text value of these records (what the record schema marks
     `x-free-text`: texts, unaligned phrases, demographics, free-text label values); finding
     ids are `<record id>:<path>`, e.g. `cc-…:demographics.profession`. A span with
@@ -73,7 +87,7 @@ def scan_records(records: Iterable[Record], config: Config, engine=None) -> list
         for path, text in free_texts(record):
             if path not in aligned:
                 items.append((f"{record.id}:{path}", text, record.language))
-    return scan_texts(items, config, engine) if items else []
+    return scan_texts(items, config, engine, kept) if items else []
 
 
 def read_jsonl_items(src: str) -> list[tuple[str, str, str | None]]:

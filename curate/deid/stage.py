@@ -20,7 +20,9 @@ from pathlib import Path
 
 from curate.config import Config
 from curate.deid.engine import Deidentifier, DeidInput, DeidOutput, default_workers, run_all
+from curate.deid.operators import Override
 from curate.deid.policy import Policy, load_policy
+from curate.deid.review import CURATOR
 from curate.errors import CurateError
 from curate.records import RawText, Record, free_texts, replace_free_texts
 from curate.store import Store
@@ -103,11 +105,13 @@ def _other_free_texts(record: Record) -> dict[str, str]:
     }
 
 
-def deid_input(record: Record, raw: RawText) -> DeidInput:
+def deid_input(
+    record: Record, raw: RawText, overrides: dict[str, list[Override]] | None = None
+) -> DeidInput:
     """What the engine sees of one record as ingested: its raw texts, its other
     free-text values (by path, e.g. `demographics.profession`: one pseudonym memory with
-    the texts) and the annotated phrases that have no offsets (those are de-identified
-    themselves)."""
+    the texts), the annotated phrases that have no offsets (those are de-identified
+    themselves) and the curator's verdicts on them (`Store.deid_overrides`)."""
     texts = {"title": raw.title, "text": raw.text, "response": raw.response}
     return DeidInput(
         key=record.id,
@@ -115,6 +119,7 @@ def deid_input(record: Record, raw: RawText) -> DeidInput:
         culture=record.culture,
         fields={**texts, **_other_free_texts(record)},
         phrases=[s.text for s in record.spans if s.start is None],
+        overrides=dict(overrides or {}),
     )
 
 
@@ -125,7 +130,7 @@ def _inputs(store: Store, ids: Iterable[str], originals: dict) -> Iterator[DeidI
             continue
         record, raw = found
         originals[rid] = record
-        yield deid_input(record, raw)
+        yield deid_input(record, raw, store.deid_overrides(rid))
 
 
 class _Claims:
@@ -185,7 +190,9 @@ def deidentify_batch(
 
 def apply_output(record: Record, out: DeidOutput) -> tuple[Record, list[dict], int, int]:
     """Fill the record from the de-identified output (texts and every other free-text
-    value); move its spans."""
+    value); move its spans. A name replaced inside an annotated cultural-signal span is
+    marked uncertain, for the curator's review."""
+    cultural = _cultural_signal_regions(record)
     replace_free_texts(record, {k: v for k, v in out.fields.items() if k not in TEXT_FIELDS})
     record.post_title = out.fields.get("title")
     record.post_text = out.fields.get("text")
@@ -215,7 +222,47 @@ def apply_output(record: Record, out: DeidOutput) -> tuple[Record, list[dict], i
     decisions = [asdict(d) for d in out.decisions]
     for j, decs in enumerate(out.phrase_decisions):
         decisions.extend({**asdict(d), "field": f"phrase:{j}"} for d in decs)
+    _mark_in_cultural_signal(decisions, cultural)
     return record, decisions, problems, changed
+
+
+# The taxonomy's span family of cultural signals (schemas/taxonomy.yaml), and the engine's
+# field name of each span field it is annotated on.
+CULTURAL_SIGNAL = "cultural_signal"
+_ENGINE_FIELD = {"post": "text", "response": "response"}
+IN_CULTURAL_SIGNAL = "inside a cultural-signal span"
+
+
+def _cultural_signal_regions(record: Record) -> dict[str, list[tuple[int, int]]]:
+    """Where the record as ingested has cultural-signal spans, by the engine's field
+    names, in original offsets: a span with offsets covers its region, a phrase without
+    offsets (`phrase:<j>`) all of it."""
+    regions: dict[str, list[tuple[int, int]]] = {}
+    phrase = 0
+    for span in record.spans:
+        if span.start is None:
+            if span.label == CULTURAL_SIGNAL:
+                regions.setdefault(f"phrase:{phrase}", []).append((0, len(span.text or "")))
+            phrase += 1
+        elif span.label == CULTURAL_SIGNAL and span.field in _ENGINE_FIELD:
+            end = span.end if span.end is not None else span.start
+            regions.setdefault(_ENGINE_FIELD[span.field], []).append((span.start, end))
+    return regions
+
+
+def _mark_in_cultural_signal(
+    decisions: list[dict], regions: dict[str, list[tuple[int, int]]]
+) -> None:
+    """A name replaced inside (or across the edge of) a cultural-signal span may be a
+    public or religious figure the span is about: uncertain, unless a detector already
+    said why or the curator decided it."""
+    for d in decisions:
+        if d.get("unsure") or d["operator"] == "keep" or d["entity_type"] != "PERSON":
+            continue
+        if d["recognizer"] == CURATOR:
+            continue
+        if any(s < d["end"] and d["start"] < e for s, e in regions.get(d["field"], ())):
+            d["unsure"] = IN_CULTURAL_SIGNAL
 
 
 def deidentify_workspace(

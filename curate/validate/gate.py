@@ -80,7 +80,7 @@ def run_gate(
         )
     blocking = [f for f in report.failures if f["name"] not in allow]
     if blocking:
-        listing = ", ".join(f"{f['name']} ({f['count']})" for f in blocking)
+        listing = ", ".join(_failure_text(f) for f in blocking)
         raise GateError(f"validation failed, release refused: {listing}", blocking)
     return GateResult(
         evaluated=report.evaluated,
@@ -89,3 +89,14 @@ def run_gate(
         reason=reason if allow else None,
         docs_index=report.docs_index,
     )
+
+
+def _failure_text(failure: dict[str, Any]) -> str:
+    """'name (rows)', and for the review of uncertain decisions how many, by reason."""
+    text = f"{failure['name']} ({failure['count']})"
+    reasons = failure.get("by_reason")
+    if reasons:
+        parts = "; ".join(f"{reason}: {n}" for reason, n in reasons.items())
+        text += f" [{failure.get('decisions', sum(reasons.values()))} uncertain decision(s) "
+        text += f"not reviewed, `curate deid review`: {parts}]"
+    return text

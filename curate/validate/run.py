@@ -30,6 +30,8 @@ SUITES: dict[str, tuple[str, ...]] = {
 }
 # The expectation that no override may ever let through (see curate.validate.gate).
 RESIDUAL_PII = "no_residual_pii"
+# Uncertain de-identification decisions no curator has reviewed (`curate deid review`).
+DEID_REVIEWED = "deid_uncertain_reviewed"
 MAX_IDS = 20
 
 RECORD_COLUMNS = [
@@ -44,6 +46,7 @@ RECORD_COLUMNS = [
     "empathy_missing",
     "raw_number_types",
     "residual_pii",
+    "deid_unreviewed",
 ]
 SPLIT_COLUMNS = ["record_id", "culture", "split", "group_key", "group_splits"]
 SPLIT_STAT_COLUMNS = [
@@ -149,14 +152,17 @@ def tables(
     release: bool = False,
     pii: dict[str, int] | None = None,
     split_policy: dict[str, Any] | None = None,
+    unreviewed: dict[str, int] | None = None,
 ) -> dict[str, pd.DataFrame]:
     """Flatten the workspace into the tables GX validates: records, spans, splits and
     split_stats (one row per culture and split).
 
     `release`: only what may leave the workspace (de-identified, not duplicates).
     `pii`: residual direct identifiers per record id (from the scan); None = not scanned,
-    which leaves the column null. Columns are object dtype so nulls stay None (GX map
-    expectations skip nulls, which is what "value or null" rules mean) and ints stay ints.
+    which leaves the column null. `unreviewed`: uncertain de-identification decisions no
+    curator has reviewed, per record id; None = not checked (null). Columns are object
+    dtype so nulls stay None (GX map expectations skip nulls, which is what "value or
+    null" rules mean) and ints stay ints.
     """
     demo_cols = [demo_column(n) for n in taxonomy.demographic_fields]
     rows: list[dict[str, Any]] = []
@@ -184,6 +190,7 @@ def tables(
             )
             or None,
             "residual_pii": None if pii is None else pii.get(record.id, 0),
+            "deid_unreviewed": None if unreviewed is None else unreviewed.get(record.id, 0),
             "demographics_ok": _demographics_ok(record, taxonomy),
         }
         for name, col in zip(taxonomy.demographic_fields, demo_cols, strict=True):
@@ -384,11 +391,14 @@ def residual_pii_counts(
 ) -> dict[str, int]:
     """Direct identifiers the de-identification scan still finds, per record id, in
     every free-text value of the records (the same set `curate deid scan` and
-    de-identification cover, derived from the record schema)."""
+    de-identification cover, derived from the record schema), but for the words a
+    curator decided to keep (`curate deid review`)."""
+    from curate.deid.review import curator_kept
     from curate.deid.scan import scan_records
 
     counts: dict[str, int] = {}
-    for finding in scan_records(store.iter_records(deidentified=release), config, engine):
+    records = store.iter_records(deidentified=release)
+    for finding in scan_records(records, config, engine, kept=curator_kept(store)):
         rid = finding["id"].partition(":")[0]
         counts[rid] = counts.get(rid, 0) + 1
     return counts
@@ -444,7 +454,9 @@ def validate(
     duplicates). With a `config` (and `scan_pii`), the residual-PII scan of the
     de-identification stage runs over those records' texts and feeds the
     `no_residual_pii` expectation (`engine`: a de-identification engine to reuse);
-    split targets come from its `[release]` section.
+    split targets come from its `[release]` section, and so does `require_deid_review`
+    (default true): uncertain de-identification decisions no curator reviewed fail
+    `deid_uncertain_reviewed` (the failure says how many, by reason).
     """
     gx = _import_gx()
     from great_expectations.checkpoint import UpdateDataDocsAction
@@ -474,7 +486,15 @@ def validate(
     if config is not None and scan_pii:
         pii = residual_pii_counts(store, config, release, engine)
     policy = config.section("release") if config is not None else {}
-    frames = tables(store, taxonomy, release=release, pii=pii, split_policy=policy)
+    queue, unreviewed = None, None
+    if policy.get("require_deid_review", True):
+        queue = store.deid_review_queue()
+        unreviewed = {}
+        for row in queue:
+            unreviewed[row["record_id"]] = unreviewed.get(row["record_id"], 0) + 1
+    frames = tables(
+        store, taxonomy, release=release, pii=pii, split_policy=policy, unreviewed=unreviewed
+    )
     generated = generated_suites(taxonomy)
     source = context.data_sources.add_pandas("workspace")
     report = ValidationReport(ok=True, pii_scanned=pii is not None)
@@ -519,21 +539,31 @@ def validate(
                     continue
                 exp = res.expectation_config
                 ids = _record_ids(res.result)
-                report.failures.append(
-                    {
-                        "name": expectation_name(suite_name, exp),
-                        "suite": suite_name,
-                        "expectation": exp.type,
-                        "column": exp.kwargs.get("column"),
-                        "row_condition": _condition_text(exp.kwargs.get("row_condition")),
-                        "count": res.result.get("unexpected_count", len(ids)),
-                        "record_ids": ids[:MAX_IDS],
-                    }
-                )
+                failure = {
+                    "name": expectation_name(suite_name, exp),
+                    "suite": suite_name,
+                    "expectation": exp.type,
+                    "column": exp.kwargs.get("column"),
+                    "row_condition": _condition_text(exp.kwargs.get("row_condition")),
+                    "count": res.result.get("unexpected_count", len(ids)),
+                    "record_ids": ids[:MAX_IDS],
+                }
+                if failure["name"] == DEID_REVIEWED and queue is not None:
+                    failure["by_reason"] = _reasons_of(queue, frames["records"])
+                    failure["decisions"] = sum(failure["by_reason"].values())
+                report.failures.append(failure)
     report.ok = not report.failures
     if docs_dir is not None and (docs_dir / "index.html").is_file():
         report.docs_index = docs_dir / "index.html"
     return report
+
+
+def _reasons_of(queue: list[dict[str, Any]], records: pd.DataFrame) -> dict[str, int]:
+    """Why the validated records' unreviewed decisions are uncertain, by reason."""
+    from collections import Counter
+
+    validated = set(records["record_id"])
+    return dict(Counter(r["unsure"] for r in queue if r["record_id"] in validated).most_common())
 
 
 def _condition_text(condition: Any) -> str | None:

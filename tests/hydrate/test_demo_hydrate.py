@@ -12,7 +12,7 @@ from pathlib import Path
 
 import pyarrow.parquet as pq
 import pytest
-from helpers import REPO, run_cli
+from helpers import REPO, review_all, run_cli
 from hydrate_helpers import (
     PII_SPAN_LABEL,
     pii_truth,
@@ -266,6 +266,7 @@ def test_the_hydrated_workspace_exports_a_text_release(published, tmp_path, deid
     release, _, _ = published
     config, store, _ = _hydrate(tmp_path / "ws", [release, DEMO_DUMP], deid_engine)
     try:
+        review_all(store, config, deid_engine)  # names inside the hydrated cultural spans
         result = export(store, config, mode="text", engine=deid_engine)
     finally:
         store.close()
