@@ -47,7 +47,7 @@ KINDS = (
     "CURATOR",
 )
 _FOLD = str.maketrans("أإآٱىة’", "اااايه'")
-_AR_MARKS = re.compile("[\u064b-\u0652\u0670\u0640\u05b0-\u05c7]")
+_AR_MARKS = re.compile("[\u064b-\u0652\u0670\u0640\u05b0-\u05c7]")  # and tatweel
 _WORD = r"[^\W_]"
 # "my friend Hillel": a possessive or kinship word right before a kept name
 _PERSONAL_CUE = re.compile(
@@ -57,10 +57,21 @@ _PERSONAL_CUE = re.compile(
 
 
 def normalize(text: str) -> str:
-    """Case, width, Arabic/Hebrew diacritics and alef/ya/ta-marbuta forms folded, so a
-    term matches however it was typed; lengths are kept (one character for one)."""
-    text = _AR_MARKS.sub("\u0640", text).translate(_FOLD)
-    return "".join(c if len(low := c.lower()) != 1 else low for c in text)
+    """Case, width, Arabic/Hebrew diacritics and tatweel, alef/ya/ta-marbuta forms
+    folded, so a term matches however it was typed."""
+    return _normalize(text)[0]
+
+
+def _normalize(text: str) -> tuple[str, list[int]]:
+    """The folded text and, for each of its characters, the index it came from."""
+    chars, where = [], []
+    for i, ch in enumerate(text.translate(_FOLD)):
+        if _AR_MARKS.match(ch):
+            continue
+        low = ch.lower()
+        chars.append(low if len(low) == 1 else ch)
+        where.append(i)
+    return "".join(chars), where
 
 
 @dataclass(frozen=True)
@@ -107,7 +118,7 @@ class Allowlist:
         self.domains = tuple(e.term for e in self.entries if e.kind == "DOMAIN")
         self.entries = [e for e in self.entries if e.kind != "DOMAIN"]
         for e in self.entries:
-            self._kind.setdefault((e.culture, normalize(e.term)), e.kind)
+            self._kind.setdefault((e.culture, " ".join(normalize(e.term).split())), e.kind)
         title_alt = "|".join(sorted((re.escape(t) for t in self.titles), key=len, reverse=True))
         # a title and one to three capitalised words: "Rebbe Nachman", "Rabbi Akiva Eiger"
         self._titled = (
@@ -136,9 +147,7 @@ class Allowlist:
             # a term is a whole word; Arabic/Hebrew one-letter prefixes (و، ال، ה، ב…) may
             # stand before it, so "والله" and "בשבת" match "الله" and "שבת"
             self._patterns[key] = (
-                re.compile(
-                    rf"(?<!{_WORD})(?:ال|[وبلفك]ال|[وبلفك]|[והבלמשכ])?\u0640*(?:{alt})(?!{_WORD})"
-                )
+                re.compile(rf"(?<!{_WORD})(?:ال|[وبلفك]ال|[وبلفك]|[והבלמשכ])?(?:{alt})(?!{_WORD})")
                 if alt
                 else None
             )
@@ -147,11 +156,12 @@ class Allowlist:
     def find(self, text: str, culture: str | None) -> list[tuple[int, int, str, str | None]]:
         """(start, end, kind, unsure reason) of every public name in `text`."""
         found: list[tuple[int, int, str, str | None]] = []
-        norm = normalize(text)
+        norm, where = _normalize(text)
         rx = self._pattern(culture)
         if rx is not None:
             for m in rx.finditer(norm):
-                found.append((m.start(), m.end(), self._kind_of(m.group(), culture), None))
+                start, end = where[m.start()], where[m.end() - 1] + 1
+                found.append((start, end, self._kind_of(m.group(), culture), None))
         if self._titled is not None:
             for m in self._titled.finditer(text):
                 found.append((m.start(), m.end(), "PUBLIC_FIGURE", None))
@@ -176,7 +186,7 @@ class Allowlist:
         return any(host == d or host.endswith("." + d) for d in self.domains)
 
     def _kind_of(self, matched: str, culture: str | None) -> str:
-        key = " ".join(matched.replace("\u0640", "").split())
+        key = " ".join(matched.split())
         for section in (culture or "", "all"):
             for k in (key, key[1:], key[2:], key[3:]):
                 kind = self._kind.get((section, k))
@@ -207,7 +217,8 @@ def add_entry(path: Path, culture: str | None, term: str, kind: str = "CURATOR")
     if path.is_file():
         data = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
     terms = data.setdefault(section, {}).setdefault(kind, [])
-    if any(normalize(t) == normalize(term) for t in terms):
+    same = " ".join(normalize(term).split())
+    if any(" ".join(normalize(t).split()) == same for t in terms):
         return False
     terms.append(term)
     path.parent.mkdir(parents=True, exist_ok=True)

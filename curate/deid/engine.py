@@ -28,6 +28,7 @@ from curate.deid.operators import (
     resolve,
 )
 from curate.deid.policy import Policy
+from curate.deid.review import apply_overrides
 from curate.deid.segments import Segment, segments, sentences
 
 _HAN = re.compile(r"[\u3000-\u303f\u3400-\u4dbf\u4e00-\u9fff\uff00-\uffef]")
@@ -230,7 +231,8 @@ class Deidentifier:
 
     def _apply_all(self, docs: list[DeidInput], found: dict) -> dict[tuple[int, str], tuple]:
         """Replace the detections; one `Pseudonyms` memory per document, fields in order
-        (title, text, response) then phrases, so numbering follows the text."""
+        (title, text, response) then phrases, so numbering follows the text. The
+        curator's verdicts (`DeidInput.overrides`) have the last word, on every pass."""
         locales = self.policy.data.get("surrogate_locales", {})
         out: dict[tuple[int, str], tuple] = {}
         for i, doc in enumerate(docs):
@@ -238,11 +240,17 @@ class Deidentifier:
             pseudo = Pseudonyms(seed=doc.key, culture=doc.culture, locales=locales)
             for name, text in doc.fields.items():
                 if text:
-                    out[(i, name)] = apply(text, found[(i, name)], self.policy, pseudo, name)
+                    dets = apply_overrides(
+                        found[(i, name)], doc.overrides.get(name, []), self.policy
+                    )
+                    out[(i, name)] = apply(text, dets, self.policy, pseudo, name)
             for j, phrase in enumerate(doc.phrases):
                 if phrase:
                     key = (i, f"phrase:{j}")
-                    out[key] = apply(phrase, found[key], self.policy, pseudo, f"phrase:{j}")
+                    dets = apply_overrides(
+                        found[key], doc.overrides.get(f"phrase:{j}", []), self.policy
+                    )
+                    out[key] = apply(phrase, dets, self.policy, pseudo, f"phrase:{j}")
         return out
 
     def _output(self, i: int, doc: DeidInput, outputs: dict) -> DeidOutput:

@@ -150,6 +150,22 @@ def resolve(
     # @jonas', 'r/germany') is part of that match, not a name of its own; a handle
     # inside a link is part of the link, which is replaced whole
     patterns = [d for d in kept if _is_pattern(d)]
+    # a public name inside a longer person name ('Youssef Nasser', 'Hillel Cohen') is
+    # part of a private name, not the public one
+    persons = [
+        d for d in kept if d.entity_type == "PERSON" and d.operator is None and d.score >= 0.5
+    ]
+    kept = [
+        d
+        for d in kept
+        if not (
+            d.recognizer == "Allowlist"
+            and any(
+                p.start <= d.start and d.end <= p.end and (p.end - p.start) > (d.end - d.start)
+                for p in persons
+            )
+        )
+    ]
     kept = [
         d
         for d in kept

@@ -666,11 +666,11 @@ def _deid(deid: dict[str, Any] | None) -> dict[str, Any] | None:
             "same_policy": evaluation.get("same_policy", True),
         }
         real = evaluation.get("real") or {}
-        if real.get("overall"):
-            out["eval"]["real"] = {
-                **real["overall"],
-                "file": (real.get("corpus") or {}).get("file"),
-            }
+        out["eval"]["real"] = (
+            {**real["overall"], "file": (real.get("corpus") or {}).get("file")}
+            if real.get("overall")
+            else None
+        )
     return out
 
 

@@ -39,9 +39,6 @@ PHRASE = "Shabbat with Miriam Levi"
 OTHER = "My friend Jonas Weber called me yesterday."
 # The lead's engine applies verdicts (`apply_overrides` inside `Deidentifier`): until
 # then the tests of a re-run that applies them fail, as expected.
-NEEDS_ENGINE_WIRING = pytest.mark.xfail(
-    strict=True, reason="needs the engine to call curate.deid.review.apply_overrides"
-)
 
 
 def _spans() -> list[Span]:
@@ -367,7 +364,6 @@ def test_deid_input_carries_the_verdicts(ws):
     assert store.needing_deid(load_policy(config).fingerprint) == [first]
 
 
-@NEEDS_ENGINE_WIRING
 def test_rerun_applies_keep_and_remove_verdicts(ws, deid_engine):
     config, store, (first, _) = ws
     keep, phrase = store.deid_review_queue()
