@@ -307,19 +307,46 @@ def deid_eval(
             "dev.jsonl beside the project, when it is there].",
         ),
     ] = None,
+    planted: Annotated[
+        bool,
+        typer.Option(
+            "--planted",
+            help="Also plant names and identifiers into real released phrases and measure "
+            "recall and carriers left unchanged.",
+        ),
+    ] = False,
+    planted_from: Annotated[
+        Path | None,
+        typer.Option(
+            help="Released CultureCare records to take carrier phrases from [default: "
+            "../shared/culturecare beside the project].",
+        ),
+    ] = None,
+    planted_per_language: Annotated[
+        int, typer.Option(help="Carrier phrases per language for --planted.")
+    ] = 40,
     as_json: Annotated[bool, typer.Option("--json", help="Print the results as JSON.")] = False,
 ) -> None:
     """Precision, recall and F2 per entity type and language on a synthetic labelled
     corpus (English, German, Arabic, Hebrew, Chinese) with planted identifiers, and
     beside them, on hand-labelled real text: precision, recall, public names kept and
-    plain phrases changed."""
+    plain phrases changed. With --planted, also identifiers planted into real phrases:
+    recall per language and type, and the phrases left unchanged around them."""
     from curate import reporting
     from curate.deid.evaluate import evaluate
+    from curate.deid.planted import evaluate_planted, release_dir
     from curate.deid.realtext import evaluate_real, labelled_file
     from curate.deid.stage import make_engine
 
     config = _config()
     out = out or config.workspace / "reports" / "deid-eval"
+    source = release_dir(config, planted_from) if planted else None
+    if planted and source is None:
+        raise typer.BadParameter(
+            "no released records beside the project (../shared/culturecare); "
+            "give --planted-from DIR",
+            param_hint="--planted",
+        )
     engine = make_engine(config)
     result = evaluate(config, per_language=per_language, seed=seed, out_dir=out, engine=engine)
     real_path = labelled_file(config, real)
@@ -327,6 +354,12 @@ def deid_eval(
         real_result = evaluate_real(config, real_path, engine=engine)
         real_result.pop("errors")  # offsets into licensed text: not kept in reports
         result["real"] = real_result
+    if source is not None:
+        # counts only: nothing of the licensed phrases goes into the report
+        result["planted"] = evaluate_planted(
+            config, source, per_language=planted_per_language, seed=seed, engine=engine
+        )
+    if real_path is not None or source is not None:
         (out / "eval_results.json").write_text(json.dumps(result, indent=2))
     if as_json:
         print(json.dumps(result, indent=2))
@@ -336,6 +369,8 @@ def deid_eval(
             reporting.print_real_eval(result["real"], _console())
         else:
             _console().print("real text: no labelled file (--real); synthetic figures only")
+        if "planted" in result:
+            reporting.print_planted_eval(result["planted"], _console())
 
 
 @deid_app.command("review")

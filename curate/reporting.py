@@ -224,6 +224,46 @@ def print_real_eval(result: dict, console: Console) -> None:
     )
 
 
+def print_planted_eval(result: dict, console: Console) -> None:
+    """Identifiers planted into real phrases (curate.deid.planted): recall per language
+    and type, and the carriers left unchanged."""
+    from curate.deid.planted import TYPES
+
+    corpus = result["corpus"]
+    table = Table(
+        title=f"identifiers planted into {sum(corpus['carriers_used'].values())} real phrases "
+        f"({corpus['planted']} plantings, seed {corpus['seed']})"
+    )
+    table.add_column("language")
+    short = {
+        "EMAIL_ADDRESS": "email",
+        "PHONE_NUMBER": "phone",
+        "REDDIT_USERNAME": "u/name",
+        "SOCIAL_HANDLE": "handle",
+        "IP_ADDRESS": "IP",
+    }
+    for kind in TYPES:
+        table.add_column(short.get(kind, kind), justify="right")
+    for col in ("carriers", "unchanged", "alone unchanged"):
+        table.add_column(col, justify="right")
+    for lang, row in result["by_language"].items():
+        table.add_row(
+            lang,
+            *(_fmt(row[k]["recall"]) if k in row else "" for k in TYPES),
+            str(row["carriers"]),
+            _fmt(row["carrier_unchanged_rate"]),
+            _fmt(row["alone_unchanged_rate"]),
+        )
+    console.print(table)
+    missing = [lang for lang in ("en", "de", "ar", "he", "zh") if lang not in result["by_language"]]
+    console.print(
+        "recall: planted identifiers wholly replaced; unchanged: planted phrases with nothing "
+        "replaced outside the planted identifier; alone unchanged: the same phrases "
+        "de-identified without anything planted"
+        + (f"; no carrier phrase in: {', '.join(missing)}" if missing else "")
+    )
+
+
 def print_eval(result: dict, console: Console) -> None:
     corpus = result["corpus"]
     table = Table(
@@ -262,9 +302,29 @@ def print_eval(result: dict, console: Console) -> None:
         style="bold",
     )
     console.print(table)
-    kept = sum(r["ALL"]["kept_spans"] for r in result["by_language"].values())
-    bad = sum(r["ALL"]["kept_spans_replaced"] for r in result["by_language"].values())
-    console.print(f"cultural spans (NRP, practices, subreddits) replaced: {bad} of {kept}")
+    keep = result.get("keep")
+    if keep is None:  # results written before public names were measured
+        kept = sum(r["ALL"]["kept_spans"] for r in result["by_language"].values())
+        bad = sum(r["ALL"]["kept_spans_replaced"] for r in result["by_language"].values())
+        console.print(f"cultural spans (NRP, practices, subreddits) replaced: {bad} of {kept}")
+        return
+    parts = []
+    for kind in ("NRP", "CULTURAL_TERM", "SUBREDDIT", "PUBLIC"):
+        spans = sum(k.get(kind, {}).get("spans", 0) for k in keep.values())
+        bad = sum(k.get(kind, {}).get("replaced", 0) for k in keep.values())
+        if spans:
+            parts.append(f"{kind} {bad} of {spans}")
+    console.print("spans to keep that were replaced: " + ", ".join(parts))
+    styles = result.get("person_styles") or {}
+    if styles:
+        table = Table(title="PERSON recall by how the name is written")
+        table.add_column("language")
+        table.add_column("style: found/planted")
+        for lang, by_style in styles.items():
+            table.add_row(
+                lang, ", ".join(f"{s} {c['found']}/{c['gold']}" for s, c in by_style.items())
+            )
+        console.print(table)
 
 
 def print_review(

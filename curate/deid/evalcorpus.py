@@ -10,6 +10,15 @@ Template text outside placeholders holds no names, emails, phones, URLs, handles
 every identifier in a document is a labelled one. Markup: `{TYPE}` / `{TYPE:variant}` is a
 planted identifier (or a `{SUBREDDIT}` keep span drawn from a pool); `[[TYPE|text]]` is a
 literal keep span.
+
+By default (`hard=True`) every post also carries the hard cases of
+`curate.deid.evalhard`: a name written the way real posts write it (lower-cased, a
+nickname, an initial, glued to an Arabic or Hebrew clitic, after a title, in Latin
+letters inside Arabic, Hebrew or Chinese text, inside dialect), a public name that must
+be kept (`PUBLIC`), informal or mixed-language filler, and harder identifier shapes
+(Reddit's `Adjective-Noun-1234` names, links without a scheme). A post then has a
+culture (its allowlist section) and each PERSON span a `style`, so recall can be read
+per style. `hard=False` gives the template-only corpus of before, unchanged.
 """
 
 from __future__ import annotations
@@ -25,6 +34,8 @@ from pathlib import Path
 
 from faker import Faker
 
+from curate.deid.evalhard import ENGLISH, HARD
+
 ENTITY_TYPES: tuple[str, ...] = (
     "PERSON",
     "EMAIL_ADDRESS",
@@ -34,7 +45,7 @@ ENTITY_TYPES: tuple[str, ...] = (
     "SOCIAL_HANDLE",
     "IP_ADDRESS",
 )
-KEEP_TYPES: tuple[str, ...] = ("NRP", "CULTURAL_TERM", "SUBREDDIT")
+KEEP_TYPES: tuple[str, ...] = ("NRP", "CULTURAL_TERM", "SUBREDDIT", "PUBLIC")
 LANGUAGES: tuple[str, ...] = ("en", "de", "ar", "he", "zh")
 EMOJI: tuple[str, ...] = ("😔", "🙏", "❤️", "😢", "💔")
 
@@ -42,7 +53,7 @@ _LOCALES = {"en": "en_US", "de": "de_DE", "ar": "ar_AA", "he": "he_IL", "zh": "z
 _MIN_WORDS, _MAX_WORDS = 60, 160
 _EMOJI_RATE = 0.2
 _MARK = re.compile(
-    r"\{(?P<slot>[A-Z_]+)(?::(?P<variant>[a-z]+))?\}|\[\[(?P<ktype>[A-Z_]+)\|(?P<ktext>[^\]|]+)\]\]"
+    r"\{(?P<slot>[A-Z_]+)(?::(?P<variant>[a-z_]+))?\}|\[\[(?P<ktype>[A-Z_]+)\|(?P<ktext>[^\]|]+)\]\]"
 )
 
 
@@ -54,6 +65,7 @@ class Entity:
     end: int
     type: str
     text: str
+    style: str | None = None  # what makes a planted name hard ("nickname", "clitic" ...)
 
     def __post_init__(self) -> None:
         if not 0 <= self.start < self.end or self.end - self.start != len(self.text):
@@ -69,6 +81,7 @@ class EvalDoc:
     text: str
     entities: tuple[Entity, ...]
     keep: tuple[Entity, ...]
+    culture: str | None = None  # the allowlist section a post of the dataset would have
 
     def __post_init__(self) -> None:
         # Validated on construction so a corrupted JSONL file fails loudly on read.
@@ -647,12 +660,13 @@ class _Planter:
     """Makes identifier values for one language: Faker for names and emails, `rng` for the
     rest, so a fixed seed gives the same corpus."""
 
-    def __init__(self, language: str, rng: random.Random, seed: int) -> None:
+    def __init__(self, language: str, rng: random.Random, seed: int, hard: bool = False) -> None:
         self.language = language
         self.rng = rng
         self.fake = Faker(_LOCALES[language])
         self.fake.seed_instance(seed)
         self.ips = 0
+        self.hard = hard
 
     def fill(self, slot: str, variant: str | None) -> str:
         makers: dict[str, Callable[[str | None], str]] = {
@@ -678,6 +692,9 @@ class _Planter:
 
     def person(self, variant: str | None) -> str:
         rng = self.rng
+        tokens = set(variant.split("_")) if variant else set()
+        if tokens - {"m", "f"}:
+            return self._hard_person(tokens)
         gender = variant if variant in ("m", "f") else rng.choice("mf")
         if self.language in ("en", "de") and rng.random() < 0.3:
             name = rng.choice(_LATIN_NAMES[gender])
@@ -688,7 +705,55 @@ class _Planter:
         last = self.fake.last_name()
         return f"{last}{first}" if self.language == "zh" else f"{first} {last}"
 
+    def _first(self, gender: str) -> str:
+        first = self.fake.first_name_male() if gender == "m" else self.fake.first_name_female()
+        if self.language == "zh" and len(first) == 1:
+            # friends call each other by a two-character given name ("思琪"), not by one
+            more = self.fake.first_name_female() if gender == "f" else self.fake.first_name()
+            first += more[-1]
+        return first
+
+    def _hard_person(self, tokens: set[str]) -> str:
+        """A name in one of the hard forms of `curate.deid.evalhard` (see its markup)."""
+        rng, hard = self.rng, HARD[self.language]
+        gender = "m" if "m" in tokens else "f" if "f" in tokens else rng.choice("mf")
+        if "nick" in tokens:
+            if self.language == "zh":  # 小王, 老张, 阿明
+                prefix = rng.choice(hard.nicknames["prefix"])
+                name = prefix + (
+                    self._first(gender)[-1] if prefix == "阿" else self.fake.last_name()
+                )
+            else:
+                name = rng.choice(hard.nicknames[gender])
+        elif "initial" in tokens:
+            name = self._initial(gender)
+        elif "latin" in tokens:
+            name = rng.choice(hard.latin[gender])
+            if " " not in name and "last" in hard.latin and rng.random() < 0.3:
+                name += " " + rng.choice(hard.latin["last"])
+        elif "english" in tokens:
+            name = rng.choice(ENGLISH[gender])
+        elif "last" in tokens:
+            name = self.fake.last_name()
+        elif "first" in tokens:
+            name = self._first(gender)
+        else:
+            name = self.person(gender)
+        return name.lower() if "lower" in tokens else name
+
+    def _initial(self, gender: str) -> str:
+        if self.language == "zh":  # a pinyin initial: "我室友L"
+            return self.rng.choice("LWZCYHJXMT")
+        if self.language == "he":
+            # not ר' (Rabbi) or ה' (God): those initials stand for someone public
+            letter = next(c for c in self._first(gender) + "נ" if c not in "רה")
+            return letter + "'"
+        return self._first(gender)[0].upper() + "."
+
     def email(self) -> str:
+        if self.hard and self.rng.random() < 0.25:
+            tag = self.rng.choice(("reddit", "vent", "private", "x"))
+            return f"{self._user()}+{tag}@{self.fake.free_email_domain()}"
         r = self.rng.random()
         if r < 0.45:
             return self.fake.free_email()
@@ -705,6 +770,8 @@ class _Planter:
     def url(self, variant: str | None) -> str:
         rng = self.rng
         kind = variant or rng.choices(("reddit", "https", "www"), weights=(4, 4, 2))[0]
+        if self.hard and variant is None and rng.random() < 0.4:
+            kind = rng.choice(("bare", "http", "profile"))
         path = "/".join(rng.sample(_PATH_WORDS, rng.randint(1, 3)))
         if kind == "reddit":
             sub = rng.choice(TEMPLATES[self.language].subreddits)
@@ -714,6 +781,16 @@ class _Planter:
         if kind == "https":
             host = rng.choice(("example.org", "www.example.com", self.fake.domain_name()))
             return f"https://{host}/{path}"
+        if kind == "bare":  # no scheme, no www: as people paste from an app
+            sub = rng.choice(TEMPLATES[self.language].subreddits)
+            post = "".join(rng.choice("0123456789abcdefghijklmnopqrstuvwxyz") for _ in range(7))
+            return f"reddit.com/{sub}/comments/{post}"
+        if kind == "http":
+            return f"http://{self.fake.domain_name()}/{path}"
+        if kind == "profile":
+            site = rng.choice(("instagram.com", "tiktok.com/@", "youtube.com/@", "x.com"))
+            sep = "" if site.endswith("@") else "/"
+            return f"https://{site}{sep}{self._user().replace('.', '_')}"
         host = rng.choice(("example.net", self.fake.domain_name()))
         return f"www.{host}/{path}"
 
@@ -727,6 +804,15 @@ class _Planter:
                 f"{rng.choice(_HANDLE_ADJ)}_{rng.choice(_HANDLE_NOUN)}_{rng.randint(10, 99)}",
             )
         )
+        if self.hard and rng.random() < 0.5:
+            adj, noun = rng.choice(_HANDLE_ADJ), rng.choice(_HANDLE_NOUN)
+            name = rng.choice(
+                (
+                    # Reddit's suggested names: Adjective-Noun-1234
+                    f"{adj.title()}-{noun.title()}-{self._digits(4)}",
+                    f"{self._user().replace('.', '-')}-{adj}-{noun}"[:20].strip("-_"),
+                )
+            )
         return ("u/" if rng.random() < 0.7 else "/u/") + name[:20]
 
     def social_handle(self, variant: str | None) -> str:
@@ -784,7 +870,8 @@ def _phone_ar(p: _Planter) -> str:
         (
             f"+20 1{eg} {p._digits(4)} {p._digits(4)}",
             local,
-            local.translate(_ARABIC_INDIC),  # Arabic-Indic digits, common in Arabic posts
+            # Arabic-Indic digits, common in Arabic posts (not in an English one)
+            local.translate(_ARABIC_INDIC) if p.language == "ar" else local,
             f"+966 5{sa} {p._digits(3)} {p._digits(4)}",
             f"05{sa} {p._digits(3)} {p._digits(4)}",
             f"+20 2 {p._digits(4)} {p._digits(4)}",
@@ -828,11 +915,13 @@ _PHONES: dict[str, Callable[[_Planter], str]] = {
     "zh": _phone_zh,
 }
 
-_Span = tuple[int, int, str, bool]  # start, end, type, is_keep
+_Span = tuple[int, int, str, bool, str | None]  # start, end, type, is_keep, style
+_Part = tuple[str, list[_Span]]
 
 
-def _render(template: str, planter: _Planter) -> tuple[str, list[_Span]]:
-    """Fill one template; spans are relative to the returned sentence."""
+def _render(template: str, planter: _Planter, style: str | None = None) -> _Part:
+    """Fill one template; spans are relative to the returned sentence. Its names get
+    `style`."""
     out: list[str] = []
     spans: list[_Span] = []
     pos = cursor = 0
@@ -849,7 +938,7 @@ def _render(template: str, planter: _Planter) -> tuple[str, list[_Span]]:
         if slot not in ENTITY_TYPES + KEEP_TYPES:
             raise ValueError(f"unknown slot {slot!r} in {template!r}")
         out.append(value)
-        spans.append((pos, pos + len(value), slot, is_keep))
+        spans.append((pos, pos + len(value), slot, is_keep, style if slot == "PERSON" else None))
         pos += len(value)
         cursor = match.end()
     out.append(template[cursor:])
@@ -872,32 +961,58 @@ def word_count(text: str, language: str) -> int:
     return len(text.split())
 
 
-def _build_doc(doc_id: str, language: str, planter: _Planter, kinds: Sequence[str]) -> EvalDoc:
+def _build_doc(
+    doc_id: str, language: str, planter: _Planter, kinds: Sequence[str], index: int = 0
+) -> EvalDoc:
     rng, t = planter.rng, TEMPLATES[language]
     opener = rng.choice(t.openers)
     if rng.random() < _EMOJI_RATE:  # before every entity, so offsets must count code points
         opener += (" " if t.sep else "") + rng.choice(EMOJI)
     culture = rng.sample(t.culture, 2)
-    body_templates = [culture[0], rng.choice(t.slots["PERSON"])]
+    person = rng.choice(t.slots["PERSON"])
+    body_templates = [culture[0], person]
     body_templates += [rng.choice(t.slots[kind]) for kind in kinds]
+    styles: dict[str, str] = {}  # PERSON template -> the style of its names
+    doc_culture = None
+    if planter.hard:
+        # one hard name per post, its style in turn; it replaces the easy one in 60 % of
+        # posts and joins it in the rest. One public name, of the post's culture.
+        hard = HARD[language]
+        style = list(hard.people)[index % len(hard.people)]
+        hard_person = rng.choice(hard.people[style])
+        styles = {person: "plain", hard_person: style}
+        if rng.random() < 0.6:
+            body_templates[1] = hard_person
+        else:
+            body_templates.append(hard_person)
+        doc_culture = hard.cultures[index % len(hard.cultures)]
+        body_templates.append(
+            rng.choice(hard.public.get(doc_culture, ()) + hard.public.get("all", ()))
+        )
     if rng.random() < 0.3:
         body_templates.append(culture[1])
     rng.shuffle(body_templates)
-    body = [_render(x, planter) for x in body_templates]
+    body = [_render(x, planter, styles.get(x)) for x in body_templates]
     closer = rng.choice(t.closers)
 
-    def total(parts: list[tuple[str, list[_Span]]]) -> int:
+    def total(parts: list[_Part]) -> int:
         return word_count(" ".join(s for s, _ in parts) + f" {opener} {closer}", language)
 
     target = rng.randint(_MIN_WORDS + 10, _MAX_WORDS - 30)
-    for filler in rng.sample(t.fillers, len(t.fillers)):
-        if total(body) >= target:
+    fillers = rng.sample(t.fillers, len(t.fillers))
+    first_hard = None
+    if planter.hard:  # one informal, dialect or mixed-language filler in every post
+        fillers = rng.sample(fillers + list(HARD[language].fillers), len(fillers) + 2)
+        first_hard = rng.choice(HARD[language].fillers)
+        fillers = [first_hard, *(f for f in fillers if f != first_hard)]
+    for filler in fillers:
+        if total(body) >= target and filler is not first_hard:
             break
-        candidate = (filler, [])
+        candidate: _Part = (filler, [])
         if total([*body, candidate]) <= _MAX_WORDS:
             body.insert(rng.randint(0, len(body)), candidate)
 
-    paragraphs: list[list[tuple[str, list[_Span]]]] = [[(opener, [])], body, [(closer, [])]]
+    paragraphs: list[list[_Part]] = [[(opener, [])], body, [(closer, [])]]
     text = ""
     entities: list[Entity] = []
     keep: list[Entity] = []
@@ -909,16 +1024,20 @@ def _build_doc(doc_id: str, language: str, planter: _Planter, kinds: Sequence[st
                 text += t.sep
             base = len(text)
             text += sentence
-            for start, end, kind, is_keep in spans:
-                span = Entity(base + start, base + end, kind, sentence[start:end])
+            for start, end, kind, is_keep, style in spans:
+                span = Entity(base + start, base + end, kind, sentence[start:end], style)
                 (keep if is_keep else entities).append(span)
-    return EvalDoc(doc_id, language, text, tuple(entities), tuple(keep))
+    return EvalDoc(doc_id, language, text, tuple(entities), tuple(keep), doc_culture)
 
 
 def build_corpus(
-    per_language: int = 40, seed: int = 13, languages: Sequence[str] = LANGUAGES
+    per_language: int = 40,
+    seed: int = 13,
+    languages: Sequence[str] = LANGUAGES,
+    hard: bool = True,
 ) -> list[EvalDoc]:
-    """`per_language` labelled posts per language, identical for identical arguments."""
+    """`per_language` labelled posts per language, identical for identical arguments.
+    `hard=False`: the template-only corpus (easy names, no public names)."""
     others = [kind for kind in ENTITY_TYPES if kind != "PERSON"]
     docs: list[EvalDoc] = []
     for language in languages:
@@ -926,19 +1045,27 @@ def build_corpus(
             raise ValueError(f"unsupported language {language!r}; have {sorted(TEMPLATES)}")
         # One stream per language (seeded from `seed`), so a language's docs do not depend
         # on which other languages were asked for.
-        planter = _Planter(language, random.Random(f"{seed}:{language}"), seed)
+        planter = _Planter(language, random.Random(f"{seed}:{language}"), seed, hard)
         cursor = 0
         for index in range(per_language):
             # Round-robin over the non-name types: every type appears in any ~3 docs.
             n = 2 + index % 2
             kinds = [others[(cursor + j) % len(others)] for j in range(n)]
             cursor += n
-            docs.append(_build_doc(f"{language}-{index:03d}", language, planter, kinds))
+            docs.append(_build_doc(f"{language}-{index:03d}", language, planter, kinds, index))
     return docs
 
 
 def _span_json(span: Entity) -> dict[str, int | str]:
-    return {"start": span.start, "end": span.end, "type": span.type, "text": span.text}
+    out: dict[str, int | str] = {
+        "start": span.start,
+        "end": span.end,
+        "type": span.type,
+        "text": span.text,
+    }
+    if span.style:
+        out["style"] = span.style
+    return out
 
 
 def write_jsonl(docs: Iterable[EvalDoc], path: str | Path) -> None:
@@ -952,6 +1079,8 @@ def write_jsonl(docs: Iterable[EvalDoc], path: str | Path) -> None:
                 "entities": [_span_json(e) for e in doc.entities],
                 "keep": [_span_json(e) for e in doc.keep],
             }
+            if doc.culture:
+                record["culture"] = doc.culture
             fh.write(json.dumps(record, ensure_ascii=False) + "\n")
 
 
@@ -970,6 +1099,7 @@ def read_jsonl(path: str | Path) -> list[EvalDoc]:
                     text=obj["text"],
                     entities=tuple(Entity(**e) for e in obj["entities"]),
                     keep=tuple(Entity(**e) for e in obj["keep"]),
+                    culture=obj.get("culture"),
                 )
             )
     return docs

@@ -4,7 +4,9 @@ A planted identifier is *found* when replaced detections cover every letter and 
 of it (privacy recall: nothing of it is left); *typed* when an overlapping detection
 also has the right type. A replaced detection that overlaps no planted
 identifier is a false positive. Kept cultural spans (nationality, religion, practices,
-subreddits) that were replaced are counted apart as over-redaction.
+subreddits) and public names (`PUBLIC`: King David, Confucius, Tavor ...) that were
+replaced are counted apart as over-redaction, per type (`keep`). PERSON recall is also
+given per style of name (`person_styles`: lower-case, nickname, initial, clitic ...).
 """
 
 from __future__ import annotations
@@ -41,14 +43,25 @@ def _overlaps(a_start: int, a_end: int, b_start: int, b_end: int) -> bool:
 def score(docs, detections: list[list[Detection]], replaced: set[str]) -> dict[str, Any]:
     """Per (language, type) and overall: tp, fn, fp, precision, recall, F2."""
     counts: dict[tuple[str, str], Counter] = defaultdict(Counter)
+    styles: dict[str, dict[str, Counter]] = defaultdict(lambda: defaultdict(Counter))
+    keep: dict[str, dict[str, Counter]] = defaultdict(lambda: defaultdict(Counter))
     for doc, dets in zip(docs, detections, strict=True):
         acted = [d for d in dets if d.entity_type in replaced]
         for ent in doc.entities:
             hits = [d for d in acted if _overlaps(d.start, d.end, ent.start, ent.end)]
             c = counts[(doc.language, ent.type)]
             c["gold"] += 1
-            c["found"] += _covered(doc.text, ent, hits)
+            found = _covered(doc.text, ent, hits)
+            c["found"] += found
             c["typed"] += any(d.entity_type in SAME.get(ent.type, {ent.type}) for d in hits)
+            if ent.type == "PERSON" and getattr(ent, "style", None):
+                styles[doc.language][ent.style]["gold"] += 1
+                styles[doc.language][ent.style]["found"] += found
+        for k in doc.keep:
+            keep[doc.language][k.type]["spans"] += 1
+            keep[doc.language][k.type]["replaced"] += any(
+                _overlaps(d.start, d.end, k.start, k.end) for d in acted
+            )
         for d in acted:
             ok = any(_overlaps(d.start, d.end, e.start, e.end) for e in doc.entities)
             c = counts[(doc.language, d.entity_type)]
@@ -96,6 +109,21 @@ def score(docs, detections: list[list[Detection]], replaced: set[str]) -> dict[s
         "by_language": table,
         "by_type": {t: summarize(c) for t, c in by_type.items()},
         "overall": summarize(overall),
+        "person_styles": {
+            lang: {
+                style: {
+                    "gold": c["gold"],
+                    "found": c["found"],
+                    "recall": _r(c["found"] / c["gold"]),
+                }
+                for style, c in sorted(by_style.items())
+            }
+            for lang, by_style in sorted(styles.items())
+        },
+        "keep": {
+            lang: {t: dict(c) for t, c in sorted(by_type_keep.items())}
+            for lang, by_type_keep in sorted(keep.items())
+        },
     }
 
 
@@ -104,14 +132,20 @@ def _r(x: float | None) -> float | None:
 
 
 def evaluate(
-    config: Config, per_language: int = 40, seed: int = 13, out_dir: Path | None = None, engine=None
+    config: Config,
+    per_language: int = 40,
+    seed: int = 13,
+    out_dir: Path | None = None,
+    engine=None,
+    hard: bool = True,
 ) -> dict[str, Any]:
-    """Build the corpus, run the workspace policy's analyzer on it, score."""
+    """Build the corpus (`hard=False`: the template-only one), run the workspace
+    policy's analyzer on it, score."""
     import time
 
     from curate.deid.stage import make_engine
 
-    docs = build_corpus(per_language=per_language, seed=seed)
+    docs = build_corpus(per_language=per_language, seed=seed, hard=hard)
     engine = engine or make_engine(config)
     start = time.perf_counter()
     detections: list[list[Detection]] = [None] * len(docs)  # type: ignore[list-item]
@@ -119,7 +153,11 @@ def evaluate(
     for i, doc in enumerate(docs):
         by_lang[doc.language].append(i)
     for lang, idx in by_lang.items():
-        found = engine.analyze([docs[i].text for i in idx], engine.policy.language_for(lang))
+        found = engine.analyze(
+            [docs[i].text for i in idx],
+            engine.policy.language_for(lang),
+            [docs[i].culture for i in idx],  # a post's culture picks its allowlist section
+        )
         for i, dets in zip(idx, found, strict=True):
             detections[i] = dets
     seconds = time.perf_counter() - start
@@ -131,6 +169,7 @@ def evaluate(
         "documents": len(docs),
         "per_language": per_language,
         "seed": seed,
+        "hard": hard,
         "seconds": round(seconds, 2),
         "policy": engine.policy.fingerprint,
     }
