@@ -84,6 +84,11 @@ class Deidentifier:
         ]
         # first names that are also everyday English words ('John', 'Grace') are names
         self.known_names = frozenset().union(*(g.first - g.common for g in gazetteers))
+        # what confirms an English model's guess: a listed first name or surname that is
+        # not an everyday word ('Karim', 'Zhang'; not 'Notary', 'Kindergarten')
+        self.listed_names = self.known_names.union(
+            *(g.last - g.common - _everyday(g.last) for g in gazetteers)
+        )
         self.allowlist = allowlist.load(policy.allowlist_files)
         self.batch_size = batch_size
 
@@ -140,11 +145,24 @@ class Deidentifier:
                 for start, end, kind, unsure in self.allowlist.find(text, cultures[i])
             ]
             for j, d in enumerate(found[i]):
-                if d.entity_type == "URL" and self.allowlist.public_url(text[d.start : d.end]):
+                if d.entity_type != "URL":
+                    continue
+                # Presidio's URL pattern stops inside a host it does not know the end of
+                # ('example.biz' read as 'example.bi'): a link runs to the next space
+                d = found[i][j] = dataclasses.replace(d, end=max(d.end, _link_end(text, d.end)))
+                if self.allowlist.public_url(text[d.start : d.end]):
                     found[i][j] = dataclasses.replace(d, recognizer="Allowlist", operator="keep")
             lang = self.policy.language_for(hints[i])
             out.append(
-                resolve(found[i] + kept, self.policy, lang, self.never, text, self.known_names)
+                resolve(
+                    found[i] + kept,
+                    self.policy,
+                    lang,
+                    self.never,
+                    text,
+                    self.known_names,
+                    self.listed_names,
+                )
             )
         return out
 
@@ -346,6 +364,13 @@ def _merge_residual(
         merged.append(Detection(start, end, det.entity_type, det.score, det.recognizer, det.unsure))
         added = True
     return sorted(merged, key=lambda d: d.start) if added else None
+
+
+def _everyday(names: frozenset[str]) -> set[str]:
+    """Surnames that are everyday English words ('Park', 'Young', 'Church')."""
+    from curate.deid.data import zipf
+
+    return {n for n in names if zipf(n, "en") >= 4.0}
 
 
 def _link_end(text: str, end: int) -> int:

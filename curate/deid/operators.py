@@ -88,6 +88,7 @@ def resolve(
     never_person: frozenset[str] = frozenset(),
     text: str = "",
     known_names: frozenset[str] = frozenset(),
+    listed_names: frozenset[str] | None = None,
 ) -> list[Detection]:
     """Drop detections under their threshold; of overlapping ones keep one, preferring
     entities that get replaced (privacy first), then the higher score, then the longer.
@@ -114,10 +115,10 @@ def resolve(
             if d is None or text[d.start : d.end].casefold() in never_person:
                 continue  # nothing name-like left, or a cultural term ('Jewish')
             if d.recognizer.startswith("SpacyRecognizer") and not _name_listed(
-                text[d.start : d.end], known_names
+                text[d.start : d.end], known_names if listed_names is None else listed_names
             ):
                 # the English model alone ('Kindergarten', 'Notary', 'Childhood Trauma'):
-                # no word of it is a known first name: under the bar, for review
+                # no word of it is a listed name: under the bar, for review
                 d = dataclasses.replace(
                     d, score=min(d.score, threshold - margin / 2), unsure="NER only, no known name"
                 )
