@@ -665,6 +665,24 @@ def _deid(deid: dict[str, Any] | None) -> dict[str, Any] | None:
             "languages": languages,
             "same_policy": evaluation.get("same_policy", True),
         }
+        planted = evaluation.get("planted") or {}
+        out["eval"]["planted"] = (
+            {
+                "carriers": (planted.get("corpus") or {}).get("carriers"),
+                "unchanged": (planted.get("overall") or {}).get("carrier_unchanged_rate"),
+                "languages": [
+                    {
+                        "language": lang,
+                        "person": (row.get("PERSON") or {}).get("recall"),
+                        "direct": (row.get("DIRECT") or {}).get("recall"),
+                        "carriers": row.get("carriers"),
+                    }
+                    for lang, row in sorted((planted.get("by_language") or {}).items())
+                ],
+            }
+            if planted.get("by_language")
+            else None
+        )
         real = evaluation.get("real") or {}
         out["eval"]["real"] = (
             {**real["overall"], "file": (real.get("corpus") or {}).get("file")}

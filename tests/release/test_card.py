@@ -396,3 +396,44 @@ def test_card_metadata_keeps_its_contract(text_release) -> None:
         "path": ["data/all/train-00000-of-00001.parquet"],
     }
     assert meta["size_categories"] == ["n<1K"] and meta["multilinguality"] == "multilingual"
+
+
+def test_deid_figures_on_real_text_beside_the_synthetic(text_release) -> None:
+    """The card prints the real-text figures (hand-labelled phrases) and the planted-name
+    figures beside the synthetic ones, and says so when there are none."""
+    _, info, _, _ = text_release
+    _, body = _header_and_body(render_card(info))
+    assert "No measurement on hand-labelled real text was made for this release" in body
+    real = copy.deepcopy(info)
+    real.deid["eval"]["real"] = {
+        "overall": {
+            "phrases": 1961,
+            "replaced": 8,
+            "replaced_right": 5,
+            "precision": 0.625,
+            "private": 6,
+            "private_removed": 4,
+            "recall": 0.6667,
+            "public": 921,
+            "public_kept": 918,
+            "public_kept_rate": 0.9967,
+            "plain_phrases": 1953,
+            "plain_changed": 2,
+            "plain_changed_rate": 0.001,
+        },
+        "corpus": {"file": "dev.jsonl", "phrases": 1961},
+    }
+    real.deid["eval"]["planted"] = {
+        "overall": {"carrier_unchanged_rate": 0.993},
+        "corpus": {"carriers": 143},
+        "by_language": {
+            "ar": {"PERSON": {"recall": 0.537}, "DIRECT": {"recall": 1.0}, "carriers": 40}
+        },
+    }
+    _, body = _header_and_body(render_card(real))
+    flat = " ".join(body.split())
+    assert "Measured on real text (`curate deid eval` on 1961 hand-labelled phrases" in flat
+    assert "of the 8 regions replaced, 5 were private (precision 0.625)" in flat
+    assert "918 of 921 public names" in flat and "2 of 1953 phrases" in flat
+    assert "| `ar` | 40 | 0.537 | 1.0 |" in body
+    assert "0.993 of them were" in flat
