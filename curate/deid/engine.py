@@ -373,11 +373,15 @@ def _everyday(names: frozenset[str]) -> set[str]:
     return {n for n in names if zipf(n, "en") >= 4.0}
 
 
+_URL_CHAR = re.compile(r"[A-Za-z0-9\-._~:/?#@!$&*+,;=%]")
+
+
 def _link_end(text: str, end: int) -> int:
-    """Where a link that runs into a pseudonym tag really ends: at the next space or
-    closing bracket (the URL pattern stops at the tag: 'https://x.com/<HANDLE_1>?si=…'),
-    without the sentence's closing punctuation."""
-    while end < len(text) and not text[end].isspace() and text[end] not in ")]}\"'»”":
+    """Where a link really ends: at the next character no link has (a space, a bracket,
+    a Chinese character), without the sentence's closing punctuation. Presidio's pattern
+    stops early inside a host it does not know ('x.biz') and at a pseudonym tag
+    ('https://x.com/<HANDLE_1>?si=…'), which a later pass reads as part of the link."""
+    while end < len(text) and (_URL_CHAR.match(text[end]) or text[end] in "<>"):
         end += 1
     while end > 0 and text[end - 1] in ".,;:!?":
         end -= 1
