@@ -90,8 +90,11 @@ def _read(path: Path) -> tuple[list[Entry], list[str]]:
         raise CurateError(f"{path}: an allowlist is a mapping of sections")
     titles = [str(t) for t in data.get("titles", [])]
     entries = [Entry(str(d).casefold(), "DOMAIN", "all") for d in data.get("public_domains", [])]
+    scripture = data.get("scripture") or {}
+    entries += [Entry(str(t), "SCRIPTURE_FIGURE", "all") for t in scripture.get("figures", [])]
+    entries += [Entry(str(t), "SCRIPTURE_CUE", "all") for t in scripture.get("cues", [])]
     for section, kinds in data.items():
-        if section in ("titles", "public_domains"):
+        if section in ("titles", "public_domains", "scripture"):
             continue
         if not isinstance(kinds, dict):
             raise CurateError(f"{path}: section {section!r} must map kinds to term lists")
@@ -116,7 +119,11 @@ class Allowlist:
         self._patterns: dict[str, re.Pattern | None] = {}
         self._kind: dict[tuple[str, str], str] = {}
         self.domains = tuple(e.term for e in self.entries if e.kind == "DOMAIN")
-        self.entries = [e for e in self.entries if e.kind != "DOMAIN"]
+        figures = [e.term for e in self.entries if e.kind == "SCRIPTURE_FIGURE"]
+        cues = [e.term for e in self.entries if e.kind == "SCRIPTURE_CUE"]
+        self._figures = _words_rx(figures, case=True)
+        self._scripture = _words_rx(cues, case=False)
+        self.entries = [e for e in self.entries if e.kind in KINDS]
         for e in self.entries:
             self._kind.setdefault((e.culture, " ".join(normalize(e.term).split())), e.kind)
         title_alt = "|".join(sorted((re.escape(t) for t in self.titles), key=len, reverse=True))
@@ -165,17 +172,27 @@ class Allowlist:
         if self._titled is not None:
             for m in self._titled.finditer(text):
                 found.append((m.start(), m.end(), "PUBLIC_FIGURE", None))
+        if self._figures is not None and self._scripture is not None:
+            # 'Psalm 38 is where David prays': a scripture figure's bare name, in a
+            # sentence about scripture, is that figure (unsure: the curator sees it)
+            for start, end in _sentences(text):
+                if self._scripture.search(text, start, end):
+                    found.extend(
+                        (m.start(), m.end(), "PUBLIC_FIGURE", "scripture figure by context")
+                        for m in self._figures.finditer(text, start, end)
+                    )
         out: list[tuple[int, int, str, str | None]] = []
-        for start, end, kind, _ in sorted(found, key=lambda f: (f[0], -(f[1] - f[0]))):
+        for start, end, kind, why in sorted(found, key=lambda f: (f[0], -(f[1] - f[0]))):
             if out and start < out[-1][1]:
                 if end > out[-1][1]:
                     out[-1] = (out[-1][0], end, out[-1][2], None)
                 continue
             before = text[max(0, start - 40) : start]
-            personal = kind in ("PUBLIC_FIGURE", "CURATOR") and _PERSONAL_CUE.search(before)
-            out.append(
-                (start, end, kind, "kept name used like a private one" if personal else None)
-            )
+            if kind in ("PUBLIC_FIGURE", "CURATOR") and _PERSONAL_CUE.search(before):
+                if why:  # 'my friend David' in a sentence about a psalm: a private David
+                    continue
+                why = "kept name used like a private one"
+            out.append((start, end, kind, why))
         return out
 
     def public_url(self, url: str) -> bool:
@@ -193,6 +210,19 @@ class Allowlist:
                 if kind:
                     return kind
         return "OTHER"
+
+
+def _words_rx(words: list[str], case: bool) -> re.Pattern | None:
+    if not words:
+        return None
+    alt = "|".join(re.escape(w) for w in sorted(words, key=len, reverse=True))
+    return re.compile(rf"(?<!{_WORD})(?:{alt})(?!{_WORD})", 0 if case else re.IGNORECASE)
+
+
+def _sentences(text: str) -> list[tuple[int, int]]:
+    from curate.deid.segments import sentences
+
+    return sentences(text)
 
 
 @cache

@@ -100,3 +100,17 @@ def test_engine_keeps_public_names_and_replaces_private_ones(deid_engine) -> Non
     for text, culture, expected in cases:
         (out,) = deid_engine.run([DeidInput("k", None, culture, {"text": text})])
         assert out.fields["text"] == expected, text
+
+
+def test_scripture_figures_by_context() -> None:
+    """A bare name of a scripture figure is that figure in a sentence about scripture,
+    and only there; 'my friend David' stays a private person's name."""
+    assert found("Psalm 38 is where David prays for himself.", "Jewish")[1] == (
+        "David",
+        "PUBLIC_FIGURE",
+        "scripture figure by context",
+    )
+    assert found("David prays every night. It is hard.", "Jewish") == []
+    assert [f[0] for f in found("In the Torah my brother David found comfort", "Jewish")] == [
+        "Torah"
+    ]
