@@ -20,28 +20,33 @@ _TAG = re.compile(r"<[A-Z_]+(?:_\d+)?>")
 
 
 def scan_texts(
-    items: list[tuple[str, str, str | None]],
+    items: list[tuple],
     config: Config,
     engine=None,
     kept: dict[str, list[tuple[int, int]]] | None = None,
 ) -> list[dict[str, Any]]:
-    """items: (id, text, language). Returns one finding per direct identifier left.
-    `kept`: regions per item id that a curator decided to keep (`curate deid review`):
-    skipped like pseudonym tags."""
+    """items: (id, text, language) or (id, text, language, culture). Returns one finding
+    per direct identifier left. The culture selects the allowlist's public names, as it
+    did when the text was de-identified. `kept`: regions per item id that a curator
+    decided to keep (`curate deid review`): skipped like pseudonym tags."""
     from curate.deid.engine import has_text_outside
     from curate.deid.stage import make_engine
     from curate.langid import detect
 
     engine = engine or make_engine(config)
     direct = set(engine.policy.direct_identifiers)
-    by_lang: dict[str, list[tuple[str, str]]] = {}
-    for item_id, text, language in items:
+    by_lang: dict[str, list[tuple[str, str, str | None]]] = {}
+    for item in items:
+        item_id, text, language = item[:3]
+        culture = item[3] if len(item) > 3 else None
         lang = language or detect(text)[0]
-        by_lang.setdefault(engine.policy.language_for(lang), []).append((item_id, text))
+        by_lang.setdefault(engine.policy.language_for(lang), []).append((item_id, text, culture))
     findings = []
     for lang, group in by_lang.items():
-        for (item_id, text), dets in zip(
-            group, engine.analyze([t for _, t in group], lang), strict=True
+        texts = [t for _, t, _ in group]
+        cultures = [c for _, _, c in group]
+        for (item_id, text, _), dets in zip(
+            group, engine.analyze(texts, lang, cultures), strict=True
         ):
             tags = [(m.start(), m.end()) for m in _TAG.finditer(text)]
             tags += (kept or {}).get(item_id, [])
@@ -86,15 +91,18 @@ def scan_records(
         aligned = {f"spans[{i}].text" for i, s in enumerate(record.spans) if s.start is not None}
         for path, text in free_texts(record):
             if path not in aligned:
-                items.append((f"{record.id}:{path}", text, record.language))
+                items.append((f"{record.id}:{path}", text, record.language, record.culture))
     return scan_texts(items, config, engine, kept) if items else []
 
 
-def read_jsonl_items(src: str) -> list[tuple[str, str, str | None]]:
+def read_jsonl_items(src: str) -> list[tuple]:
     from curate.deid.jsonl import read_items
 
     rejects: list[dict] = []
-    items = [(str(o["id"]), o["text"], o.get("language")) for _, o in read_items(src, rejects)]
+    items = [
+        (str(o["id"]), o["text"], o.get("language"), o.get("culture"))
+        for _, o in read_items(src, rejects)
+    ]
     if rejects:
         first = rejects[0]
         raise CurateError(f"{src}:{first['line']}: {first['reason']} ({len(rejects)} bad line(s))")

@@ -435,5 +435,5 @@ def test_deid_figures_on_real_text_beside_the_synthetic(text_release) -> None:
     assert "Measured on real text (`curate deid eval` on 1961 hand-labelled phrases" in flat
     assert "of the 8 regions replaced, 5 were private (precision 0.625)" in flat
     assert "918 of 921 public names" in flat and "2 of 1953 phrases" in flat
-    assert "| `ar` | 40 | 0.537 | 1.0 |" in body
+    assert "| `ar` | 40 | 0.537 | 1.000 |" in body
     assert "0.993 of them were" in flat
