@@ -129,6 +129,22 @@ TALK_VERBS = _words(
     """
 )
 TALK_PREPS = _words("مع الى إلى على عن")
+# Calling someone takes "ب" glued to the name: "اتصلت بX" (I called X).
+CALL_VERBS = _words("اتصلت اتصل اتصلنا اتصلتي بتصل رنيت رنيتله ضربت تواصلت")
+# "I and X", "my mother and X": a name glued to "و" after a pronoun or a kin word.
+AND_CUES = _words(
+    """
+    انا احنا امي ابي ابوي بابا ماما اختي اخوي اخي جدتي جدي عمي خالي خالتي عمتي زوجي
+    زوجتي جوزي مراتي صاحبي صاحبتي صديقي صديقتي
+    """
+)
+# A kin word after the name: "X جارنا" (X our neighbour), "X صاحبي" (X my friend).
+KIN_AFTER = _words(
+    """
+    جارنا جارتنا جاري جارتي جيراننا صاحبي صاحبتي صديقي صديقتي زميلي زميلتي صاحبنا
+    اخوي اختي ابن بنت
+    """
+)
 # Words joining the parts of one name: "Abd al-X", "ibn / bin / bint", "Abu X", "Al X".
 CONNECTORS = _words("بن ابن بنت ابو أبو آل بنو بني عبد")
 # A name here is a public religious figure ("our master Muhammad", "the Prophet").
@@ -207,6 +223,24 @@ def name_table() -> dict[str, tuple[int, int, int]]:
     return {k: (g, s, len(c)) for k, (g, s, c) in table.items()}
 
 
+def _gazetteer_keys(
+    gazetteer: dict | None,
+) -> tuple[frozenset[str], frozenset[str], frozenset[str]]:
+    """(first names, last names, names that are also common words) of the engine's
+    gazetteer, as this module's keys; empty without one."""
+    if not gazetteer:
+        return frozenset(), frozenset(), frozenset()
+
+    def keys(names) -> frozenset[str]:
+        return frozenset(k for k in (key(n) for n in names) if len(k) >= 2 and k not in STOP)
+
+    return (
+        keys(gazetteer.get("first", ())),
+        keys(gazetteer.get("last", ())),
+        keys(gazetteer.get("common", ())),
+    )
+
+
 class _Token(NamedTuple):
     start: int
     end: int
@@ -231,6 +265,7 @@ class _Reading(NamedTuple):
     countries: int
     zipf: float  # how common the word is (the whole token or the part, whichever is more)
     clitic: str
+    gaz: bool = False  # known only from the names-dataset gazetteer: taken in context only
 
 
 def _raw_offset(text: str, token: _Token, letters: int) -> int:
@@ -243,6 +278,11 @@ def _raw_offset(text: str, token: _Token, letters: int) -> int:
             i += 1
         seen += 1
     return i
+
+
+def _article(text: str, tok: _Token) -> bool:
+    """The word starts with the article "ال" (not "آل", folded the same: "آلاء" is a name)."""
+    return _MARKS.sub("", text[tok.start : tok.end]).startswith(("ال", "ٱل"))
 
 
 class ArabicNameRecognizer(EntityRecognizer):
@@ -270,8 +310,9 @@ class ArabicNameRecognizer(EntityRecognizer):
         surname_zipf: float = 2.5,
         supported_language: str = "ar",
     ) -> None:
-        # `gazetteer` (names-dataset) is accepted for the engine's contract but not used:
-        # its Arabic lists are the source of the dialect-word false positives.
+        # `gazetteer` (names-dataset): its Arabic lists hold dialect words, so it is used
+        # only as a second name list after a cue, never for a name without context.
+        self._gaz_first, self._gaz_last, self._gaz_common = _gazetteer_keys(gazetteer)
         self.common_zipf = common_zipf
         self.name_ratio = name_ratio
         self.alone_zipf = alone_zipf
@@ -319,14 +360,47 @@ class ArabicNameRecognizer(EntityRecognizer):
             rest_plain = plain(text[start : tok.end])
             if rest_plain in STOP:
                 continue
+            if split[0] < self.min_given and rest in self._gaz_first:
+                break  # a weak entry: the gazetteer reading below is better evidence
             if entry is None or split[0] + split[1] > entry[0] + entry[1]:
                 # a common whole word ("بحب" = I love) is no name either
                 z = max(zipf(tok.plain, "ar"), zipf(rest_plain, "ar"))
                 return _Reading(start, rest, *split, z, clitic)
             break
+        gaz = self._gaz_reading(text, tok)
+        if gaz is not None and (entry is None or entry[0] < self.min_given):
+            return gaz
         if entry is not None:
             return _Reading(tok.start, tok.key, *entry, zipf(tok.plain, "ar"), "")
         return None
+
+    def _gaz_reading(self, text: str, tok: _Token) -> _Reading | None:
+        """The token as a gazetteer first name, whole or after one clitic ("بنبراس" = to
+        Nibras after "I called"), marked `gaz`: the gazetteer holds dialect words, so
+        these count only after a cue. A name that is also a common word is read as such."""
+        if not self._gaz_first:
+            return None
+        if tok.key in self._gaz_first:
+            z = zipf(tok.plain, "ar")
+            return _Reading(tok.start, tok.key, 3, 0, 2, self._gaz_zipf(tok.key, z), "", True)
+        for clitic in ("و", "ب", "ل"):
+            rest = tok.key[len(clitic) :]
+            if tok.key.startswith(clitic) and len(rest) >= 3 and rest in self._gaz_first:
+                start = _raw_offset(text, tok, len(clitic))
+                rest_plain = plain(text[start : tok.end])
+                if rest_plain in STOP:
+                    return None
+                z = max(zipf(tok.plain, "ar"), zipf(rest_plain, "ar"))
+                return _Reading(start, rest, 3, 0, 2, self._gaz_zipf(rest, z), clitic, True)
+        return None
+
+    def _gaz_name(self, k: str) -> bool:
+        """A gazetteer first or last name that the gazetteer does not call a common word."""
+        return (k in self._gaz_first or k in self._gaz_last) and k not in self._gaz_common
+
+    def _gaz_zipf(self, k: str, z: float) -> float:
+        """A gazetteer name the gazetteer itself calls a common word counts as common."""
+        return max(z, self.common_zipf) if k in self._gaz_common else z
 
     def _given(self, r: _Reading | None) -> bool:
         """Listed as a given name often enough, in two countries (the list is noisy)."""
@@ -390,6 +464,10 @@ class ArabicNameRecognizer(EntityRecognizer):
             return "naming"
         if clitic.endswith("ل") and p in TALK_VERBS:
             return "with"  # "I told+to-X"
+        if clitic == "ب" and p in CALL_VERBS:
+            return "with"  # "I called+X"
+        if clitic == "و" and p in AND_CUES:
+            return "with"  # "I and X", "my mother and X"
         if p == "مع" or (p in TALK_PREPS and i >= 2 and toks[i - 2].plain in TALK_VERBS):
             return "with"
         if p in TALK_VERBS or p == "يا":
@@ -466,6 +544,9 @@ class ArabicNameRecognizer(EntityRecognizer):
             if listed:
                 j, named = j + 1, named + 1
                 continue
+            if sure and z < self.unknown_zipf and self._gaz_name(tok.key):
+                j, named = j + 1, named + 1  # a gazetteer name after a sure first part
+                continue
             if sure and self._surname_guess(tok):
                 return j + 1, named, guessed + 1
             break
@@ -499,9 +580,21 @@ class ArabicNameRecognizer(EntityRecognizer):
     ) -> tuple[int, int, float, str | None] | None:
         """(start offset, end token, score, unsure reason) of a name starting at token i."""
         tok = toks[i]
+        table = name_table()
+        # a kunya, "Umm X" (mother of X; "أم" is also "or"): a listed given name after it
+        if (
+            tok.plain in ("ام", "وام")
+            and i + 1 < len(toks)
+            and self._adjacent(text, tok, toks[i + 1])
+        ):
+            nxt = self._reading(text, toks[i + 1])
+            if self._given(nxt) and not nxt.gaz and not nxt.clitic and self._namelike(nxt):
+                j, _, _ = self._extend(text, toks, i + 1, True)
+                if not self._public(toks, i, j):
+                    start = tok.start + (1 if tok.plain.startswith("و") else 0)
+                    return start, j, self.sure_score, None
         if tok.plain in STOP:
             return None
-        table = name_table()
         # "Abd al-X" / "Abu X" as the first word
         if tok.key.startswith("عبدال") and f"عبد {tok.key[3:]}" in table:
             j, _, _ = self._extend(text, toks, i, True)
@@ -510,8 +603,15 @@ class ArabicNameRecognizer(EntityRecognizer):
         if tok.plain in ("عبد", "ابو") and i + 1 < len(toks):
             nxt = toks[i + 1]
             compound = f"{tok.key} {nxt.key}" in table
+            # "Abd al-X" with a rare X the list lacks ("عبد المحيي")
+            rare_al = (
+                tok.plain == "عبد"
+                and _article(text, nxt)
+                and len(nxt.plain) > 4
+                and zipf(nxt.plain, "ar") < self.surname_zipf
+            )
             if self._adjacent(text, tok, nxt) and (
-                compound or self._given(self._reading(text, nxt))
+                compound or rare_al or self._given(self._reading(text, nxt))
             ):
                 j, _, _ = self._extend(text, toks, i + 1, True)
                 if self._public(toks, i, j):
@@ -524,10 +624,10 @@ class ArabicNameRecognizer(EntityRecognizer):
             if compound and toks[k].plain not in STOP:
                 z = zipf(f"{tok.plain} {toks[k].plain}", "ar")
                 reading, k = _Reading(tok.start, tok.key, *compound, z, ""), k + 1
-        if reading is None and (len(tok.plain) < 3 or tok.plain.startswith("ال")):
+        if reading is None and (len(tok.plain) < 3 or _article(text, tok)):
             return None  # neither listed nor a possible unknown name
         cue = self._cue(text, toks, i, reading.clitic if reading else "")
-        if cue == "kin" and tok.plain.startswith("ال"):
+        if cue == "kin" and _article(text, tok):
             return None  # "my big brother": an adjective between the cue and the name
         if cue != "naming" and k < len(toks) and toks[k].plain in _INTENSIFIERS:
             return None  # "اختي جميلة جدا" = my sister is very beautiful
@@ -559,14 +659,16 @@ class ArabicNameRecognizer(EntityRecognizer):
             return None
         common = self._common(reading)
         if cue in ("talk", "with"):
-            j, named, _ = self._extend(text, toks, k - 1, True)
+            j, named, guessed = self._extend(text, toks, k - 1, True)
             if self._public(toks, i, j):
                 return None
             if not common or named:
                 return reading.start, j, self.sure_score, None
-            if self._namelike(reading):
+            if self._namelike(reading) or (guessed and not reading.gaz):
                 return reading.start, j, self.alone_score, "common name after 'with' / talking"
             return None
+        if reading.gaz:
+            return None  # the gazetteer alone is no evidence
         j, named, guessed = self._extend(text, toks, k - 1, False)
         if self._public(toks, i, j):
             return None
