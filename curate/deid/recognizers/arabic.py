@@ -307,7 +307,7 @@ class ArabicNameRecognizer(EntityRecognizer):
         ambiguous_score: float = 0.6,
         sure_score: float = 0.85,
         unknown_zipf: float = 3.0,
-        surname_zipf: float = 2.5,
+        surname_zipf: float = 3.0,
         supported_language: str = "ar",
     ) -> None:
         # `gazetteer` (names-dataset): its Arabic lists hold dialect words, so it is used
@@ -465,9 +465,9 @@ class ArabicNameRecognizer(EntityRecognizer):
         if clitic.endswith("ل") and p in TALK_VERBS:
             return "with"  # "I told+to-X"
         if clitic == "ب" and p in CALL_VERBS:
-            return "with"  # "I called+X"
+            return "glued"  # "I called+X"
         if clitic == "و" and p in AND_CUES:
-            return "with"  # "I and X", "my mother and X"
+            return "glued"  # "I and X", "my mother and X"
         if p == "مع" or (p in TALK_PREPS and i >= 2 and toks[i - 2].plain in TALK_VERBS):
             return "with"
         if p in TALK_VERBS or p == "يا":
@@ -514,6 +514,13 @@ class ArabicNameRecognizer(EntityRecognizer):
                     nxt = toks[j + 1]
                     if len(nxt.plain) >= 2 and nxt.plain not in STOP:
                         j, named = j + 2, named + 1
+                        if (
+                            nxt.plain in ("عبد", "ابو")
+                            and j < len(toks)
+                            and self._adjacent(text, nxt, toks[j])
+                            and toks[j].plain not in STOP
+                        ):
+                            j += 1  # "بن عبد مناة"
                         continue
                 break
             if f"{toks[j - 1].key} {tok.key}" in table and p not in STOP:
@@ -528,9 +535,9 @@ class ArabicNameRecognizer(EntityRecognizer):
                 # family name: "… الحربي" (listed, though also "the military"), or a rare
                 # word "… الشعباني" (not a plural adjective: "… المشتتون")
                 if entry[1] >= 10 or (sure and count >= 2):
-                    return j + 1, named + 1, guessed
+                    return self._more_al(text, toks, j + 1, named + 1, guessed, sure)
                 if z < (self.common_zipf if sure else self.unknown_zipf) and not p.endswith("ون"):
-                    return j + 1, named, guessed + 1
+                    return self._more_al(text, toks, j + 1, named, guessed + 1, sure)
                 break
             # a listed name part: without a cue a well-attested one (the list's rare entries
             # are noisy); a common word only after a sure first part, and only if it is a
@@ -550,6 +557,17 @@ class ArabicNameRecognizer(EntityRecognizer):
             if sure and self._surname_guess(tok):
                 return j + 1, named, guessed + 1
             break
+        return j, named, guessed
+
+    def _more_al(
+        self, text: str, toks: list[_Token], j: int, named: int, guessed: int, sure: bool
+    ) -> tuple[int, int, int]:
+        """After a sure name's 'al-' family name, a second rare 'al-' word ("… البيسار
+        القعقور"): family names are chained, adjectives after them are common words."""
+        if sure and j < len(toks) and self._adjacent(text, toks[j - 1], toks[j]):
+            p = toks[j].plain
+            if _article(text, toks[j]) and len(p) > 4 and zipf(p, "ar") < self.unknown_zipf:
+                return j + 1, named, guessed + 1
         return j, named, guessed
 
     def analyze(self, text: str, entities: list[str], nlp_artifacts=None) -> list:
@@ -631,15 +649,19 @@ class ArabicNameRecognizer(EntityRecognizer):
             return None  # "my big brother": an adjective between the cue and the name
         if cue != "naming" and k < len(toks) and toks[k].plain in _INTENSIFIERS:
             return None  # "اختي جميلة جدا" = my sister is very beautiful
-        if cue in ("kin", "naming"):
-            # right after a cue a name carries no clitic: "وصاف" is one word
-            if reading is not None and not reading.clitic and self._listed(reading):
+        if cue in ("kin", "naming", "glued"):
+            # right after a cue a name carries no clitic ("وصاف" is one word), except the
+            # one the cue calls for ("اتصلت بX" = I called X, "أنا وX" = X and I)
+            glued = cue == "glued" or (reading is not None and not reading.clitic)
+            if reading is not None and glued and self._listed(reading):
                 j, named, _ = self._extend(text, toks, k - 1, True)
                 if named or self._namelike(reading):
                     return reading.start, j, self.sure_score, None
                 return reading.start, j, self.ambiguous_score, "ambiguous word after cue"
             # a word the list lacks, or holds only a few times (its rare entries are
             # noisy): rare in the language and not inflected
+            if cue == "glued":
+                return None
             rare = self._unknown_name(tok) or (
                 reading is not None
                 and not reading.clitic
