@@ -490,6 +490,20 @@ class ArabicNameRecognizer(EntityRecognizer):
             j -= 1
         return None
 
+    def _cue_after(self, text: str, toks: list[_Token], k: int) -> str | None:
+        """Context right after a name ending before token k: 'kin' for a possessed kin
+        word ("جارنا" = our neighbour), 'with' for "with" + a listed given name."""
+        if k >= len(toks) or not self._adjacent(text, toks[k - 1], toks[k]):
+            return None
+        p = toks[k].plain
+        if p in KIN_AFTER:
+            return "kin"
+        if p == "مع" and k + 1 < len(toks) and self._adjacent(text, toks[k], toks[k + 1]):
+            other = self._reading(text, toks[k + 1])
+            if self._given(other) and not other.clitic and not self._common(other):
+                return "with"
+        return None
+
     def _public(self, toks: list[_Token], i: int, j: int) -> bool:
         """A religious figure: "our master X", "X peace be upon him"."""
         before = toks[i - 1].plain if i > 0 else ""
@@ -652,6 +666,8 @@ class ArabicNameRecognizer(EntityRecognizer):
         if cue in ("kin", "naming", "glued"):
             # right after a cue a name carries no clitic ("وصاف" is one word), except the
             # one the cue calls for ("اتصلت بX" = I called X, "أنا وX" = X and I)
+            if reading is not None and reading.gaz and toks[i - 1].plain in CONNECTORS:
+                return None  # "ابن X" is a nasab, whose famous ones the gazetteer lists
             glued = cue == "glued" or (reading is not None and not reading.clitic)
             if reading is not None and glued and self._listed(reading):
                 j, named, _ = self._extend(text, toks, k - 1, True)
@@ -689,6 +705,14 @@ class ArabicNameRecognizer(EntityRecognizer):
             if self._namelike(reading) or (guessed and not reading.gaz):
                 return reading.start, j, self.alone_score, "common name after 'with' / talking"
             return None
+        after = self._cue_after(text, toks, k)
+        if after and not reading.clitic:
+            # "X جارنا" (X our neighbour), "X مع Y" (X with Y): context after the name
+            j, _, _ = self._extend(text, toks, k - 1, True)
+            if not self._public(toks, i, j) and (after == "kin" or not common):
+                if after == "kin" and not common and not reading.gaz:
+                    return reading.start, j, self.sure_score, None
+                return reading.start, j, self.alone_score, f"name list, {after} after it"
         if reading.gaz:
             return None  # the gazetteer alone is no evidence
         j, named, guessed = self._extend(text, toks, k - 1, False)
