@@ -198,3 +198,61 @@ def test_real_arabic_phrases_few_false_positives(rec: ArabicNameRecognizer) -> N
             ):
                 false_pos += 1
     assert false_pos <= 2
+
+
+# A gazetteer of the engine's shape, with names chosen for these tests ("يسار" = left is
+# also a word, so the gazetteer lists it as common).
+GAZ = {"first": {"نبراس": 1, "يسار": 2, "غيداء": 3}, "last": {"جبيلي": 1}, "common": ["يسار"]}
+
+
+@pytest.fixture(scope="module")
+def grec() -> ArabicNameRecognizer:
+    return ArabicNameRecognizer(gazetteer=GAZ)
+
+
+def test_gazetteer_names_only_in_context(grec: ArabicNameRecognizer) -> None:
+    assert _names(grec, "اتصلت بنبراس امبارح بالليل") == ["نبراس"]
+    assert _names(grec, "بعتت رسالة لغيداء جبيلي امبارح") == ["غيداء جبيلي"]
+    # without context the gazetteer is no evidence (it lists dialect words)
+    assert _names(grec, "نبراس ما رد على التلفون") == []
+    # a gazetteer name that is also a common word, after a title: unsure
+    (result,) = grec.analyze("الحاج يسار جاي بكرة", ["PERSON"])
+    assert result.recognition_metadata["unsure"] == "ambiguous word after cue"
+    # "son of X" names a famous man as often as a friend: the gazetteer is not enough
+    assert _names(grec, "قرأت عن ابن نبراس") == []
+
+
+def test_kunya(rec: ArabicNameRecognizer) -> None:
+    assert _names(rec, "رحت عند أم سمير امبارح") == ["أم سمير"]
+    assert _names(rec, "حكيت مع ام خالد عن الموضوع") == ["ام خالد"]
+    # "أم" = or
+    assert _names(rec, "بتحب الشاي أم القهوة") == []
+
+
+def test_called_and_and_names(rec: ArabicNameRecognizer) -> None:
+    # "I called X": the name is glued to "ب", and may be a word too ("مالك" = owner)
+    assert _names(rec, "اتصلت بمالك عشر مرات") == ["مالك"]
+    assert _names(rec, "اتصلت بالشرطة") == []
+    # "I and X", "my mother and X"
+    assert _names(rec, "سافرت أنا وسالم للبحر") == ["سالم"]
+    assert _names(rec, "أمي وهيفاء بيطبخوا") == ["هيفاء"]
+    assert _names(rec, "أنا وأمي بنتخانق كل يوم") == []
+
+
+def test_names_starting_with_the_al_of_al_family(rec: ArabicNameRecognizer) -> None:
+    # "آلاء" folds to the article's letters: after a title it is still the name
+    assert _names(rec, "الأستاذة آلاء بتشرح حلو") == ["آلاء"]
+
+
+def test_abd_al_rare_and_long_chains(rec: ArabicNameRecognizer) -> None:
+    assert _names(rec, "صاحبي في الشغل عبد المحيي بيساعدني") == ["عبد المحيي"]
+    assert _names(rec, "مديري حسان بن عبد مناف زعق فيا") == ["حسان بن عبد مناف"]
+    assert _names(rec, "صديقتي هالة القعقور الزبيداني سافرت") == ["هالة القعقور الزبيداني"]
+
+
+def test_context_after_the_name(rec: ArabicNameRecognizer) -> None:
+    # "X our neighbour"
+    assert _names(rec, "سامر جارنا بيسلم عليك") == ["سامر"]
+    # "X with Y": the second is found after "with", the first beside it
+    assert _names(rec, "سافرت رندة مع سامر للعقبة") == ["رندة", "سامر"]
+    assert _names(rec, "الباب جارنا مكسور") == []

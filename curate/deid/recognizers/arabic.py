@@ -439,7 +439,12 @@ class ArabicNameRecognizer(EntityRecognizer):
         """An unknown word after a sure given name that may be its family name: rarer than
         `surname_zipf` (dialect adjectives such as "تعبان" = tired are about 3) and not
         inflected (a nisba ending is allowed)."""
-        return self._unknown_name(tok, True) and zipf(tok.plain, "ar") < self.surname_zipf
+        z = zipf(tok.plain, "ar")
+        if tok.plain.startswith(("لل", "بال", "وال", "فال", "كال")):
+            return False  # a preposition + article: "للعقبة" (to Aqaba)
+        if (tok.plain.endswith(_PRONOUN_ENDINGS) or len(tok.plain) <= 3) and z >= 2.5:
+            return False  # a verb with its object ("نصحني" = advised me), a short verb
+        return self._unknown_name(tok, True) and z < self.surname_zipf
 
     # -- context --------------------------------------------------------------------
 
@@ -520,6 +525,7 @@ class ArabicNameRecognizer(EntityRecognizer):
         the list lacks) join too."""
         table = name_table()
         j, named, guessed = i + 1, 0, 0
+        nasab = False  # the last part came after "bin" / "Abd": a guessed word ends no chain
         while j < len(toks) and self._adjacent(text, toks[j - 1], toks[j]):
             tok = toks[j]
             p = tok.plain
@@ -535,6 +541,7 @@ class ArabicNameRecognizer(EntityRecognizer):
                             and toks[j].plain not in STOP
                         ):
                             j += 1  # "بن عبد مناة"
+                        nasab = True
                         continue
                 break
             if f"{toks[j - 1].key} {tok.key}" in table and p not in STOP:
@@ -568,7 +575,7 @@ class ArabicNameRecognizer(EntityRecognizer):
             if sure and z < self.unknown_zipf and self._gaz_name(tok.key):
                 j, named = j + 1, named + 1  # a gazetteer name after a sure first part
                 continue
-            if sure and self._surname_guess(tok):
+            if sure and not nasab and self._surname_guess(tok):
                 return j + 1, named, guessed + 1
             break
         return j, named, guessed
