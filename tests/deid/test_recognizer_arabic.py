@@ -4,7 +4,6 @@ and words that are also names are not. All sentences here are written for the te
 from __future__ import annotations
 
 import json
-import os
 import re
 from pathlib import Path
 
@@ -183,24 +182,32 @@ def test_accepts_the_engine_gazetteer() -> None:
 REAL = Path(__file__).resolve().parents[2] / "../shared/deid-realtext/dev.jsonl"
 
 
-def _cached_gazetteer() -> dict | None:
-    """The Arabic part of a gazetteer already built in $CURATE_CACHE (never built here)."""
-    cache = os.environ.get("CURATE_CACHE")
-    built = sorted(Path(cache).glob("gazetteer-*.json"), key=os.path.getmtime) if cache else []
-    if not built:
-        return None
-    return json.loads(built[-1].read_text(encoding="utf-8"))["names"].get("ar")
+@pytest.fixture(scope="module")
+def engine_gazetteer(tmp_path_factory: pytest.TempPathFactory) -> dict:
+    """The Arabic names-dataset gazetteer the engine injects (the same settings, so the one
+    built once per test session in CURATE_CACHE)."""
+    from curate.config import load_config
+    from curate.deid.analyzer import culture_terms
+    from curate.deid.policy import load_policy
+    from curate.deid.recognizers.gazetteer import GazetteerSettings, load_or_build
+    from curate.deid.stage import cache_dir
+
+    config = load_config(None, tmp_path_factory.mktemp("ar-ws"))
+    section = load_policy(config).data["gazetteer"]
+    never = set(section.get("never_names", ())) | culture_terms(config)
+    data = load_or_build(cache_dir(config), GazetteerSettings.from_policy(section, never))
+    return data["names"]["ar"]
 
 
 @pytest.mark.skipif(not REAL.is_file(), reason="real labelled phrases not present")
 @pytest.mark.parametrize("with_gazetteer", [False, True])
-def test_real_arabic_phrases_few_false_positives(with_gazetteer: bool) -> None:
+def test_real_arabic_phrases_few_false_positives(
+    with_gazetteer: bool, request: pytest.FixtureRequest
+) -> None:
     """On the hand-labelled real Arabic-script phrases, results that overlap no private
     span are false positives (the issue's target for this recognizer: at most 2), with and
     without the engine's gazetteer."""
-    gazetteer = _cached_gazetteer() if with_gazetteer else None
-    if with_gazetteer and gazetteer is None:
-        pytest.skip("no gazetteer built in $CURATE_CACHE")
+    gazetteer = request.getfixturevalue("engine_gazetteer") if with_gazetteer else None
     rec = ArabicNameRecognizer(gazetteer=gazetteer)
     false_pos = 0
     for line in REAL.read_text(encoding="utf-8").splitlines():
