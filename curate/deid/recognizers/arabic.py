@@ -280,6 +280,22 @@ def _raw_offset(text: str, token: _Token, letters: int) -> int:
     return i
 
 
+_ADDRESSED = re.compile(r"[^\s،,:؛]+(?:[ \t]+[^\s،,:؛]+){0,2}[ \t]*[،,:]")
+_SIGN_MARKS = ("-", "~", "—", "–")
+
+
+def _frame(text: str, tok: _Token) -> str | None:
+    """'with' when the word opens a line addressed to someone ("X، ...", "X: ...") or
+    signs it off ("- X", "~ X" closing the line): the place of a name, as after "with"."""
+    before = text[: tok.start].rsplit("\n", 1)[-1].strip()
+    line = text[tok.start :].split("\n", 1)[0]
+    if not before and _ADDRESSED.match(line):
+        return "with"
+    if before in _SIGN_MARKS and len(line.split()) <= 3:
+        return "with"
+    return None
+
+
 def _article(text: str, tok: _Token) -> bool:
     """The word starts with the article "ال" (not "آل", folded the same: "آلاء" is a name)."""
     return _MARKS.sub("", text[tok.start : tok.end]).startswith(("ال", "ٱل"))
@@ -665,7 +681,7 @@ class ArabicNameRecognizer(EntityRecognizer):
                 reading, k = _Reading(tok.start, tok.key, *compound, z, ""), k + 1
         if reading is None and (len(tok.plain) < 3 or _article(text, tok)):
             return None  # neither listed nor a possible unknown name
-        cue = self._cue(text, toks, i, reading.clitic if reading else "")
+        cue = self._cue(text, toks, i, reading.clitic if reading else "") or _frame(text, tok)
         if cue == "kin" and _article(text, tok):
             return None  # "my big brother": an adjective between the cue and the name
         if cue != "naming" and k < len(toks) and toks[k].plain in _INTENSIFIERS:
