@@ -279,3 +279,20 @@ def test_context_after_the_name(rec: ArabicNameRecognizer) -> None:
     # "X with Y": the second is found after "with", the first beside it
     assert _names(rec, "سافرت رندة مع سامر للعقبة") == ["رندة", "سامر"]
     assert _names(rec, "الباب جارنا مكسور") == []
+
+
+def test_died_after_kin_is_no_name() -> None:
+    # "my grandfather died": the gazetteer lists the verb as a name
+    rec = ArabicNameRecognizer(gazetteer={"first": {"توفى": 1}, "last": {}, "common": []})
+    assert _names(rec, "من يوم ما جدي توفى وانا تعبان") == []
+
+
+def test_line_opened_or_signed_by_a_name(grec: ArabicNameRecognizer) -> None:
+    # gazetteer names, which count only in context: here the place in the line
+    assert _names(grec, "نبراس، شكرا على كلامك") == ["نبراس"]
+    assert _names(grec, "غيداء: ما تزعلي") == ["غيداء"]
+    assert _names(grec, "شكرا لكل اللي ردوا\n- نبراس") == ["نبراس"]
+    assert _names(grec, "قرأت كلام نبراس امبارح") == []
+    # a word opening a line before a comma is no name
+    assert _names(grec, "طيب، خليني أفكر") == []
+    assert _names(grec, "بصراحة، تعبت") == []
