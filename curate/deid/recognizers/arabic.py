@@ -147,7 +147,7 @@ KIN_AFTER = _words(
     """
 )
 # Words joining the parts of one name: "Abd al-X", "ibn / bin / bint", "Abu X", "Al X".
-CONNECTORS = _words("بن ابن بنت ابو أبو آل بنو بني عبد")
+CONNECTORS = _words("بن ابن بنت ابو أبو بو آل بنو بني عبد اولاد")
 # A name here is a public religious figure ("our master Muhammad", "the Prophet").
 PUBLIC_BEFORE = _words(
     "سيدنا سيدتنا النبي نبي الرسول رسول الامام الإمام الصحابي الصحابية الخليفة سورة قصة"
@@ -377,7 +377,7 @@ class ArabicNameRecognizer(EntityRecognizer):
             rest_plain = plain(text[start : tok.end])
             if rest_plain in STOP:
                 continue
-            if split[0] < self.min_given and rest in self._gaz_first:
+            if (split[0] < self.min_given or split[2] < 2) and rest in self._gaz_first:
                 break  # a weak entry: the gazetteer reading below is better evidence
             if entry is None or split[0] + split[1] > entry[0] + entry[1]:
                 # a common whole word ("بحب" = I love) is no name either
@@ -385,7 +385,7 @@ class ArabicNameRecognizer(EntityRecognizer):
                 return _Reading(start, rest, *split, z, clitic)
             break
         gaz = self._gaz_reading(text, tok)
-        if gaz is not None and (entry is None or entry[0] < self.min_given):
+        if gaz is not None and (entry is None or entry[0] < self.min_given or entry[2] < 2):
             return gaz
         if entry is not None:
             return _Reading(tok.start, tok.key, *entry, zipf(tok.plain, "ar"), "")
@@ -715,7 +715,7 @@ class ArabicNameRecognizer(EntityRecognizer):
         # after "with": not a possessed noun ("مع زمايلي" = with my colleagues)
         with_unknown = not self._given(reading) and not tok.plain.endswith("ي")
         if cue == "with" and with_unknown and self._unknown_name(tok):
-            j, _, _ = self._extend(text, toks, i, False)
+            j, _, _ = self._extend(text, toks, i, True)
             return tok.start, j, self.alone_score, "unknown word after 'with' / 'to'"
         if reading is None or not self._given(reading):
             return None
