@@ -281,7 +281,7 @@ def _raw_offset(text: str, token: _Token, letters: int) -> int:
     return i
 
 
-_ADDRESSED = re.compile(r"[^\s،,:؛]+(?:[ \t]+[^\s،,:؛]+){0,2}[ \t]*[،,:]")
+_ADDRESSED = re.compile(r"[^\s،,:؛]+(?:[ \t]+[^\s،,:؛]+){0,4}[ \t]*[،,:]")
 _SIGN_MARKS = ("-", "~", "—", "–")
 
 
@@ -292,7 +292,7 @@ def _frame(text: str, tok: _Token) -> str | None:
     line = text[tok.start :].split("\n", 1)[0]
     if not before and _ADDRESSED.match(line):
         return "with"
-    if before in _SIGN_MARKS and len(line.split()) <= 3:
+    if before in _SIGN_MARKS and len(line.split()) <= 5:
         return "with"
     return None
 
@@ -362,7 +362,8 @@ class ArabicNameRecognizer(EntityRecognizer):
         entry = table.get(tok.key)
         if entry is None and tok.key.startswith("عبدال") and len(tok.key) >= 7:
             entry = table.get(f"عبد {tok.key[3:]}")  # "عبدالله" = "عبد الله"
-        if entry is not None and entry[0] + entry[1] >= self.min_given:
+        weak = entry is not None and entry[2] < 2 and tok.key in self._gaz_first
+        if entry is not None and entry[0] + entry[1] >= self.min_given and not weak:
             return _Reading(tok.start, tok.key, *entry, zipf(tok.plain, "ar"), "")
         for clitic in _CLITICS:
             rest = tok.key[len(clitic) :]
