@@ -296,3 +296,9 @@ def test_line_opened_or_signed_by_a_name(grec: ArabicNameRecognizer) -> None:
     # a word opening a line before a comma is no name
     assert _names(grec, "طيب، خليني أفكر") == []
     assert _names(grec, "بصراحة، تعبت") == []
+
+
+def test_signature_closing_the_text(grec: ArabicNameRecognizer) -> None:
+    assert _names(grec, "شكرا لكل اللي ردوا علي - نبراس") == ["نبراس"]
+    # a dash inside the text is no signature
+    assert _names(grec, "شكرا - نبراس ساعدني\nوبعدين رحت") == []

@@ -287,12 +287,15 @@ _SIGN_MARKS = ("-", "~", "—", "–")
 
 def _frame(text: str, tok: _Token) -> str | None:
     """'with' when the word opens a line addressed to someone ("X، ...", "X: ...") or
-    signs it off ("- X", "~ X" closing the line): the place of a name, as after "with"."""
+    signs the text off ("- X", "~ X" at its end): the place of a name, as after "with"."""
     before = text[: tok.start].rsplit("\n", 1)[-1].strip()
     line = text[tok.start :].split("\n", 1)[0]
     if not before and _ADDRESSED.match(line):
         return "with"
-    if before in _SIGN_MARKS and len(line.split()) <= 5:
+    # the text's last words, after a dash on their own line or closing the last one
+    last = len(line.split()) <= 5 and "\n" not in text[tok.start :].strip()
+    signs = before in _SIGN_MARKS or (before.endswith(_SIGN_MARKS) and before[-2:-1].isspace())
+    if last and signs:
         return "with"
     return None
 
