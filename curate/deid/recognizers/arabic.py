@@ -1,10 +1,12 @@
 """Person names in Arabic script: a name list with counts, a dialect stoplist and context cues.
 
-Why not the names-dataset gazetteer: its Arabic lists come from free-text name fields, so
-everyday dialect words ("what", "stay", "my husband") are "names" there; on real posts most
-of its hits were words. Here name parts come from `arabic-name-romanizer`'s `names.sqlite3`
-(Wikidata and Algerian registry names; each unit with a count, a role and a country; data
-CC0), read once, read-only, into a dict (Arab-world rows only).
+Name parts come from `arabic-name-romanizer`'s `names.sqlite3` (Wikidata and Algerian
+registry names; each unit with a count, a role and a country; data CC0), read once,
+read-only, into a dict (Arab-world rows only). The engine's names-dataset gazetteer is a
+second list, used only in context: its Arabic lists come from free-text name fields, so
+everyday dialect words ("what", "stay", "my husband") are "names" there, and on real posts
+most of its context-free hits were words. It fills the first list's gaps (rare and modern
+given names) after a cue, and its family names join a name the context made sure.
 
 Arabic names are words too (Karim = generous, Amal = hope, Saeed = happy) and posts are
 written in dialect, so a listed name is not enough. Rules, from sure to dropped:
@@ -15,6 +17,11 @@ written in dialect, so a listed name is not enough. Rules, from sure to dropped:
   is rare and not inflected like a dialect verb, participle or possessed noun;
 - after "with" or a verb of talking ("تكلمت مع", "قلت ل", "كلمت") a listed given name is
   sure if rare as a word, unsure if a common name ("أحمد"), dropped if a common word;
+- "I called+X" ("اتصلت بX") and "I and X" / "my mother and X" ("أنا وX") take listed
+  names as a kin cue does (the clitic split off); a line opened by a name ("X، …",
+  "X: …") or a text signed off ("- X") counts as "with"; a kin word after a listed name
+  ("X جارنا" = X our neighbour) or "with" + a listed name ("X مع Y") is context too;
+- a kunya "أم X" (mother of X; "أم" is also "or") takes a listed given name;
 - without context: two name parts ("given + al-family", "X bin Y", "Abd al-X", "Abu X")
   are sure; a listed given name that is rare as a word (Zipf < `alone_zipf`) is unsure
   ("name list, no context"); a common word is dropped.
