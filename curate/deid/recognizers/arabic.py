@@ -1,10 +1,12 @@
 """Person names in Arabic script: a name list with counts, a dialect stoplist and context cues.
 
-Why not the names-dataset gazetteer: its Arabic lists come from free-text name fields, so
-everyday dialect words ("what", "stay", "my husband") are "names" there; on real posts most
-of its hits were words. Here name parts come from `arabic-name-romanizer`'s `names.sqlite3`
-(Wikidata and Algerian registry names; each unit with a count, a role and a country; data
-CC0), read once, read-only, into a dict (Arab-world rows only).
+Name parts come from `arabic-name-romanizer`'s `names.sqlite3` (Wikidata and Algerian
+registry names; each unit with a count, a role and a country; data CC0), read once,
+read-only, into a dict (Arab-world rows only). The engine's names-dataset gazetteer is a
+second list, used only in context: its Arabic lists come from free-text name fields, so
+everyday dialect words ("what", "stay", "my husband") are "names" there, and on real posts
+most of its context-free hits were words. It fills the first list's gaps (rare and modern
+given names) after a cue, and its family names join a name the context made sure.
 
 Arabic names are words too (Karim = generous, Amal = hope, Saeed = happy) and posts are
 written in dialect, so a listed name is not enough. Rules, from sure to dropped:
@@ -15,6 +17,11 @@ written in dialect, so a listed name is not enough. Rules, from sure to dropped:
   is rare and not inflected like a dialect verb, participle or possessed noun;
 - after "with" or a verb of talking ("تكلمت مع", "قلت ل", "كلمت") a listed given name is
   sure if rare as a word, unsure if a common name ("أحمد"), dropped if a common word;
+- "I called+X" ("اتصلت بX") and "I and X" / "my mother and X" ("أنا وX") take listed
+  names as a kin cue does (the clitic split off); a line opened by a name ("X، …",
+  "X: …") or a text signed off ("- X") counts as "with"; a kin word after a listed name
+  ("X جارنا" = X our neighbour) or "with" + a listed name ("X مع Y") is context too;
+- a kunya "أم X" (mother of X; "أم" is also "or") takes a listed given name;
 - without context: two name parts ("given + al-family", "X bin Y", "Abd al-X", "Abu X")
   are sure; a listed given name that is rare as a word (Zipf < `alone_zipf`) is unsure
   ("name list, no context"); a common word is dropped.
@@ -101,6 +108,7 @@ STOP = _words(
     ثم او أو ام أم بل لكن لاكن بس وبس لقد قد كان كانت يكون تكون صار صارت بقيت راح
     الله لله بالله والله ربي ربنا ربك رب الرب إله اله الاله رسول الرسول النبي نبي سيدنا
     ولد بنت ولاد بنات اب ام اخ اخت ابن عم خال جد جدة ست راجل رجل مرا مراة امرأة
+    توفى توفي توفت اتوفى اتوفت اتوفي مات ماتت
     الناس ناس الدنيا دنيا الحياة حياتي عمري روحي قلبي نفسي حبيبي حبيبتي
     """
 )
@@ -129,8 +137,24 @@ TALK_VERBS = _words(
     """
 )
 TALK_PREPS = _words("مع الى إلى على عن")
+# Calling someone takes "ب" glued to the name: "اتصلت بX" (I called X).
+CALL_VERBS = _words("اتصلت اتصل اتصلنا اتصلتي بتصل رنيت رنيتله ضربت تواصلت")
+# "I and X", "my mother and X": a name glued to "و" after a pronoun or a kin word.
+AND_CUES = _words(
+    """
+    انا احنا امي ابي ابوي بابا ماما اختي اخوي اخي جدتي جدي عمي خالي خالتي عمتي زوجي
+    زوجتي جوزي مراتي صاحبي صاحبتي صديقي صديقتي
+    """
+)
+# A kin word after the name: "X جارنا" (X our neighbour), "X صاحبي" (X my friend).
+KIN_AFTER = _words(
+    """
+    جارنا جارتنا جاري جارتي جيراننا صاحبي صاحبتي صديقي صديقتي زميلي زميلتي صاحبنا
+    اخوي اختي ابن بنت
+    """
+)
 # Words joining the parts of one name: "Abd al-X", "ibn / bin / bint", "Abu X", "Al X".
-CONNECTORS = _words("بن ابن بنت ابو أبو آل بنو بني عبد")
+CONNECTORS = _words("بن ابن بنت ابو أبو بو آل بنو بني عبد اولاد")
 # A name here is a public religious figure ("our master Muhammad", "the Prophet").
 PUBLIC_BEFORE = _words(
     "سيدنا سيدتنا النبي نبي الرسول رسول الامام الإمام الصحابي الصحابية الخليفة سورة قصة"
@@ -207,6 +231,24 @@ def name_table() -> dict[str, tuple[int, int, int]]:
     return {k: (g, s, len(c)) for k, (g, s, c) in table.items()}
 
 
+def _gazetteer_keys(
+    gazetteer: dict | None,
+) -> tuple[frozenset[str], frozenset[str], frozenset[str]]:
+    """(first names, last names, names that are also common words) of the engine's
+    gazetteer, as this module's keys; empty without one."""
+    if not gazetteer:
+        return frozenset(), frozenset(), frozenset()
+
+    def keys(names) -> frozenset[str]:
+        return frozenset(k for k in (key(n) for n in names) if len(k) >= 2 and k not in STOP)
+
+    return (
+        keys(gazetteer.get("first", ())),
+        keys(gazetteer.get("last", ())),
+        keys(gazetteer.get("common", ())),
+    )
+
+
 class _Token(NamedTuple):
     start: int
     end: int
@@ -231,6 +273,7 @@ class _Reading(NamedTuple):
     countries: int
     zipf: float  # how common the word is (the whole token or the part, whichever is more)
     clitic: str
+    gaz: bool = False  # known only from the names-dataset gazetteer: taken in context only
 
 
 def _raw_offset(text: str, token: _Token, letters: int) -> int:
@@ -243,6 +286,30 @@ def _raw_offset(text: str, token: _Token, letters: int) -> int:
             i += 1
         seen += 1
     return i
+
+
+_ADDRESSED = re.compile(r"[^\s،,:؛]+(?:[ \t]+[^\s،,:؛]+){0,4}[ \t]*[،,:]")
+_SIGN_MARKS = ("-", "~", "—", "–")
+
+
+def _frame(text: str, tok: _Token) -> str | None:
+    """'with' when the word opens a line addressed to someone ("X، ...", "X: ...") or
+    signs the text off ("- X", "~ X" at its end): the place of a name, as after "with"."""
+    before = text[: tok.start].rsplit("\n", 1)[-1].strip()
+    line = text[tok.start :].split("\n", 1)[0]
+    if not before and _ADDRESSED.match(line):
+        return "with"
+    # the text's last words, after a dash on their own line or closing the last one
+    last = len(line.split()) <= 5 and "\n" not in text[tok.start :].strip()
+    signs = before in _SIGN_MARKS or (before.endswith(_SIGN_MARKS) and before[-2:-1].isspace())
+    if last and signs:
+        return "with"
+    return None
+
+
+def _article(text: str, tok: _Token) -> bool:
+    """The word starts with the article "ال" (not "آل", folded the same: "آلاء" is a name)."""
+    return _MARKS.sub("", text[tok.start : tok.end]).startswith(("ال", "ٱل"))
 
 
 class ArabicNameRecognizer(EntityRecognizer):
@@ -267,11 +334,12 @@ class ArabicNameRecognizer(EntityRecognizer):
         ambiguous_score: float = 0.6,
         sure_score: float = 0.85,
         unknown_zipf: float = 3.0,
-        surname_zipf: float = 2.5,
+        surname_zipf: float = 3.0,
         supported_language: str = "ar",
     ) -> None:
-        # `gazetteer` (names-dataset) is accepted for the engine's contract but not used:
-        # its Arabic lists are the source of the dialect-word false positives.
+        # `gazetteer` (names-dataset): its Arabic lists hold dialect words, so it is used
+        # only as a second name list after a cue, never for a name without context.
+        self._gaz_first, self._gaz_last, self._gaz_common = _gazetteer_keys(gazetteer)
         self.common_zipf = common_zipf
         self.name_ratio = name_ratio
         self.alone_zipf = alone_zipf
@@ -304,7 +372,8 @@ class ArabicNameRecognizer(EntityRecognizer):
         entry = table.get(tok.key)
         if entry is None and tok.key.startswith("عبدال") and len(tok.key) >= 7:
             entry = table.get(f"عبد {tok.key[3:]}")  # "عبدالله" = "عبد الله"
-        if entry is not None and entry[0] + entry[1] >= self.min_given:
+        weak = entry is not None and entry[2] < 2 and tok.key in self._gaz_first
+        if entry is not None and entry[0] + entry[1] >= self.min_given and not weak:
             return _Reading(tok.start, tok.key, *entry, zipf(tok.plain, "ar"), "")
         for clitic in _CLITICS:
             rest = tok.key[len(clitic) :]
@@ -319,14 +388,47 @@ class ArabicNameRecognizer(EntityRecognizer):
             rest_plain = plain(text[start : tok.end])
             if rest_plain in STOP:
                 continue
+            if (split[0] < self.min_given or split[2] < 2) and rest in self._gaz_first:
+                break  # a weak entry: the gazetteer reading below is better evidence
             if entry is None or split[0] + split[1] > entry[0] + entry[1]:
                 # a common whole word ("بحب" = I love) is no name either
                 z = max(zipf(tok.plain, "ar"), zipf(rest_plain, "ar"))
                 return _Reading(start, rest, *split, z, clitic)
             break
+        gaz = self._gaz_reading(text, tok)
+        if gaz is not None and (entry is None or entry[0] < self.min_given or entry[2] < 2):
+            return gaz
         if entry is not None:
             return _Reading(tok.start, tok.key, *entry, zipf(tok.plain, "ar"), "")
         return None
+
+    def _gaz_reading(self, text: str, tok: _Token) -> _Reading | None:
+        """The token as a gazetteer first name, whole or after one clitic ("بنبراس" = to
+        Nibras after "I called"), marked `gaz`: the gazetteer holds dialect words, so
+        these count only after a cue. A name that is also a common word is read as such."""
+        if not self._gaz_first:
+            return None
+        if tok.key in self._gaz_first:
+            z = zipf(tok.plain, "ar")
+            return _Reading(tok.start, tok.key, 3, 0, 2, self._gaz_zipf(tok.key, z), "", True)
+        for clitic in ("و", "ب", "ل"):
+            rest = tok.key[len(clitic) :]
+            if tok.key.startswith(clitic) and len(rest) >= 3 and rest in self._gaz_first:
+                start = _raw_offset(text, tok, len(clitic))
+                rest_plain = plain(text[start : tok.end])
+                if rest_plain in STOP:
+                    return None
+                z = max(zipf(tok.plain, "ar"), zipf(rest_plain, "ar"))
+                return _Reading(start, rest, 3, 0, 2, self._gaz_zipf(rest, z), clitic, True)
+        return None
+
+    def _gaz_name(self, k: str) -> bool:
+        """A gazetteer first or last name that the gazetteer does not call a common word."""
+        return (k in self._gaz_first or k in self._gaz_last) and k not in self._gaz_common
+
+    def _gaz_zipf(self, k: str, z: float) -> float:
+        """A gazetteer name the gazetteer itself calls a common word counts as common."""
+        return max(z, self.common_zipf) if k in self._gaz_common else z
 
     def _given(self, r: _Reading | None) -> bool:
         """Listed as a given name often enough, in two countries (the list is noisy)."""
@@ -365,7 +467,12 @@ class ArabicNameRecognizer(EntityRecognizer):
         """An unknown word after a sure given name that may be its family name: rarer than
         `surname_zipf` (dialect adjectives such as "تعبان" = tired are about 3) and not
         inflected (a nisba ending is allowed)."""
-        return self._unknown_name(tok, True) and zipf(tok.plain, "ar") < self.surname_zipf
+        z = zipf(tok.plain, "ar")
+        if tok.plain.startswith(("لل", "بال", "وال", "فال", "كال")):
+            return False  # a preposition + article: "للعقبة" (to Aqaba)
+        if (tok.plain.endswith(_PRONOUN_ENDINGS) or len(tok.plain) <= 3) and z >= 2.5:
+            return False  # a verb with its object ("نصحني" = advised me), a short verb
+        return self._unknown_name(tok, True) and z < self.surname_zipf
 
     # -- context --------------------------------------------------------------------
 
@@ -390,6 +497,10 @@ class ArabicNameRecognizer(EntityRecognizer):
             return "naming"
         if clitic.endswith("ل") and p in TALK_VERBS:
             return "with"  # "I told+to-X"
+        if clitic == "ب" and p in CALL_VERBS:
+            return "glued"  # "I called+X"
+        if clitic == "و" and p in AND_CUES:
+            return "glued"  # "I and X", "my mother and X"
         if p == "مع" or (p in TALK_PREPS and i >= 2 and toks[i - 2].plain in TALK_VERBS):
             return "with"
         if p in TALK_VERBS or p == "يا":
@@ -412,6 +523,20 @@ class ArabicNameRecognizer(EntityRecognizer):
             j -= 1
         return None
 
+    def _cue_after(self, text: str, toks: list[_Token], k: int) -> str | None:
+        """Context right after a name ending before token k: 'kin' for a possessed kin
+        word ("جارنا" = our neighbour), 'with' for "with" + a listed given name."""
+        if k >= len(toks) or not self._adjacent(text, toks[k - 1], toks[k]):
+            return None
+        p = toks[k].plain
+        if p in KIN_AFTER:
+            return "kin"
+        if p == "مع" and k + 1 < len(toks) and self._adjacent(text, toks[k], toks[k + 1]):
+            other = self._reading(text, toks[k + 1])
+            if self._given(other) and not other.clitic and not self._common(other):
+                return "with"
+        return None
+
     def _public(self, toks: list[_Token], i: int, j: int) -> bool:
         """A religious figure: "our master X", "X peace be upon him"."""
         before = toks[i - 1].plain if i > 0 else ""
@@ -428,6 +553,7 @@ class ArabicNameRecognizer(EntityRecognizer):
         the list lacks) join too."""
         table = name_table()
         j, named, guessed = i + 1, 0, 0
+        nasab = False  # the last part came after "bin" / "Abd": a guessed word ends no chain
         while j < len(toks) and self._adjacent(text, toks[j - 1], toks[j]):
             tok = toks[j]
             p = tok.plain
@@ -436,6 +562,14 @@ class ArabicNameRecognizer(EntityRecognizer):
                     nxt = toks[j + 1]
                     if len(nxt.plain) >= 2 and nxt.plain not in STOP:
                         j, named = j + 2, named + 1
+                        if (
+                            nxt.plain in ("عبد", "ابو")
+                            and j < len(toks)
+                            and self._adjacent(text, nxt, toks[j])
+                            and toks[j].plain not in STOP
+                        ):
+                            j += 1  # "بن عبد مناة"
+                        nasab = True
                         continue
                 break
             if f"{toks[j - 1].key} {tok.key}" in table and p not in STOP:
@@ -450,9 +584,9 @@ class ArabicNameRecognizer(EntityRecognizer):
                 # family name: "… الحربي" (listed, though also "the military"), or a rare
                 # word "… الشعباني" (not a plural adjective: "… المشتتون")
                 if entry[1] >= 10 or (sure and count >= 2):
-                    return j + 1, named + 1, guessed
+                    return self._more_al(text, toks, j + 1, named + 1, guessed, sure)
                 if z < (self.common_zipf if sure else self.unknown_zipf) and not p.endswith("ون"):
-                    return j + 1, named, guessed + 1
+                    return self._more_al(text, toks, j + 1, named, guessed + 1, sure)
                 break
             # a listed name part: without a cue a well-attested one (the list's rare entries
             # are noisy); a common word only after a sure first part, and only if it is a
@@ -466,9 +600,23 @@ class ArabicNameRecognizer(EntityRecognizer):
             if listed:
                 j, named = j + 1, named + 1
                 continue
-            if sure and self._surname_guess(tok):
+            if sure and z < self.unknown_zipf and self._gaz_name(tok.key):
+                j, named = j + 1, named + 1  # a gazetteer name after a sure first part
+                continue
+            if sure and not nasab and self._surname_guess(tok):
                 return j + 1, named, guessed + 1
             break
+        return j, named, guessed
+
+    def _more_al(
+        self, text: str, toks: list[_Token], j: int, named: int, guessed: int, sure: bool
+    ) -> tuple[int, int, int]:
+        """After a sure name's 'al-' family name, a second rare 'al-' word ("… البيسار
+        القعقور"): family names are chained, adjectives after them are common words."""
+        if sure and j < len(toks) and self._adjacent(text, toks[j - 1], toks[j]):
+            p = toks[j].plain
+            if _article(text, toks[j]) and len(p) > 4 and zipf(p, "ar") < self.unknown_zipf:
+                return j + 1, named, guessed + 1
         return j, named, guessed
 
     def analyze(self, text: str, entities: list[str], nlp_artifacts=None) -> list:
@@ -499,9 +647,21 @@ class ArabicNameRecognizer(EntityRecognizer):
     ) -> tuple[int, int, float, str | None] | None:
         """(start offset, end token, score, unsure reason) of a name starting at token i."""
         tok = toks[i]
+        table = name_table()
+        # a kunya, "Umm X" (mother of X; "أم" is also "or"): a listed given name after it
+        if (
+            tok.plain in ("ام", "وام")
+            and i + 1 < len(toks)
+            and self._adjacent(text, tok, toks[i + 1])
+        ):
+            nxt = self._reading(text, toks[i + 1])
+            if self._given(nxt) and not nxt.gaz and not nxt.clitic and self._namelike(nxt):
+                j, _, _ = self._extend(text, toks, i + 1, True)
+                if not self._public(toks, i, j):
+                    start = tok.start + (1 if tok.plain.startswith("و") else 0)
+                    return start, j, self.sure_score, None
         if tok.plain in STOP:
             return None
-        table = name_table()
         # "Abd al-X" / "Abu X" as the first word
         if tok.key.startswith("عبدال") and f"عبد {tok.key[3:]}" in table:
             j, _, _ = self._extend(text, toks, i, True)
@@ -510,8 +670,15 @@ class ArabicNameRecognizer(EntityRecognizer):
         if tok.plain in ("عبد", "ابو") and i + 1 < len(toks):
             nxt = toks[i + 1]
             compound = f"{tok.key} {nxt.key}" in table
+            # "Abd al-X" with a rare X the list lacks ("عبد المحيي")
+            rare_al = (
+                tok.plain == "عبد"
+                and _article(text, nxt)
+                and len(nxt.plain) > 4
+                and zipf(nxt.plain, "ar") < self.surname_zipf
+            )
             if self._adjacent(text, tok, nxt) and (
-                compound or self._given(self._reading(text, nxt))
+                compound or rare_al or self._given(self._reading(text, nxt))
             ):
                 j, _, _ = self._extend(text, toks, i + 1, True)
                 if self._public(toks, i, j):
@@ -524,22 +691,28 @@ class ArabicNameRecognizer(EntityRecognizer):
             if compound and toks[k].plain not in STOP:
                 z = zipf(f"{tok.plain} {toks[k].plain}", "ar")
                 reading, k = _Reading(tok.start, tok.key, *compound, z, ""), k + 1
-        if reading is None and (len(tok.plain) < 3 or tok.plain.startswith("ال")):
+        if reading is None and (len(tok.plain) < 3 or _article(text, tok)):
             return None  # neither listed nor a possible unknown name
-        cue = self._cue(text, toks, i, reading.clitic if reading else "")
-        if cue == "kin" and tok.plain.startswith("ال"):
+        cue = self._cue(text, toks, i, reading.clitic if reading else "") or _frame(text, tok)
+        if cue == "kin" and _article(text, tok):
             return None  # "my big brother": an adjective between the cue and the name
         if cue != "naming" and k < len(toks) and toks[k].plain in _INTENSIFIERS:
             return None  # "اختي جميلة جدا" = my sister is very beautiful
-        if cue in ("kin", "naming"):
-            # right after a cue a name carries no clitic: "وصاف" is one word
-            if reading is not None and not reading.clitic and self._listed(reading):
+        if cue in ("kin", "naming", "glued"):
+            # right after a cue a name carries no clitic ("وصاف" is one word), except the
+            # one the cue calls for ("اتصلت بX" = I called X, "أنا وX" = X and I)
+            if reading is not None and reading.gaz and toks[i - 1].plain in CONNECTORS:
+                return None  # "ابن X" is a nasab, whose famous ones the gazetteer lists
+            glued = cue == "glued" or (reading is not None and not reading.clitic)
+            if reading is not None and glued and self._listed(reading):
                 j, named, _ = self._extend(text, toks, k - 1, True)
                 if named or self._namelike(reading):
                     return reading.start, j, self.sure_score, None
                 return reading.start, j, self.ambiguous_score, "ambiguous word after cue"
             # a word the list lacks, or holds only a few times (its rare entries are
             # noisy): rare in the language and not inflected
+            if cue == "glued":
+                return None
             rare = self._unknown_name(tok) or (
                 reading is not None
                 and not reading.clitic
@@ -553,20 +726,30 @@ class ArabicNameRecognizer(EntityRecognizer):
         # after "with": not a possessed noun ("مع زمايلي" = with my colleagues)
         with_unknown = not self._given(reading) and not tok.plain.endswith("ي")
         if cue == "with" and with_unknown and self._unknown_name(tok):
-            j, _, _ = self._extend(text, toks, i, False)
+            j, _, _ = self._extend(text, toks, i, True)
             return tok.start, j, self.alone_score, "unknown word after 'with' / 'to'"
         if reading is None or not self._given(reading):
             return None
         common = self._common(reading)
         if cue in ("talk", "with"):
-            j, named, _ = self._extend(text, toks, k - 1, True)
+            j, named, guessed = self._extend(text, toks, k - 1, True)
             if self._public(toks, i, j):
                 return None
             if not common or named:
                 return reading.start, j, self.sure_score, None
-            if self._namelike(reading):
+            if self._namelike(reading) or (guessed and not reading.gaz):
                 return reading.start, j, self.alone_score, "common name after 'with' / talking"
             return None
+        after = self._cue_after(text, toks, k)
+        if after and not reading.clitic:
+            # "X جارنا" (X our neighbour), "X مع Y" (X with Y): context after the name
+            j, _, _ = self._extend(text, toks, k - 1, True)
+            if not self._public(toks, i, j) and (after == "kin" or not common):
+                if after == "kin" and not common and not reading.gaz:
+                    return reading.start, j, self.sure_score, None
+                return reading.start, j, self.alone_score, f"name list, {after} after it"
+        if reading.gaz:
+            return None  # the gazetteer alone is no evidence
         j, named, guessed = self._extend(text, toks, k - 1, False)
         if self._public(toks, i, j):
             return None
