@@ -9,7 +9,7 @@ from curate.deid.recognizers.english import EnglishCueNameRecognizer
 # a small gazetteer in the names-dataset shape: rank by popularity, 'common' = also words
 GAZETTEER = {
     "first": {"sarah": 0, "jonas": 40, "max": 5, "ivy": 200, "dawn": 60, "obscurename": 9000},
-    "last": {"fleming": 100, "young": 3},
+    "last": {"fleming": 100, "young": 3, "fell": 1726},
     "common": ["max"],
 }
 
@@ -31,6 +31,7 @@ def names(rec: EnglishCueNameRecognizer, text: str) -> list[tuple[str, float]]:
         ("Her older brother K. moved away", "K."),
         ("my little sister sarah said it gets better", "sarah"),
         ("my roommate jonas never cleans", "jonas"),
+        ("a guy from my old job (R.) called me", "R."),
     ],
 )
 def test_initial_or_lower_case_name_after_a_role_cue_is_sure(rec, text, name) -> None:
@@ -43,6 +44,9 @@ def test_lower_case_name_after_a_weak_cue_is_unsure(rec) -> None:
     assert found[0].score == rec.unsure_score
     assert found[0].recognition_metadata["unsure"]
     assert names(rec, "me and ivy used to study") == [("ivy", rec.unsure_score)]
+    # a frequent surname joins too; an everyday word far down the surname list does not
+    assert names(rec, "with jonas young and his mom")[0][0] == "jonas young"
+    assert names(rec, "me and jonas fell asleep")[0][0] == "jonas"
 
 
 @pytest.mark.parametrize(
@@ -57,6 +61,7 @@ def test_lower_case_name_after_a_weak_cue_is_unsure(rec) -> None:
         "my friend obscurename came",  # far down the list
         "My friend Sarah came",  # capitalised: spaCy's and the gazetteer's job
         "went to the park with friends",
+        "see the options (A.) and (B.) below",  # list labels, no person before them
     ],
 )
 def test_no_name_without_a_strong_reading(rec, text) -> None:

@@ -13,6 +13,12 @@ person reference, so only there is an initial or a lower-case first name taken:
   `top_n`, not one of its names that are everyday words: "will", "max", "bob" after "my
   friend" are a verb, a word, or unclear).
 
+After a weaker cue ("talked to", "me and", "with") a lower-case name is taken only if it
+is among the `social_top_n` first names and rarer as a word than 'david' (wordfreq), and
+marked unsure. An initial in brackets needs a word for a person before it ("a girl from
+my class (J.)"). A surname after a lower-case name joins it when it is a frequent one
+("jane taylor") or a rare word ("mansour"), never an everyday word ("me and jack fell").
+
 Everything else (capitalised names, names without a cue) is left to spaCy and the
 gazetteer, which already read them.
 """
@@ -53,15 +59,13 @@ _SOCIAL = re.compile(
 )
 # an initial: a capital and a period, no abbreviation ("U.S.", "J.R.R.") and not I/A
 _INITIAL = re.compile(r"(?<![\w.])([B-HJ-Z])\.(?![\w.]|\s?[A-Z]\.)")
+# "a girl from my class (J.)": an initial in brackets after a word for a person
+_PAREN_INITIAL = re.compile(r"\(([A-Z])\.\)")
+_PERSON_NOUN = re.compile(
+    r"(?<![\w'’])(?i:girl|guy|boy|woman|man|lady|kid|someone|somebody|person|student"
+    r"|classmate|friend|coworker|colleague|neighbou?r)\b[^.!?()]{0,40}$"
+)
 _LOWER = re.compile(r"(?<![\w'’-])([a-z][a-z'’-]*[a-z])(?![\w'’-])")
-
-
-def _rare_word(name: str) -> bool:
-    """Not an everyday English word as well (wordfreq, case-folded: a name as frequent
-    as 'hope' or 'chase' is read as the word)."""
-    from curate.deid.data import zipf
-
-    return zipf(name, "en") < 4.0
 
 
 class EnglishCueNameRecognizer(EntityRecognizer):
@@ -77,6 +81,7 @@ class EnglishCueNameRecognizer(EntityRecognizer):
         top_n: int = 3000,
         social_top_n: int = 1000,
         social_zipf: float = 5.0,
+        last_top_n: int = 1000,
     ) -> None:
         from curate.deid.data import zipf
 
@@ -90,8 +95,12 @@ class EnglishCueNameRecognizer(EntityRecognizer):
             for n, rank in gazetteer.get("first", {}).items()
             if rank < social_top_n and n not in common and zipf(n, "en") < social_zipf
         )
+        # a surname after the name: a frequent one ("taylor", "evans"), or a rare word
+        # ("mansour"); not an everyday word far down the list ("fell", "hurt")
         self.last = frozenset(
-            n for n, rank in gazetteer.get("last", {}).items() if n not in common and _rare_word(n)
+            n
+            for n, rank in gazetteer.get("last", {}).items()
+            if rank < last_top_n or (n not in common and zipf(n, "en") < 4.0)
         )
         self.sure_score, self.unsure_score = sure_score, unsure_score
         super().__init__(
@@ -111,6 +120,13 @@ class EnglishCueNameRecognizer(EntityRecognizer):
             if _CUE.search(text[max(0, m.start() - 60) : m.start()]):
                 out.append(
                     self._result(m.start(), m.end(), self.sure_score, "initial after a role cue")
+                )
+        for m in _PAREN_INITIAL.finditer(text):
+            if _PERSON_NOUN.search(text[max(0, m.start() - 50) : m.start()]):
+                out.append(
+                    self._result(
+                        m.start(1), m.end() - 1, self.sure_score, "initial after a person word"
+                    )
                 )
         for m in _LOWER.finditer(text):
             word, before = m.group(1), text[max(0, m.start() - 60) : m.start()]
