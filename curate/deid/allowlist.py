@@ -46,7 +46,8 @@ KINDS = (
     "OTHER",
     "CURATOR",
 )
-_FOLD = str.maketrans("أإآٱىة’", "اااايه'")
+# (Hebrew gershayim and geresh are typed as ASCII quotes as often: "רמב״ם" = 'רמב"ם')
+_FOLD = str.maketrans("أإآٱىة’״׳", "اااايه'\"'")
 _AR_MARKS = re.compile("[\u064b-\u0652\u0670\u0640\u05b0-\u05c7]")  # and tatweel
 _WORD = r"[^\W_]"
 # "my friend Hillel": a possessive or kinship word right before a kept name
@@ -89,12 +90,14 @@ def _read(path: Path) -> tuple[list[Entry], list[str]]:
     if not isinstance(data, dict):
         raise CurateError(f"{path}: an allowlist is a mapping of sections")
     titles = [str(t) for t in data.get("titles", [])]
+    titles += [f"script:{t}" for t in data.get("script_titles", [])]
+    titles += [f"epithet:{t}" for t in data.get("epithets", [])]
     entries = [Entry(str(d).casefold(), "DOMAIN", "all") for d in data.get("public_domains", [])]
     scripture = data.get("scripture") or {}
     entries += [Entry(str(t), "SCRIPTURE_FIGURE", "all") for t in scripture.get("figures", [])]
     entries += [Entry(str(t), "SCRIPTURE_CUE", "all") for t in scripture.get("cues", [])]
     for section, kinds in data.items():
-        if section in ("titles", "public_domains", "scripture"):
+        if section in ("titles", "public_domains", "scripture", "script_titles", "epithets"):
             continue
         if not isinstance(kinds, dict):
             raise CurateError(f"{path}: section {section!r} must map kinds to term lists")
@@ -126,7 +129,8 @@ class Allowlist:
         self.entries = [e for e in self.entries if e.kind in KINDS]
         for e in self.entries:
             self._kind.setdefault((e.culture, " ".join(normalize(e.term).split())), e.kind)
-        title_alt = "|".join(sorted((re.escape(t) for t in self.titles), key=len, reverse=True))
+        latin = [t for t in self.titles if not t.startswith(("script:", "epithet:"))]
+        title_alt = "|".join(sorted((re.escape(t) for t in latin), key=len, reverse=True))
         # a title and one to three capitalised words: "Rebbe Nachman", "Rabbi Akiva Eiger"
         self._titled = (
             re.compile(
@@ -136,6 +140,10 @@ class Allowlist:
             )
             if title_alt
             else None
+        )
+        self._scripted = _scripted_titles(
+            [t.removeprefix("script:") for t in self.titles if t.startswith("script:")],
+            [t.removeprefix("epithet:") for t in self.titles if t.startswith("epithet:")],
         )
 
     def _pattern(self, culture: str | None) -> re.Pattern | None:
@@ -181,6 +189,9 @@ class Allowlist:
                         (m.start(), m.end(), "PUBLIC_FIGURE", "scripture figure by context")
                         for m in self._figures.finditer(text, start, end)
                     )
+        if self._scripted is not None:
+            for m in self._scripted.finditer(norm):
+                found.append((where[m.start()], where[m.end() - 1] + 1, "PUBLIC_FIGURE", None))
         out: list[tuple[int, int, str, str | None]] = []
         for start, end, kind, why in sorted(found, key=lambda f: (f[0], -(f[1] - f[0]))):
             if out and start < out[-1][1]:
@@ -223,6 +234,24 @@ def _sentences(text: str) -> list[tuple[int, int]]:
     from curate.deid.segments import sentences
 
     return sentences(text)
+
+
+def _scripted_titles(before: list[str], after: list[str]) -> re.Pattern | None:
+    """Titles in a script without capitals: a title before one word ("רבי עקיבא") or an
+    epithet after it ("משה רבנו", "דוד המלך", "אליהו הנביא"). A private person is not
+    called "our teacher" or "the king", so the word next to one is a public figure's
+    name. (One-letter prefixes may stand before either: "של דוד המלך", "ולרבי נחמן".)"""
+    word = r"[^\W\d_](?:[^\W\d_]|['\"](?=[^\W\d_]))*'?"
+    alts = []
+    if before:
+        b = "|".join(sorted((re.escape(normalize(t)) for t in before), key=len, reverse=True))
+        alts.append(rf"ו?[הבלמשכ]?(?:{b})\s+{word}")
+    if after:
+        a = "|".join(sorted((re.escape(normalize(t)) for t in after), key=len, reverse=True))
+        alts.append(rf"{word}\s+(?:{a})")
+    if not alts:
+        return None
+    return re.compile(rf"(?<!{_WORD})(?:{'|'.join(alts)})(?!{_WORD})")
 
 
 @cache

@@ -43,6 +43,25 @@ def test_titled_figures_are_kept_by_rule() -> None:
     assert found("the king is tired", None) == []  # a title needs a capitalised name
 
 
+def test_hebrew_figures_with_an_epithet_or_title_are_kept_by_rule() -> None:
+    # a name with an epithet after it, a title before it, one-letter prefixes allowed
+    assert found("אני חושב על אברהם אבינו הרבה", None)[0][:2] == ("אברהם אבינו", "PUBLIC_FIGURE")
+    assert found("הסיפור של שלמה המלך", None)[0][0] == "שלמה המלך"
+    assert found("קראתי על אליהו הנביא", None)[0][0] == "אליהו הנביא"
+    assert found("ולרבי עקיבא היו תלמידים", None)[0][0] == "ולרבי עקיבא"
+    # an ordinary name, or "the king" without a name, is not kept
+    assert found("יוסי אמר לי שזה יעבור", "Jewish") == []
+    assert found("המלך של הכיתה", None) == []
+
+
+def test_hebrew_public_names_and_gershayim_typed_either_way() -> None:
+    assert found('למדתי רש"י כל הערב', "Jewish")[0][:2] == ('רש"י', "PUBLIC_FIGURE")
+    assert found("למדתי רש״י כל הערב", "Jewish")[0][0] == "רש״י"
+    assert found("שמעתי שלמה ארצי בדרך", "Jewish")[0][0] == "שלמה ארצי"
+    assert found("לקחתי לוריוון בלילה", "Jewish")[0][:2] == ("לוריוון", "MEDICATION")
+    assert found("שלמה אמר לי שזה יעבור", "Jewish") == []  # the given name alone
+
+
 def test_a_kept_name_used_like_a_private_one_is_unsure() -> None:
     assert found("my friend Hillel said", "Jewish") == [
         ("Hillel", "PUBLIC_FIGURE", "kept name used like a private one")

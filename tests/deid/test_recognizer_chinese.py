@@ -55,8 +55,9 @@ POSITIVE = [
     ("我哥文一直是爸妈最喜欢的孩子。", ["文"]),  # jieba glues 哥文
     ("上周陈丽和文计划出去玩，根本没叫我。", ["陈丽", "文"]),  # jieba: 和文 (Japanese)
     ("上周李丽和建军计划出去玩。", ["李丽", "建军"]),
-    # a surname with a title is no full name, the name next to it is
-    ("王老师说张伟最近心情不好。", ["张伟"]),
+    # a surname with a title names a private person too (the title stays)
+    ("王老师说张伟最近心情不好。", ["王", "张伟"]),
+    ("我跟李老师请了假。", ["李"]),
 ]
 
 
@@ -95,8 +96,6 @@ NEGATIVE = [
     "我男朋友叫我别想太多。",
     "我姐夫对我姐很好。",
     "朋友圈里大家都过得很好。",
-    # a surname with a title only
-    "我跟李老师请了假。",
     # places and public figures
     "我在北京工作，家在上海。",
     "孔子说过，三人行必有我师。",
@@ -174,3 +173,19 @@ def test_real_chinese_script_phrases_unchanged(rec):
                 assert any(
                     result.start < p["end"] and p["start"] < result.end for p in row["private"]
                 )
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        # a surname and a title name one private person: the surname is taken, the title kept
+        ("宋老师下课后把我留了下来。", ["宋"]),
+        ("社区医院的胡医生让我多休息。", ["胡"]),
+        ("我们公司的罗总又加班到十点。", ["罗"]),
+        # a title without a surname, a surname character used as a word
+        ("我和老师聊了很久。", []),
+        ("买了两张老师推荐的票。", []),
+    ],
+)
+def test_surname_and_title(rec, text, expected):
+    assert names(rec, text) == expected

@@ -220,3 +220,25 @@ def test_synthetic_recall(real_rec: GermanNameRecognizer) -> None:
                 gold += 1
                 found += any(r.start <= e.start and r.end >= e.end for r in results)
     assert found / gold >= 0.92
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        # a lower-case first name where a cue says a person stands there (unsure)
+        ("hab eben mit jonas geredet, bringt nix.", ["jonas"]),
+        ("ich und lea waren mal beste freundinnen.", ["lea"]),
+        ("lukas und ich schreiben kaum noch.", ["lukas"]),
+        ("ich und lea kobelt waren mal unzertrennlich.", ["lea kobelt"]),  # with the surname
+        ("hab monika gefragt, aber sie hat keine zeit.", ["monika"]),
+        ("meine schwester lea meint, ich soll zum arzt.", ["lea"]),
+        # no cue, a word that some list holds, a name that is also a word
+        ("gestern war jonas nicht da.", []),
+        ("mit sonne und ruhe geht es mir besser.", []),
+        ("ich hab mit paul nichts zu tun.", []),
+    ],
+)
+def test_lower_case_names_after_a_cue(rec, text, expected) -> None:
+    found = [r for r in rec.analyze(text, ["PERSON"]) if r.score >= 0.5]
+    assert [text[r.start : r.end] for r in found] == expected
+    assert all(r.recognition_metadata.get("unsure") for r in found)

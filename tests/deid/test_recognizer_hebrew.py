@@ -184,3 +184,19 @@ def test_real_hebrew_phrases_have_no_false_names(rec):
             if r.score >= 0.5:
                 wrong += not any(r.start < p["end"] and p["start"] < r.end for p in row["private"])
     assert wrong == 0
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("השכנה שלי ת' הביאה לי מרק כשהייתי חולה.", ["ת'"]),
+        ("הבוס שלי, ש', צעק עליי מול כולם.", ["ש'"]),
+        ("אחותי הקטנה נ' שאלה למה אני בוכה.", ["נ'"]),
+        # no cue, or an initial that stands for someone public (ר' = Rabbi, ה' = God)
+        ("קראתי את פרק ג' בספר.", []),
+        ("החבר שלי ר' יוחנן אמר משהו יפה.", []),
+        ("אמא שלי אמרה ה' יעזור.", []),
+    ],
+)
+def test_initials_after_a_role_cue(rec, text, expected):
+    assert names(rec, text) == expected

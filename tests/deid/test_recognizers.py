@@ -61,6 +61,12 @@ CASES = [
     ("ar", "اسمي فاطمة الحسن", "PERSON", "فاطمة الحسن"),
     ("he", "קוראים לי יוסי כהן", "PERSON", "יוסי כהן"),
     ("zh", "我的朋友李伟说", "PERSON", "李伟"),
+    # an initial or a lower-case name after a cue (curate's English recognizer)
+    # (the engine trims the period or geresh off an initial)
+    ("en", "My friend J. keeps inviting me out", "PERSON", "J"),
+    ("en", "my sister sarah says it gets better", "PERSON", "sarah"),
+    ("he", "האקס שלי, מ', עדיין שולח לי הודעות", "PERSON", "מ"),
+    ("zh", "陈老师把我叫到办公室", "PERSON", "陈"),
 ]
 
 

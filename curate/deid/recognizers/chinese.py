@@ -10,6 +10,8 @@ person's name when
   小/老/阿 nickname (小王, 老李, 阿明), or, near a context cue, a given name alone (玉珍);
 - jieba tags it (or its given-name part) `nr`; a name-shaped span it does not tag needs a
   context cue (室友|勇, 陈丽和|文);
+- or it is a surname right before a title (王|老师, 李|医生, 张|总): the surname alone is
+  taken, the title kept: it names one private teacher, doctor or boss as "Mr. Wang" does;
 - it is not a frequent word of jieba's dictionary: a name the dictionary counts often is a
   public figure or a word, kept unless a context cue points at a private person.
 
@@ -212,6 +214,10 @@ class ChineseNameRecognizer(EntityRecognizer):
             word = tok.word
             nr = tok.flag.startswith("nr")
             nick = len(word) == 2 and word[0] in _NICK and word[1] in self.surnames
+            if self._titled(toks, i):  # 王|老师, 部门的张|总: one private person
+                out.append((tok.start, tok.end, "titled", True))
+                i += 2
+                continue
             joined = _after_join(text, tok, out)
             de = text[: tok.start].endswith("的")  # 学习小组的|秀|梅|发了消息
             if not nr and (joined or de or _after_relation(text, tok.start)):
@@ -235,6 +241,17 @@ class ChineseNameRecognizer(EntityRecognizer):
                 out.append((tok.start, end, shape, tagged))
             i = j
         return _before_join(text, toks, out, jb)
+
+    def _titled(self, toks: list[_Tok], i: int) -> bool:
+        """A surname token right before a title token (王|老师, 李|医生, 张|总): a
+        particular teacher, doctor or boss, named by the surname. Not a surname character
+        used as a word: a function word (于), a measure word after a numeral (两张|...)."""
+        tok = toks[i]
+        if i + 1 >= len(toks) or toks[i + 1].word not in _TITLES or tok.word not in self.surnames:
+            return False
+        if tok.flag.startswith(_FUNCTION) and tok.flag != "q":
+            return False
+        return not (tok.flag == "q" and i and toks[i - 1].flag.startswith(("m", "r")))
 
     def _given_part(self, tok: _Tok, jb: _Jieba, have: int, limit: int) -> bool:
         word = tok.word
@@ -262,6 +279,8 @@ class ChineseNameRecognizer(EntityRecognizer):
     ) -> tuple[float, str, str | None] | None:
         """(score, how, unsure reason) or None (not a private person's name)."""
         word = text[start:end]
+        if shape == "titled":
+            return self.score, "surname + title", None
         before = text[:start].endswith(_BEFORE)
         after = text[end:].startswith(_AFTER)
         relation = _after_relation(text, start)

@@ -21,7 +21,9 @@ listed only abroad or also a word ("Tavor", "Jo", "Park"), NE with no list ("Dis
 mich gebannt", "Corona"), a home first name HanTa calls a noun.
 
 A surname, or a rare word, right after a name joins it ("Jonas Weber" is one span). After
-a kinship word or a title an initial is a name too ("meine Freundin S.").
+a kinship word or a title an initial is a name too ("meine Freundin S."). A lower-case
+listed first name ("hab mit jonas geredet") is taken only next to a cue (a role word,
+"ich und", "und ich", a verb of talking), at the initial's score and marked unsure.
 
 Speed: only sentences that may hold a name (a listed word or a cue) are tagged, each in one
 call; HanTa's per-word analysis is memoised across calls (it analyses every word it did not
@@ -185,6 +187,7 @@ class GermanNameRecognizer(EntityRecognizer):
         results: list[RecognizerResult] = []
         for toks in _sentences(text):
             keys = [w.casefold() for _, _, w in toks]
+            results.extend(self._lower_names(toks, keys))
             if not self._worth_tagging(toks, keys):
                 continue
             sent = _Sentence(text, toks, keys, tag_sentence([w for _, _, w in toks]))
@@ -417,6 +420,43 @@ class GermanNameRecognizer(EntityRecognizer):
                     f.score, f.how = self.sure_score, "next to a name"
                     todo.extend(neighbours(f))
                     break
+
+    def _lower_names(self, toks: list[tuple[int, int, str]], keys: list[str]) -> list:
+        """A lower-case first name ("hab grad mit jonas telefoniert", "ich und lena") where
+        a cue says a person stands there: a kinship or role word, a title, "ich und" before
+        it, "und ich" after it, or a verb of talking or meeting right after it or after
+        "mit" + the name. German writes every noun and name capitalised, so a lower-case
+        listed name is taken only so, and marked unsure (no tagger confirms it)."""
+        out = []
+        for i, (start, end, word) in enumerate(toks):
+            key = keys[i]
+            if not word.islower() or key in self.stops or not self._lower_first(key):
+                continue
+            if is_role(key) or key in TITLES or key in GREETINGS or zipf(key, "de") >= 5.0:
+                continue
+            # a surname (listed, or a rare word) or a second given name after it: "mit hans
+            # georg", "ich und zeynep birnbaum"
+            j = i + 1
+            if j < len(toks) and toks[j][2].islower() and toks[j][0] == end + 1:
+                nxt = keys[j]
+                known = self._listed(nxt, self.last) or nxt in self.first
+                if nxt not in self.stops and (known or zipf(nxt, "de") < 2.5):
+                    j += 1
+            after = keys[j : j + 3]
+            cue = _cue_before(keys, i) in ("title", "role", "naming", "talk")
+            cue = cue or after[:2] == ["und", "ich"]
+            cue = cue or (bool(after) and after[0] in TALK_VERBS)
+            cue = cue or (i and keys[i - 1] == "mit" and any(k in TALK_VERBS for k in after))
+            cue = cue or (len(after) > 1 and after[0] in _AUX and after[1] in TALK_VERBS)
+            if cue:
+                why = "lower-case first name after a cue"
+                out.append(self._result(start, toks[j - 1][1], INITIAL, why, {"unsure": why}))
+        return out
+
+    def _lower_first(self, key: str) -> bool:
+        """A first name listed at home or abroad (a cue is required anyway), never one that
+        is also a common word."""
+        return any(self._listed(key, t) for t in (self.first, self.abroad))
 
     def _initials(self, s: _Sentence) -> list[RecognizerResult]:
         """An initial right after a title or a kinship or role word ("meine Freundin S.",

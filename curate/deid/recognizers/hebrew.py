@@ -109,6 +109,8 @@ _NAMING_PAIRS = {
 _BETWEEN = frozenset("שלי שלו שלה שלנו שלך שלכם שלהם הוא היא".split())
 # Between the parts of one name: patronymic "בן/בת/בר", Arabic "אבו/אבן/אל".
 _CONNECTORS = frozenset("בן בת בר אבו אבן אל".split())
+# An initial: one letter and a geresh ("י'"); not ר' (Rabbi) or ה' (God, Hashem).
+_INITIAL = re.compile(r"(?![רה])[\u05D0-\u05EA]'")
 # Honorifics after the name of a late person ("of blessed memory").
 _AFTER_CUES = frozenset('ז"ל זצ"ל ע"ה הי"ד'.split())
 
@@ -264,6 +266,15 @@ class HebrewNameRecognizer(EntityRecognizer):
         spans: list[tuple[int, int, int]] = []  # accepted: word range [i, j), clitic length
         i = 0
         while i < len(words):
+            if _INITIAL.fullmatch(words[i][2]) and self._cue_before(words, i, text) in (
+                "role",
+                "apposition",
+            ):  # "החברה שלי י'", "האקס שלי, מ',"
+                why = "initial after a cue"
+                results.append(self._result(*words[i][:2], self.cued_score, why))
+                spans.append((i, i + 1, 0))
+                i += 1
+                continue
             found = self._given(words, i, text)
             if found is None:
                 i += 1

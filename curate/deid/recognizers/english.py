@@ -1,0 +1,163 @@
+"""English person names that spaCy and the name list miss: initials and lower-case names
+right after a kinship or role cue.
+
+Why: posts write "my friend J. keeps inviting me", "my ex, M., still texts me", "my
+sister sarah says". spaCy's model reads neither a lone initial nor a lower-case word as a
+person, and the name gazetteer matches capitalised names only. A possessive and a
+kinship or role word ("my friend", "his ex", "our neighbour") make the next word a
+person reference, so only there is an initial or a lower-case first name taken:
+
+- an initial: one capital letter with a period ("J."), not part of an abbreviation
+  ("U.S."), not "I"/"A" (a pronoun, an article);
+- a lower-case word: an English first name of the names-dataset list (in its top
+  `top_n`, not one of its names that are everyday words: "will", "max", "bob" after "my
+  friend" are a verb, a word, or unclear).
+
+After a weaker cue ("talked to", "me and", "with") a lower-case name is taken only if it
+is among the `social_top_n` first names and rarer as a word than 'david' (wordfreq), and
+marked unsure. An initial in brackets needs a word for a person before it ("a girl from
+my class (J.)"). A surname after a lower-case name joins it when it is a frequent one
+("jane taylor") or a rare word ("mansour"), never an everyday word ("me and jack fell").
+
+Everything else (capitalised names, names without a cue) is left to spaCy and the
+gazetteer, which already read them.
+"""
+
+from __future__ import annotations
+
+import re
+
+from presidio_analyzer import AnalysisExplanation, EntityRecognizer, RecognizerResult
+
+SURE = 0.75
+UNSURE = 0.55
+
+# possessive + optional adjective + kinship/role word
+_POSSESSIVE = r"(?:my|our|his|her|their)"
+_ADJECTIVE = (
+    r"(?:(?:best|little|big|older|younger|old|new|ex|former|close|dear|twin|baby|step|late)"
+    r"[\s-]+)?"
+)
+_ROLES = (
+    "friend friends bestie bff ex boyfriend girlfriend bf gf husband wife hubby partner"
+    " fiance fiancé fiancee fiancée sister brother sis bro mom mum mommy mummy dad daddy"
+    " mother father cousin aunt auntie aunty uncle niece nephew grandma grandpa granny"
+    " grandmother grandfather son daughter roommate roomie flatmate housemate coworker"
+    " co-worker colleague boss manager supervisor therapist counselor counsellor"
+    " psychiatrist psychologist doctor teacher tutor professor neighbor neighbour"
+    " classmate crush mentor stepmom stepmum stepdad stepsister stepbrother buddy pal"
+    " sibling cousins"
+)
+_ROLE = "|".join(sorted((re.escape(r) for r in _ROLES.split()), key=len, reverse=True))
+# the cue, then ", " or " (" or a space before the name
+_CUE = re.compile(rf"(?<![\w'’])(?i:{_POSSESSIVE}\s+{_ADJECTIVE}(?:{_ROLE}))(?:\s*,\s*|\s+\(|\s+)$")
+# Talking, meeting, being with someone: a weaker cue, for a lower-case name only
+_SOCIAL = re.compile(
+    r"(?<![\w'’])(?i:(?:talked|talking|talk|spoke|speaking|speak|texted|texting|text|called"
+    r"|calling|told|telling|asked|met|meeting|hung out|hanging out|went out|dating|dated"
+    r"|kissed|married|broke up)\s+(?:to\s+|with\s+)?|(?:me|i)\s+and\s+|with\s+)$"
+)
+# an initial: a capital and a period, no abbreviation ("U.S.", "J.R.R.") and not I/A
+_INITIAL = re.compile(r"(?<![\w.])([B-HJ-Z])\.(?![\w.]|\s?[A-Z]\.)")
+# "a girl from my class (J.)": an initial in brackets after a word for a person
+_PAREN_INITIAL = re.compile(r"\(([A-Z])\.\)")
+_PERSON_NOUN = re.compile(
+    r"(?<![\w'’])(?i:girl|guy|boy|woman|man|lady|kid|someone|somebody|person|student"
+    r"|classmate|friend|coworker|colleague|neighbou?r)\b[^.!?()]{0,40}$"
+)
+_LOWER = re.compile(r"(?<![\w'’-])([a-z][a-z'’-]*[a-z])(?![\w'’-])")
+
+
+class EnglishCueNameRecognizer(EntityRecognizer):
+    """PERSON: an initial or a lower-case first name right after "my friend", "her ex"."""
+
+    def __init__(
+        self,
+        *,
+        gazetteer: dict | None = None,
+        supported_language: str = "en",
+        sure_score: float = SURE,
+        unsure_score: float = UNSURE,
+        top_n: int = 3000,
+        social_top_n: int = 1000,
+        social_zipf: float = 5.0,
+        last_top_n: int = 1000,
+    ) -> None:
+        from curate.deid.data import zipf
+
+        gazetteer = gazetteer or {}
+        common = set(gazetteer.get("common", ()))
+        self.first = frozenset(
+            n for n, rank in gazetteer.get("first", {}).items() if rank < top_n and n not in common
+        )
+        self.social = frozenset(
+            n
+            for n, rank in gazetteer.get("first", {}).items()
+            if rank < social_top_n and n not in common and zipf(n, "en") < social_zipf
+        )
+        # a surname after the name: a frequent one ("taylor", "evans"), or a rare word
+        # ("mansour"); not an everyday word far down the list ("fell", "hurt")
+        self.last = frozenset(
+            n
+            for n, rank in gazetteer.get("last", {}).items()
+            if rank < last_top_n or (n not in common and zipf(n, "en") < 4.0)
+        )
+        self.sure_score, self.unsure_score = sure_score, unsure_score
+        super().__init__(
+            supported_entities=["PERSON"],
+            supported_language=supported_language,
+            name="EnglishCueNameRecognizer",
+        )
+
+    def load(self) -> None:
+        pass
+
+    def analyze(self, text: str, entities: list[str], nlp_artifacts=None) -> list:
+        if entities and "PERSON" not in entities:
+            return []
+        out: list[RecognizerResult] = []
+        for m in _INITIAL.finditer(text):
+            if _CUE.search(text[max(0, m.start() - 60) : m.start()]):
+                out.append(
+                    self._result(m.start(), m.end(), self.sure_score, "initial after a role cue")
+                )
+        for m in _PAREN_INITIAL.finditer(text):
+            if _PERSON_NOUN.search(text[max(0, m.start() - 50) : m.start()]):
+                out.append(
+                    self._result(
+                        m.start(1), m.end() - 1, self.sure_score, "initial after a person word"
+                    )
+                )
+        for m in _LOWER.finditer(text):
+            word, before = m.group(1), text[max(0, m.start() - 60) : m.start()]
+            if word in self.first and _CUE.search(before):
+                score, how = self.sure_score, "lower-case name after a role cue"
+            elif word in self.social and _SOCIAL.search(before):
+                score, how = self.unsure_score, "lower-case name after talking to, with"
+            else:
+                continue
+            end = m.end()
+            after = _LOWER.match(text, end + 1) if text[end : end + 1] == " " else None
+            if after and after.group(1) in self.last:
+                end = after.end()  # "angela fleming"
+            result = self._result(m.start(), end, score, how)
+            if score < self.sure_score:
+                result.recognition_metadata["unsure"] = "lower-case name after a weak cue"
+            out.append(result)
+        return out
+
+    def _result(self, start: int, end: int, score: float, how: str) -> RecognizerResult:
+        explanation = AnalysisExplanation(
+            recognizer=self.name, original_score=score, textual_explanation=how
+        )
+        return RecognizerResult(
+            "PERSON",
+            start,
+            end,
+            score,
+            explanation,
+            recognition_metadata={
+                RecognizerResult.RECOGNIZER_NAME_KEY: self.name,
+                RecognizerResult.RECOGNIZER_IDENTIFIER_KEY: self.id,
+            },
+        )
