@@ -67,9 +67,13 @@ def test_scan_empty(deid_engine, config) -> None:
 def test_read_jsonl_items(tmp_path: Path) -> None:
     good = write_lines(
         tmp_path / "in.jsonl",
-        [{"id": 1, "text": "a"}, "", {"id": "b", "text": "c", "language": "de"}],
+        [
+            {"id": 1, "text": "a"},
+            "",
+            {"id": "b", "text": "c", "language": "de", "culture": "German"},
+        ],
     )
-    assert read_jsonl_items(str(good)) == [("1", "a", None), ("b", "c", "de")]
+    assert read_jsonl_items(str(good)) == [("1", "a", None, None), ("b", "c", "de", "German")]
     bad = write_lines(tmp_path / "bad.jsonl", [{"id": 1, "text": "a"}, {"text": "no id"}])
     with pytest.raises(CurateError, match=r"bad\.jsonl:2: needs an object with id and text"):
         read_jsonl_items(str(bad))
