@@ -92,8 +92,9 @@ def main() -> None:
         engine = make_engine(config)
         model = engine.policy.data["nlp"]["models"]["en"]
         plain = plain_engine(model)
-        plain.analyze(data[0].text, language="en")  # warm up both
-        engine.run([DeidInput("w", "en", None, {"text": data[0].text})])
+        for doc in data[:: max(1, len(data) // len(languages))]:  # warm up both
+            plain.analyze(doc.text, language="en")
+        engine.warm()  # every language's models, as the stage loads them before forking
 
         start = time.perf_counter()
         plain_results = [plain.analyze(d.text, language="en") for d in data]

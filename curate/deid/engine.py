@@ -92,6 +92,12 @@ class Deidentifier:
         self.allowlist = allowlist.load(policy.allowlist_files)
         self.batch_size = batch_size
 
+    def warm(self) -> None:
+        """Load every language's models now (jieba's tables, HanTa, the name lists load on
+        first use): before worker processes are forked, so they share them instead of
+        each loading its own copy."""
+        self.analyze(list(_WARM.values()), list(_WARM))
+
     def analyze(
         self,
         texts: list[str],
@@ -300,6 +306,14 @@ class Deidentifier:
 
 
 MAX_PASSES = 3
+# A sentence per language that reaches each language's recognizer (`Deidentifier.warm`).
+_WARM = {
+    "en": "My friend Anna Weber said hi.",
+    "de": "Ich habe mit meiner Freundin Anna geredet.",
+    "ar": "تكلمت مع صديقي أحمد.",
+    "he": "דיברתי עם החבר שלי יוסי.",
+    "zh": "我和朋友李明说话。",
+}
 
 
 def _same_name_everywhere(i: int, doc: DeidInput, found: dict) -> None:
@@ -427,6 +441,7 @@ def run_all(
     from curate.executors.pool import map_ordered
 
     global _WORKER
+    engine.warm()
     _WORKER = engine
     yield from map_ordered(_run_chunk, chunks, workers)
 
