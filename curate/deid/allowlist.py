@@ -33,6 +33,7 @@ from pathlib import Path
 
 import yaml
 
+from curate.deid.segments import sentences
 from curate.errors import CurateError
 
 BUILTIN = Path(__file__).parent / "data" / "allowlist.yaml"
@@ -183,7 +184,7 @@ class Allowlist:
         if self._figures is not None and self._scripture is not None:
             # 'Psalm 38 is where David prays': a scripture figure's bare name, in a
             # sentence about scripture, is that figure (unsure: the curator sees it)
-            for start, end in _sentences(text):
+            for start, end in sentences(text):
                 if self._scripture.search(text, start, end):
                     found.extend(
                         (m.start(), m.end(), "PUBLIC_FIGURE", "scripture figure by context")
@@ -228,12 +229,6 @@ def _words_rx(words: list[str], case: bool) -> re.Pattern | None:
         return None
     alt = "|".join(re.escape(w) for w in sorted(words, key=len, reverse=True))
     return re.compile(rf"(?<!{_WORD})(?:{alt})(?!{_WORD})", 0 if case else re.IGNORECASE)
-
-
-def _sentences(text: str) -> list[tuple[int, int]]:
-    from curate.deid.segments import sentences
-
-    return sentences(text)
 
 
 def _scripted_titles(before: list[str], after: list[str]) -> re.Pattern | None:

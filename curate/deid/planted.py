@@ -35,18 +35,10 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from curate.deid.evalcorpus import ENTITY_TYPES, LANGUAGES
 from curate.errors import CurateError
 
-LANGUAGES = ("en", "de", "ar", "he", "zh")
-TYPES = (
-    "PERSON",
-    "EMAIL_ADDRESS",
-    "PHONE_NUMBER",
-    "URL",
-    "REDDIT_USERNAME",
-    "SOCIAL_HANDLE",
-    "IP_ADDRESS",
-)
+TYPES = ENTITY_TYPES
 DEFAULT_DIR = Path("../shared/culturecare")
 DEFAULT_LABELS = Path("../shared/deid-realtext/dev.jsonl")
 # where the released records keep their annotated phrases
@@ -526,19 +518,9 @@ def replaced_regions(
 ) -> list[list[tuple[int, int, str]]]:
     """Run the whole engine (routing, recognizers, allowlist of the culture, re-analysis
     passes) on each text as one document; the regions it replaced."""
-    from curate.deid.engine import DeidInput, run_all
+    from curate.deid.realtext import engine_regions
 
-    docs = [
-        DeidInput(f"planted-{i}", item.language, item.culture, {"text": item.text})
-        for i, item in enumerate(items)
-    ]
-    out: dict[str, list[tuple[int, int, str]]] = {}
-    for chunk in run_all(engine, docs, workers=1):
-        for o in chunk:
-            out[o.key] = [
-                (d.start, d.end, d.entity_type) for d in o.decisions if d.operator != "keep"
-            ]
-    return [out[d.key] for d in docs]
+    return engine_regions(engine, [(it.language, it.culture, it.text) for it in items])
 
 
 def release_dir(config, given: Path | None) -> Path | None:

@@ -159,11 +159,23 @@ def _summary(c: Counter) -> dict[str, Any]:
 def replaced_regions(engine, phrases: list[Labelled]) -> list[list[tuple[int, int, str]]]:
     """Run the whole engine (routing, recognizers, policy, re-analysis passes) on each
     phrase as one document; the regions it replaced, in original offsets."""
+    return engine_regions(
+        engine,
+        [(CULTURE_LANGUAGE.get(p.culture), p.culture, p.text) for p in phrases],
+    )
+
+
+def engine_regions(
+    engine, texts: list[tuple[str | None, str | None, str]]
+) -> list[list[tuple[int, int, str]]]:
+    """(start, end, entity type) of what the engine replaced in each (language, culture,
+    text), each text de-identified as one document: what the real-text and the planted
+    evaluations score."""
     from curate.deid.engine import DeidInput, run_all
 
     docs = [
-        DeidInput(f"real-{p.number}", CULTURE_LANGUAGE.get(p.culture), p.culture, {"text": p.text})
-        for p in phrases
+        DeidInput(f"eval-{i}", language, culture, {"text": text})
+        for i, (language, culture, text) in enumerate(texts)
     ]
     out: dict[str, list[tuple[int, int, str]]] = {}
     for chunk in run_all(engine, docs, workers=1):

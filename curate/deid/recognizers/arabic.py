@@ -41,9 +41,10 @@ from importlib import resources
 from math import log10
 from typing import NamedTuple
 
-from presidio_analyzer import AnalysisExplanation, EntityRecognizer, RecognizerResult
+from presidio_analyzer import EntityRecognizer, RecognizerResult
 
 from curate.deid.data import zipf
+from curate.deid.recognizers.result import person_result
 
 # Arabic-world rows only: the file's Iranian, Pakistani and Afghan rows are Persian-script
 # names, and their name fields hold many Persian/Urdu words.
@@ -769,13 +770,4 @@ class ArabicNameRecognizer(EntityRecognizer):
         return None
 
     def _result(self, start: int, end: int, score: float, unsure: str | None) -> RecognizerResult:
-        explanation = AnalysisExplanation(
-            recognizer=self.name, original_score=score, textual_explanation=unsure or "name"
-        )
-        metadata = {
-            RecognizerResult.RECOGNIZER_NAME_KEY: self.name,
-            RecognizerResult.RECOGNIZER_IDENTIFIER_KEY: self.id,
-        }
-        if unsure:
-            metadata["unsure"] = unsure
-        return RecognizerResult("PERSON", start, end, score, explanation, metadata)
+        return person_result(self, start, end, score, unsure or "name", unsure)

@@ -38,7 +38,9 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path
 
-from presidio_analyzer import AnalysisExplanation, EntityRecognizer, RecognizerResult
+from presidio_analyzer import EntityRecognizer
+
+from curate.deid.recognizers.result import person_result
 
 _HAN = re.compile(r"[\u4e00-\u9fff]+")
 # Relation and role words a name follows (我朋友王芳, 我们组长潘勇, 咨询师秀珍), matched on
@@ -328,16 +330,7 @@ class ChineseNameRecognizer(EntityRecognizer):
         return True
 
     def _result(self, start: int, end: int, score: float, how: str, unsure: str | None):
-        explanation = AnalysisExplanation(
-            recognizer=self.name, original_score=score, textual_explanation=how
-        )
-        metadata = {
-            RecognizerResult.RECOGNIZER_NAME_KEY: self.name,
-            RecognizerResult.RECOGNIZER_IDENTIFIER_KEY: self.id,
-        }
-        if unsure:
-            metadata["unsure"] = unsure
-        return RecognizerResult("PERSON", start, end, score, explanation, metadata)
+        return person_result(self, start, end, score, how, unsure)
 
 
 def _after_relation(text: str, start: int) -> bool:

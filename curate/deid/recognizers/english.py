@@ -27,7 +27,9 @@ from __future__ import annotations
 
 import re
 
-from presidio_analyzer import AnalysisExplanation, EntityRecognizer, RecognizerResult
+from presidio_analyzer import EntityRecognizer, RecognizerResult
+
+from curate.deid.recognizers.result import person_result
 
 SURE = 0.75
 UNSURE = 0.55
@@ -147,17 +149,4 @@ class EnglishCueNameRecognizer(EntityRecognizer):
         return out
 
     def _result(self, start: int, end: int, score: float, how: str) -> RecognizerResult:
-        explanation = AnalysisExplanation(
-            recognizer=self.name, original_score=score, textual_explanation=how
-        )
-        return RecognizerResult(
-            "PERSON",
-            start,
-            end,
-            score,
-            explanation,
-            recognition_metadata={
-                RecognizerResult.RECOGNIZER_NAME_KEY: self.name,
-                RecognizerResult.RECOGNIZER_IDENTIFIER_KEY: self.id,
-            },
-        )
+        return person_result(self, start, end, score, how)

@@ -20,7 +20,9 @@ from collections.abc import Iterable
 from dataclasses import asdict, dataclass
 from pathlib import Path
 
-from presidio_analyzer import AnalysisExplanation, EntityRecognizer, RecognizerResult
+from presidio_analyzer import EntityRecognizer, RecognizerResult
+
+from curate.deid.recognizers.result import person_result
 
 GAZETTEER_VERSION = 10
 
@@ -454,17 +456,4 @@ class NameGazetteerRecognizer(EntityRecognizer):
         return results
 
     def _result(self, start: int, end: int, score: float, how: str) -> RecognizerResult:
-        explanation = AnalysisExplanation(
-            recognizer=self.name, original_score=score, textual_explanation=how
-        )
-        return RecognizerResult(
-            "PERSON",
-            start,
-            end,
-            score,
-            explanation,
-            recognition_metadata={
-                RecognizerResult.RECOGNIZER_NAME_KEY: self.name,
-                RecognizerResult.RECOGNIZER_IDENTIFIER_KEY: self.id,
-            },
-        )
+        return person_result(self, start, end, score, how)

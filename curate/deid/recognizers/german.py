@@ -36,9 +36,10 @@ import re
 from dataclasses import dataclass
 from functools import cache, lru_cache
 
-from presidio_analyzer import AnalysisExplanation, EntityRecognizer, RecognizerResult
+from presidio_analyzer import EntityRecognizer, RecognizerResult
 
 from curate.deid.data import cultural_terms, stop_words, zipf
+from curate.deid.recognizers.result import person_result
 
 SURE = 0.85
 LINKED = 0.9  # first name and surname together
@@ -473,22 +474,8 @@ class GermanNameRecognizer(EntityRecognizer):
         return out
 
     def _result(self, start: int, end: int, score: float, how: str, meta: dict) -> RecognizerResult:
-        explanation = AnalysisExplanation(
-            recognizer=self.name, original_score=score, textual_explanation=how
-        )
-        return RecognizerResult(
-            "PERSON",
-            start,
-            end,
-            score,
-            explanation,
-            recognition_metadata={
-                RecognizerResult.RECOGNIZER_NAME_KEY: self.name,
-                RecognizerResult.RECOGNIZER_IDENTIFIER_KEY: self.id,
-                # the cues are weighed here: Presidio's context step must not lift the score
-                RecognizerResult.IS_SCORE_ENHANCED_BY_CONTEXT_KEY: True,
-                **meta,
-            },
+        return person_result(
+            self, start, end, score, how, meta.get("unsure"), scored_with_context=True
         )
 
 

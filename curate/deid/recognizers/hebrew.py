@@ -45,7 +45,9 @@ import re
 from functools import cache
 from pathlib import Path
 
-from presidio_analyzer import AnalysisExplanation, EntityRecognizer, RecognizerResult
+from presidio_analyzer import EntityRecognizer, RecognizerResult
+
+from curate.deid.recognizers.result import person_result
 
 LEXICON_VERSION = 1
 
@@ -499,16 +501,7 @@ class HebrewNameRecognizer(EntityRecognizer):
     def _result(
         self, start: int, end: int, score: float, how: str, unsure: str | None = None
     ) -> RecognizerResult:
-        explanation = AnalysisExplanation(
-            recognizer=self.name, original_score=score, textual_explanation=how
-        )
-        metadata = {
-            RecognizerResult.RECOGNIZER_NAME_KEY: self.name,
-            RecognizerResult.RECOGNIZER_IDENTIFIER_KEY: self.id,
-        }
-        if unsure:
-            metadata["unsure"] = unsure
-        return RecognizerResult("PERSON", start, end, score, explanation, metadata)
+        return person_result(self, start, end, score, how, unsure)
 
 
 # How much rarer (wordfreq Zipf) a name with a clitic on is than the bare name, at
