@@ -184,7 +184,7 @@ class Deidentifier:
         is as it was, and the analyzers already read it."""
         texts: dict[tuple[int, str], str] = {}
         langs: dict[tuple[int, str], str] = {}
-        self._cultures = {i: doc.culture for i, doc in enumerate(docs)}
+        cultures = {i: doc.culture for i, doc in enumerate(docs)}
         for i, doc in enumerate(docs):
             lang = self.policy.language_for(doc.language)
             for name, text in doc.fields.items():
@@ -193,7 +193,7 @@ class Deidentifier:
             for j, phrase in enumerate(doc.phrases):
                 if phrase:
                     texts[(i, f"phrase:{j}")], langs[(i, f"phrase:{j}")] = phrase, lang
-        found = self._analyze_keys(list(texts), texts, langs)
+        found = self._analyze_keys(list(texts), texts, langs, cultures)
         outputs = self._apply_all(docs, found)
         previous = texts  # what each text was before the last pass's replacements
         for _ in range(MAX_PASSES - 1):
@@ -202,7 +202,7 @@ class Deidentifier:
             changed = [k for k, (new, _, _) in outputs.items() if new != previous[k]]
             if not changed:
                 break
-            again = self._analyze_windows(changed, outputs, langs)
+            again = self._analyze_windows(changed, outputs, langs, cultures)
             added = False
             for key in changed:
                 new_text, omap, _ = outputs[key]
@@ -216,7 +216,7 @@ class Deidentifier:
         return [self._output(i, doc, outputs) for i, doc in enumerate(docs)]
 
     def _analyze_windows(
-        self, keys: list[tuple[int, str]], outputs: dict, langs: dict
+        self, keys: list[tuple[int, str]], outputs: dict, langs: dict, cultures: dict
     ) -> dict[tuple[int, str], list]:
         """Detections in the sentences of each output that hold a replacement, in the
         output's offsets."""
@@ -233,7 +233,7 @@ class Deidentifier:
         results = self.analyze(
             [outputs[k][0][a:b] for k, a, b in windows],
             [langs[k] for k, _, _ in windows],
-            [self._cultures.get(k[0]) for k, _, _ in windows],
+            [cultures.get(k[0]) for k, _, _ in windows],
         )
         found: dict[tuple[int, str], list] = {k: [] for k in keys}
         for (key, a, _), dets in zip(windows, results, strict=True):
@@ -243,13 +243,13 @@ class Deidentifier:
         return found
 
     def _analyze_keys(
-        self, keys: list[tuple[int, str]], texts: dict, langs: dict
+        self, keys: list[tuple[int, str]], texts: dict, langs: dict, cultures: dict
     ) -> dict[tuple[int, str], list]:
         """Analyze the texts of `keys` in one batch (segments are grouped by language)."""
         results = self.analyze(
             [texts[k] for k in keys],
             [langs[k] for k in keys],
-            [self._cultures.get(k[0]) for k in keys],
+            [cultures.get(k[0]) for k in keys],
         )
         return dict(zip(keys, results, strict=True))
 
