@@ -145,8 +145,10 @@ def resolve(
         if d.score < threshold and d.operator is None:
             continue
         kept.append(d)
-    kept = _merge_same_type(kept)
+    # before merging: a list's hit on what NER read as an organisation gives way, a
+    # cue recognizer's name on the same words does not ("my sister Debbie Bell")
     kept = _defer_to_ner(kept, text, known_names)
+    kept = _merge_same_type(kept)
     # a public name inside an e-mail, a link, a handle or a subreddit ('youtube.com/
     # @jonas', 'r/germany') is part of that match, not a name of its own; a handle
     # inside a link is part of the link, which is replaced whole

@@ -272,6 +272,20 @@ def test_resolve_gazetteer_defers_to_ner(policy: Policy) -> None:
     assert resolve([nrp, anna], policy, "en", text=text) == [anna]
 
 
+def test_resolve_cue_name_stands_where_ner_reads_an_organisation() -> None:
+    """The list's hit gives way to the model's organisation, a cue recognizer's name on
+    the same words does not: it read the context ("my sister ..."). (The default policy:
+    organisations are kept.)"""
+    policy = load_policy()
+    text = "Only my sister Debbie Bell knows."
+    org = at(text, "Debbie Bell", "ORGANIZATION", score=0.85, rec="SpacyRecognizer")
+    gaz = at(text, "Debbie Bell", "PERSON", score=1.0, rec="NameGazetteerRecognizer_en")
+    cue = at(text, "Debbie Bell", "PERSON", score=0.75, rec="EnglishCueNameRecognizer")
+    (chosen,) = resolve([gaz, org, cue], policy, "en", text=text)
+    assert (chosen.entity_type, chosen.recognizer) == ("PERSON", "EnglishCueNameRecognizer")
+    assert resolve([gaz, org], policy, "en", text=text) == [org]
+
+
 def test_resolve_then_score_then_length(policy: Policy) -> None:
     text = "x" * 30
     low = det(0, 10, "EMAIL_ADDRESS", 0.6)

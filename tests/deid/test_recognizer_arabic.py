@@ -302,3 +302,28 @@ def test_signature_closing_the_text(grec: ArabicNameRecognizer) -> None:
     assert _names(grec, "شكرا لكل اللي ردوا علي - نبراس") == ["نبراس"]
     # a dash inside the text is no signature
     assert _names(grec, "شكرا - نبراس ساعدني\nوبعدين رحت") == []
+
+
+def test_address_or_signature_bounds_a_full_name(rec: ArabicNameRecognizer) -> None:
+    # the place bounds the name: later words join whatever the list says of them
+    assert _names(rec, "وبالنهاية انت الشخص الوحيد المستفيد - ساجي شهران") == ["ساجي شهران"]
+    assert _names(rec, "ليه الآباء كدا ؟ فالح جرهم: ليه لما تشد مع ابوك") == ["فالح جرهم"]
+    # two common words opening a line are a greeting, no name
+    assert _names(rec, "صباح الخير، كيف حالكم") == []
+
+
+def test_talked_with_and_family_names_listed_once(rec: ArabicNameRecognizer) -> None:
+    # "I talked with X": a listed given name that is also a common word
+    assert _names(rec, "تب الي الله حكيت مع لورين عن هذا.") == ["لورين"]
+    # after a sure given name a family name the list holds once joins it
+    assert _names(rec, "صديقتي سارة كنانة قالت لي نفس الشيء.") == ["سارة كنانة"]
+
+
+def test_one_word_signature_that_is_also_a_word_is_unsure(rec: ArabicNameRecognizer) -> None:
+    text = "الحمد لله على كل حال - سعيد"  # "happy", and Saeed
+    found = rec.analyze(text, ["PERSON"])
+    assert [text[r.start : r.end] for r in found] == ["سعيد"]
+    assert found[0].recognition_metadata["unsure"]
+    # a name that is rarely a word signs the text for sure
+    found = rec.analyze("الحمد لله على كل حال - فادي", ["PERSON"])
+    assert [r.score for r in found] == [rec.sure_score]

@@ -8,9 +8,19 @@ from curate.deid.recognizers.english import EnglishCueNameRecognizer
 
 # a small gazetteer in the names-dataset shape: rank by popularity, 'common' = also words
 GAZETTEER = {
-    "first": {"sarah": 0, "jonas": 40, "max": 5, "ivy": 200, "dawn": 60, "obscurename": 9000},
-    "last": {"fleming": 100, "young": 3, "fell": 1726},
-    "common": ["max"],
+    "first": {
+        "sarah": 0,
+        "jonas": 40,
+        "max": 5,
+        "ivy": 200,
+        "dawn": 60,
+        "obscurename": 9000,
+        "thomas": 10,
+        "will": 30,
+        "fatima": 5000,
+    },
+    "last": {"fleming": 100, "young": 3, "fell": 1726, "bell": 150},
+    "common": ["max", "thomas", "will"],
 }
 
 
@@ -59,13 +69,32 @@ def test_lower_case_name_after_a_weak_cue_is_unsure(rec) -> None:
         "my friend young people like",  # a surname only, and a word
         "talked to my mom about it",
         "my friend obscurename came",  # far down the list
-        "My friend Sarah came",  # capitalised: spaCy's and the gazetteer's job
+        "Sarah came over",  # capitalised without a cue: spaCy's and the gazetteer's job
+        "I struggle with Will",  # 'with' alone, and a name that is an everyday word
+        "Will, you know",  # an everyday word opening a sentence
+        "It goes on. - Thomas said so",  # the text goes on after the dash
         "went to the park with friends",
         "see the options (A.) and (B.) below",  # list labels, no person before them
     ],
 )
 def test_no_name_without_a_strong_reading(rec, text) -> None:
     assert names(rec, text) == []
+
+
+@pytest.mark.parametrize(
+    ("text", "name"),
+    [
+        # the small spaCy model reads these as a place and an organisation
+        ("I talked to Thomas about this last night.", "Thomas"),
+        ("Only my sister Sarah Bell knows.", "Sarah Bell"),  # a listed surname joins
+        ("My friend Will told me the same.", "Will"),  # after a role cue, any listed name
+        ("Sarah, I am so sorry for your loss.", "Sarah"),  # a reply's address
+        ("I hope this helps. - Jonas", "Jonas"),  # a signature
+        ("Stay strong. ~ Fatima", "Fatima"),  # far down the list, but a rare word
+    ],
+)
+def test_capitalised_name_with_a_cue_or_in_an_address(rec, text, name) -> None:
+    assert names(rec, text) == [(name, rec.sure_score)]
 
 
 def test_other_entities_are_not_asked_for(rec) -> None:

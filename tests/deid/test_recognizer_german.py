@@ -70,6 +70,9 @@ def names(rec: GermanNameRecognizer, text: str, threshold: float = 0.5) -> list[
         "Auf r/Austria hat mir jemand geantwortet.",
         # a greeting is no cue for a capitalised word
         "Hallo Zusammen, ich bin neu hier.",
+        # nouns opening a sentence before a comma or a colon: no address
+        "Bett, Handy und Sonne. Danke, Leute!",
+        "Hoffnung: die habe ich nicht mehr.",
     ],
 )
 def test_no_names(rec: GermanNameRecognizer, text: str) -> None:
@@ -106,6 +109,14 @@ def test_no_names(rec: GermanNameRecognizer, text: str) -> None:
         # an abbreviated part and particles inside a name
         ("Mein Bruder Hans-J. Kobelt ist das Lieblingskind.", ["Hans-J. Kobelt"]),
         ("Ich habe Lea van der Weber lange nicht gesehen.", ["Lea van der Weber"]),
+        # the address of a reply, a signature: the place is the cue, and bounds the name
+        ("Das kenne ich. Sieglinde: ich auch.", ["Sieglinde"]),
+        ("Itai, Ich weiß nicht weiter.", ["Itai"]),
+        ("Wünsche dir ganz viel Kraft! - Yasmin", ["Yasmin"]),
+        ("Bleib nicht aus Mitleid bei ihr ~ Sieglinde Killer", ["Sieglinde Killer"]),
+        # a rare word between "mit" and a verb of talking; greeted before a comma
+        ("Ich habe gestern mit Ludwina darüber geredet.", ["Ludwina"]),
+        ("Hey Alles Gute Fleischgeigerin, hier hast du ein Bier.", ["Fleischgeigerin"]),
     ],
 )
 def test_names(rec: GermanNameRecognizer, text: str, expected: list[str]) -> None:

@@ -134,8 +134,11 @@ def test_unsure_results_say_why(rec):
     (plain,) = rec.analyze("דיברתי עם נועה אתמול.", ["PERSON"])
     assert "unsure" not in plain.recognition_metadata
     assert plain.recognition_metadata["recognizer_name"] == "HebrewNameRecognizer"
-    (poem,) = rec.analyze("דיברתי עם שירה אתמול.", ["PERSON"])  # also "poetry"
+    (poem,) = rec.analyze("גם שירה הייתה שם אתמול.", ["PERSON"])  # also "poetry"
     assert poem.recognition_metadata["unsure"]
+    # after talking with someone, the cue settles it
+    (talked,) = rec.analyze("דיברתי עם שירה אתמול.", ["PERSON"])
+    assert "unsure" not in talked.recognition_metadata
 
 
 def test_only_person_and_hebrew_script(rec):
@@ -199,4 +202,26 @@ def test_real_hebrew_phrases_have_no_false_names(rec):
     ],
 )
 def test_initials_after_a_role_cue(rec, text, expected):
+    assert names(rec, text) == expected
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        # the address of a reply or a signature bounds the name
+        ("חוה כהן: אנטישמיות-למה אנשים לא עומדים", ["חוה כהן"]),
+        ("יעל, אני מבינה אותך", ["יעל"]),
+        ("למה לא רוצים להקשיב לנו? ~ עדן", ["עדן"]),
+        # a name that is also a word opening a post before a comma is a greeting
+        ("שלום, אני חדשה כאן", []),
+        ("תודה רבה - אמא", []),
+        # after talking with someone
+        ("דיברתי על זה עם דור כהן.", ["דור כהן"]),
+        ("דיברתי עם החברים שלי", []),
+        ("המורה שמה לב שאני לא מרוכזת", []),  # "noticed", not "her name is Lev"
+        # "שלי" after a role word is "my", not Shelly
+        ("החברה שלי מאיה לוי אמרה את אותו דבר.", ["מאיה לוי"]),
+    ],
+)
+def test_address_signature_and_talking_with(rec, text, expected) -> None:
     assert names(rec, text) == expected

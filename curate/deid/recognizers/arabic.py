@@ -44,6 +44,7 @@ from typing import NamedTuple
 from presidio_analyzer import EntityRecognizer, RecognizerResult
 
 from curate.deid.data import zipf
+from curate.deid.recognizers.address import starts_sentence
 from curate.deid.recognizers.result import person_result
 
 # Arabic-world rows only: the file's Iranian, Pakistani and Afghan rows are Persian-script
@@ -294,18 +295,22 @@ _SIGN_MARKS = ("-", "~", "—", "–")
 
 
 def _frame(text: str, tok: _Token) -> str | None:
-    """'with' when the word opens a line addressed to someone ("X، ...", "X: ...") or
-    signs the text off ("- X", "~ X" at its end): the place of a name, as after "with"."""
+    """'opening' when the word opens a line or sentence addressed to someone ("X، ...",
+    "X: ..."), 'signature' when it signs the text off ("- X", "~ X" at its end): the
+    place of a name, as after "with"."""
     before = text[: tok.start].rsplit("\n", 1)[-1].strip()
     line = text[tok.start :].split("\n", 1)[0]
-    if not before and _ADDRESSED.match(line):
-        return "with"
+    if starts_sentence(text, tok.start) and _ADDRESSED.match(line):
+        return "opening"
     # the text's last words, after a dash on their own line or closing the last one
     last = len(line.split()) <= 5 and "\n" not in text[tok.start :].strip()
     signs = before in _SIGN_MARKS or (before.endswith(_SIGN_MARKS) and before[-2:-1].isspace())
     if last and signs:
-        return "with"
+        return "signature"
     return None
+
+
+_SLOT_END = re.compile(r"[ \t]*(?:[،,:]|[ \t.!]*$)")
 
 
 def _article(text: str, tok: _Token) -> bool:
@@ -319,8 +324,9 @@ class ArabicNameRecognizer(EntityRecognizer):
     Scores: `sure_score` for sure names; `ambiguous_score` (after a cue) and `alone_score`
     (weaker context) for unsure ones, which carry `recognition_metadata["unsure"]`.
     Thresholds are wordfreq Zipf values: `common_zipf` (a common word), `alone_zipf` (rare
-    enough to be a name with no context), `unknown_zipf` / `surname_zipf` (an unlisted word
-    taken after a cue / as a family name), and `name_ratio`: log10(count as a given name) -
+    enough to be a name with no context), `unknown_zipf` / `kin_zipf` / `surname_zipf` (an
+    unlisted word taken after "with" / after a kinship or naming cue / as a family name),
+    and `name_ratio`: log10(count as a given name) -
     Zipf, above which a common word is more a name ("أحمد") than a word ("جميلة")."""
 
     def __init__(
@@ -335,6 +341,7 @@ class ArabicNameRecognizer(EntityRecognizer):
         ambiguous_score: float = 0.6,
         sure_score: float = 0.85,
         unknown_zipf: float = 3.0,
+        kin_zipf: float = 3.0,
         surname_zipf: float = 3.0,
         supported_language: str = "ar",
     ) -> None:
@@ -349,6 +356,7 @@ class ArabicNameRecognizer(EntityRecognizer):
         self.ambiguous_score = ambiguous_score
         self.sure_score = sure_score
         self.unknown_zipf = unknown_zipf
+        self.kin_zipf = kin_zipf
         self.surname_zipf = surname_zipf
         super().__init__(
             supported_entities=["PERSON"],
@@ -502,7 +510,9 @@ class ArabicNameRecognizer(EntityRecognizer):
             return "glued"  # "I called+X"
         if clitic == "و" and p in AND_CUES:
             return "glued"  # "I and X", "my mother and X"
-        if p == "مع" or (p in TALK_PREPS and i >= 2 and toks[i - 2].plain in TALK_VERBS):
+        if p in TALK_PREPS and i >= 2 and toks[i - 2].plain in TALK_VERBS:
+            return "talk with"  # "حكيت مع X" (I talked with X)
+        if p == "مع":
             return "with"
         if p in TALK_VERBS or p == "يا":
             return "talk"
@@ -537,6 +547,35 @@ class ArabicNameRecognizer(EntityRecognizer):
             if self._given(other) and not other.clitic and not self._common(other):
                 return "with"
         return None
+
+    def _slot(self, text: str, toks: list[_Token], i: int, reading: _Reading | None) -> int | None:
+        """End token of a name of two to four words that fills the address of a reply or
+        a signature (`_frame`); -1 if two to four words fill it that are no name (or a
+        stop word is among them); None if the place holds one word or more than four.
+        The place bounds the name, so later words join it whatever the list says
+        ("- ابتكار السادة الراويون"), if one of them is a connector ("بن") or no common
+        word (not "صباح الخير،" = good morning, though both are listed name parts)."""
+        j = i + 1
+        while j < len(toks) and j - i < 4 and self._adjacent(text, toks[j - 1], toks[j]):
+            j += 1
+            if _SLOT_END.match(text, toks[j - 1].end):
+                break
+        if j - i < 2 or not _SLOT_END.match(text, toks[j - 1].end):
+            return None
+        words = toks[i:j]
+        if any(
+            t.plain not in CONNECTORS
+            and (t.plain in STOP or t.plain in KIN_CUES or t.plain in TALK_VERBS)
+            for t in words
+        ):
+            return -1  # a phrase fills the place ("سمن على عسل: ..."), no name
+        first = self._given(reading) or self._unknown_name(toks[i], rarity=self.common_zipf)
+        later = any(
+            t.plain in CONNECTORS or zipf(t.plain, "ar") < self.common_zipf for t in words[1:]
+        )
+        if first and later and not self._public(toks, i, j):
+            return j
+        return -1  # the place holds words that are no name
 
     def _public(self, toks: list[_Token], i: int, j: int) -> bool:
         """A religious figure: "our master X", "X peace be upon him"."""
@@ -594,7 +633,9 @@ class ArabicNameRecognizer(EntityRecognizer):
             # frequent name ("أحمد حسن"). After a cue, a missed family name leaks more
             # than one word too many.
             if sure:
-                listed = count >= 2 and (z < self.common_zipf or count >= 20)
+                # after a sure first part one entry is enough (the list holds many family
+                # and tribe names once: "كنانة", "شمر"), if the word is not a common one
+                listed = count >= 1 and (z < self.common_zipf or count >= 20)
             else:
                 namelike = z < self.common_zipf or log10(count + 1) - z >= self.name_ratio
                 listed = count >= 5 and entry[2] >= 2 and namelike
@@ -694,7 +735,18 @@ class ArabicNameRecognizer(EntityRecognizer):
                 reading, k = _Reading(tok.start, tok.key, *compound, z, ""), k + 1
         if reading is None and (len(tok.plain) < 3 or _article(text, tok)):
             return None  # neither listed nor a possible unknown name
-        cue = self._cue(text, toks, i, reading.clitic if reading else "") or _frame(text, tok)
+        cue = self._cue(text, toks, i, reading.clitic if reading else "")
+        signed = False  # one word signing the text or addressed with a colon
+        if cue is None and (where := _frame(text, tok)):
+            slot = self._slot(text, toks, i, reading)
+            if slot == -1:
+                return None
+            if slot is not None:
+                return tok.start if reading is None else reading.start, slot, self.sure_score, None
+            alone = k == len(toks) or _SLOT_END.match(text, toks[k - 1].end)
+            signs = where == "signature" or text[toks[k - 1].end :].lstrip()[:1] == ":"
+            signed = bool(alone and signs and reading is not None and not reading.clitic)
+            cue = "with"  # one word where a name stands: as after "with"
         if cue == "kin" and _article(text, tok):
             return None  # "my big brother": an adjective between the cue and the name
         if cue != "naming" and k < len(toks) and toks[k].plain in _INTENSIFIERS:
@@ -714,7 +766,7 @@ class ArabicNameRecognizer(EntityRecognizer):
             # noisy): rare in the language and not inflected
             if cue == "glued":
                 return None
-            rare = self._unknown_name(tok) or (
+            rare = self._unknown_name(tok, rarity=self.kin_zipf) or (
                 reading is not None
                 and not reading.clitic
                 and reading.zipf < self.common_zipf
@@ -726,18 +778,26 @@ class ArabicNameRecognizer(EntityRecognizer):
             return None
         # after "with": not a possessed noun ("مع زمايلي" = with my colleagues)
         with_unknown = not self._given(reading) and not tok.plain.endswith("ي")
-        if cue == "with" and with_unknown and self._unknown_name(tok):
+        if cue in ("with", "talk with") and with_unknown and self._unknown_name(tok):
             j, _, _ = self._extend(text, toks, i, True)
             return tok.start, j, self.alone_score, "unknown word after 'with' / 'to'"
         if reading is None or not self._given(reading):
             return None
         common = self._common(reading)
-        if cue in ("talk", "with"):
+        if cue in ("talk", "with", "talk with"):
             j, named, guessed = self._extend(text, toks, k - 1, True)
             if self._public(toks, i, j):
                 return None
             if not common or named:
                 return reading.start, j, self.sure_score, None
+            if cue == "talk with" and not reading.clitic and not tok.plain.endswith("ي"):
+                # "حكيت مع لورين": after talking with, a listed given name is a person
+                return reading.start, j, self.ambiguous_score, "common name after talking with"
+            if signed and j == k:
+                # "- تمام", "يزيد: ...": a listed name signing or addressed, though also a
+                # word: replaced, for the curator to look at
+                why = "name that is also a word, signing or addressed"
+                return reading.start, j, self.ambiguous_score, why
             if self._namelike(reading) or (guessed and not reading.gaz):
                 return reading.start, j, self.alone_score, "common name after 'with' / talking"
             return None

@@ -19,8 +19,14 @@ marked unsure. An initial in brackets needs a word for a person before it ("a gi
 my class (J.)"). A surname after a lower-case name joins it when it is a frequent one
 ("jane taylor") or a rare word ("mansour"), never an everyday word ("me and jack fell").
 
-Everything else (capitalised names, names without a cue) is left to spaCy and the
-gazetteer, which already read them.
+A capitalised first name is spaCy's and the gazetteer's, except where the small spaCy
+model misreads it and a cue says who it is: "I talked to Stephen" comes out a place, "my
+sister Debbie Bell" an organisation. So a capitalised first name of the list (not one of its
+everyday words: "Will", "Grace") is a name here after a role cue or a verb of talking, and
+where a reply addresses someone or a post is signed ("Sarah, I am sorry", "- Leon":
+`address`); a listed surname or a rare capitalised word after it joins it.
+
+Everything else (names without a cue) is left to spaCy and the gazetteer.
 """
 
 from __future__ import annotations
@@ -29,6 +35,7 @@ import re
 
 from presidio_analyzer import EntityRecognizer, RecognizerResult
 
+from curate.deid.recognizers.address import addressed
 from curate.deid.recognizers.result import person_result
 
 SURE = 0.75
@@ -67,7 +74,10 @@ _PERSON_NOUN = re.compile(
     r"(?<![\w'’])(?i:girl|guy|boy|woman|man|lady|kid|someone|somebody|person|student"
     r"|classmate|friend|coworker|colleague|neighbou?r)\b[^.!?()]{0,40}$"
 )
+# before a capitalised name, "with" alone is no cue ("struggle with Faith")
+_TALKED = re.compile(_SOCIAL.pattern.replace("|with\\s+)$", ")$"))
 _LOWER = re.compile(r"(?<![\w'’-])([a-z][a-z'’-]*[a-z])(?![\w'’-])")
+_CAPITAL = re.compile(r"(?<![\w'’@/#-])([A-Z][a-z]+(?:[-'’][A-Z]?[a-z]+)*)(?![\w'’@/-])")
 
 
 class EnglishCueNameRecognizer(EntityRecognizer):
@@ -103,6 +113,14 @@ class EnglishCueNameRecognizer(EntityRecognizer):
             n
             for n, rank in gazetteer.get("last", {}).items()
             if rank < last_top_n or (n not in common and zipf(n, "en") < 4.0)
+        )
+        self.zipf = zipf
+        self.social_zipf = social_zipf
+        # after a role cue a name that is also a word is a name ("my friend Will"); where
+        # a text addresses or signs, a name of any rank that is a rare word ("- Fatima")
+        self.any_first = frozenset(gazetteer.get("first", {}))
+        self.cued_first = frozenset(
+            n for n, rank in gazetteer.get("first", {}).items() if rank < top_n
         )
         self.sure_score, self.unsure_score = sure_score, unsure_score
         super().__init__(
@@ -146,6 +164,39 @@ class EnglishCueNameRecognizer(EntityRecognizer):
             if score < self.sure_score:
                 result.recognition_metadata["unsure"] = "lower-case name after a weak cue"
             out.append(result)
+        out.extend(self._capitalised(text))
+        return out
+
+    def _capitalised(self, text: str) -> list[RecognizerResult]:
+        """A capitalised listed first name after a role cue or a verb of talking, or
+        filling an address or a signature, with the surname after it."""
+        out = []
+        for m in _CAPITAL.finditer(text):
+            key, before = m.group(1).casefold(), text[max(0, m.start() - 60) : m.start()]
+            if key not in self.any_first:
+                continue
+            end = m.end()
+            while text[end : end + 1] == " " and (nxt := _CAPITAL.match(text, end + 1)):
+                part = nxt.group(1).casefold()
+                if part not in self.last and self.zipf(part, "en") >= 3.0:
+                    break
+                end = nxt.end()  # "Debbie Bell", "Stephanie Mason"
+            # a name that is also a frequent word ("Thomas", "Joseph", "Howard") counts
+            # after a verb of talking or in an address too, an everyday word ("Will",
+            # "Hope", zipf >= `social_zipf`) only after a role cue
+            cued = key in self.cued_first
+            listed = key in self.first or (cued and self.zipf(key, "en") < self.social_zipf)
+            if cued and _CUE.search(before):
+                how = "capitalised name after a role cue"
+            elif listed and _TALKED.search(before):
+                how = "capitalised name after talking to, with"
+            elif (listed or self.zipf(key, "en") < 3.5) and (
+                where := addressed(text, m.start(), end)
+            ):
+                how = f"capitalised name, {where}"
+            else:
+                continue
+            out.append(self._result(m.start(), end, self.sure_score, how))
         return out
 
     def _result(self, start: int, end: int, score: float, how: str) -> RecognizerResult:

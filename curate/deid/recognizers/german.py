@@ -14,7 +14,10 @@ is taken for a name (score 0.85, 0.9 with a surname) when two signals agree:
 - a home first name and any cue, a foreign one after a kinship word or title (HanTa
   misses some: "Mitbewohner Ahmet" comes out a verb);
 - a listed or rare word followed by a surname HanTa tags NE ("Hildegunde Henschel");
-- a name or NE right next to a sure name ("Lea und Avi").
+- a name or NE right next to a sure name ("Lea und Avi");
+- a listed first name (or a rare NE) filling the address of a reply or a signature
+  ("Gertrud: ich kenne das", "- Moshe"; `address`), a rare word between "mit" and a verb
+  of talking ("mit Ludwina geredet").
 
 One signal alone gives a low score under the PERSON threshold, marked unsure: a name
 listed only abroad or also a word ("Tavor", "Jo", "Park"), NE with no list ("Discord hat
@@ -39,6 +42,7 @@ from functools import cache, lru_cache
 from presidio_analyzer import EntityRecognizer, RecognizerResult
 
 from curate.deid.data import cultural_terms, stop_words, zipf
+from curate.deid.recognizers.address import addressed
 from curate.deid.recognizers.result import person_result
 
 SURE = 0.85
@@ -75,7 +79,7 @@ ROLES = frozenset(
     .split()
 )
 # A greeting names who is greeted ("Hallo Lea"), but is no cue for an initial or an unknown word.
-GREETINGS = frozenset("hallo hi hey liebe lieber danke".split())
+GREETINGS = frozenset("hallo hi hey liebe lieber danke gute".split())  # "Alles Gute X"
 # Compound role words end in one: "Teamleiterin", "Hausarzt", "Schulfreundin" (but
 # "Schenkel" is no grandchild and "Gebärmutter" no mother).
 _ROLE_SUFFIXES = tuple(
@@ -189,7 +193,7 @@ class GermanNameRecognizer(EntityRecognizer):
         for toks in _sentences(text):
             keys = [w.casefold() for _, _, w in toks]
             results.extend(self._lower_names(toks, keys))
-            if not self._worth_tagging(toks, keys):
+            if not self._worth_tagging(toks, keys, text):
                 continue
             sent = _Sentence(text, toks, keys, tag_sentence([w for _, _, w in toks]))
             results.extend(self._names(sent))
@@ -226,7 +230,9 @@ class GermanNameRecognizer(EntityRecognizer):
     def _first_name(self, key: str) -> bool:
         return any(self._listed(key, t) for t in (self.first, self.abroad, self.common))
 
-    def _worth_tagging(self, toks: list[tuple[int, int, str]], keys: list[str]) -> bool:
+    def _worth_tagging(
+        self, toks: list[tuple[int, int, str]], keys: list[str], text: str = ""
+    ) -> bool:
         """Every rule needs a first name, a cue, or a listed word beside another capitalised
         word (a common-word name or a surname counts only so): else skip HanTa."""
         capital = [
@@ -250,6 +256,12 @@ class GermanNameRecognizer(EntityRecognizer):
                     return True
             if _cue_after(keys, i + 1):
                 return True
+            if text and (self._first_name(key) or key in self.last or zipf(key, "de") < 2.0):
+                j = i + 1
+                while j < len(toks) and capital[j] and toks[j][0] - toks[j - 1][1] == 1:
+                    j += 1
+                if addressed(text, toks[i][0], toks[j - 1][1]):
+                    return True  # "Ramon, ...", "- Centa Jüttner"
         return False
 
     def _surname_part(self, s: _Sentence, j: int) -> bool:
@@ -299,6 +311,24 @@ class GermanNameRecognizer(EntityRecognizer):
             j -= 1
         return j
 
+    def _address_span(self, s: _Sentence, i: int, j: int) -> int:
+        """Up to three capitalised words from a first name that fill the address of a
+        reply or a signature are one name, whatever HanTa calls the later ones ("Waldemar
+        Killer: ...", not "Vergiss Jonas, ...")."""
+        if not self._first_name(self._genitive(s.keys[i])):
+            return j
+        k = j
+        while (
+            k < len(s.toks)
+            and k - i < 3
+            and _NAME_WORD.fullmatch(s.toks[k][2])
+            and s.text[s.toks[k - 1][1] : s.toks[k][0]] == " "
+        ):
+            k += 1
+        if k > j and addressed(s.text, s.toks[i][0], s.toks[k - 1][1]):
+            return k
+        return j
+
     # -- decisions ----------------------------------------------------------------------
 
     def _proper(self, s: _Sentence, k: int) -> bool:
@@ -313,7 +343,7 @@ class GermanNameRecognizer(EntityRecognizer):
             if not self._word(word, key) or _glued(s, i):
                 i += 1
                 continue
-            j = self._span(s, i)
+            j = self._address_span(s, i, self._span(s, i))
             score, how = self._decide(s, i, j)
             if j > i + 1 and score >= 0.5:
                 score = max(score, LINKED)
@@ -381,6 +411,17 @@ class GermanNameRecognizer(EntityRecognizer):
             return LINKED, "first name and surname"
         if linked and cue and zipf(key, "de") < 2.5:
             return self.sure_score, f"rare name, {cue} cue"  # "habe Bernhardine Hettner ..."
+        where = addressed(s.text, s.toks[i][0], _end(s, j))
+        # a name that is also a word only if a rare one ("Gertrud", not "Bett"); an unlisted
+        # proper noun only alone and rare (not "Vergiss Jonas, ...": HanTa calls a
+        # sentence's first word NE often)
+        listed_rare = first and (zipf(key, "de") < 4.0 or surname)
+        if where and (home or abroad or listed_rare or (ne and rare and j == i + 1)):
+            return self.sure_score, f"first name, {where}"  # "Gertrud: ...", "- Moshe"
+        if before == "greeting" and rare and j == i + 1 and s.keys[j : j + 1] == [","]:
+            return self.sure_score, "rare word greeted"  # "Alles Gute Fleischgeiger, hier"
+        if i > 0 and s.keys[i - 1] == "mit" and after and rare:
+            return self.sure_score, "rare word, mit … talk cue"  # "mit Ludwina geredet"
         if ne or home or abroad:
             if home or abroad:
                 return self.unsure_score, "name list, no cue"

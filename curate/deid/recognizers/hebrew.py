@@ -47,6 +47,7 @@ from pathlib import Path
 
 from presidio_analyzer import EntityRecognizer, RecognizerResult
 
+from curate.deid.recognizers.address import addressed
 from curate.deid.recognizers.result import person_result
 
 LEXICON_VERSION = 1
@@ -115,6 +116,14 @@ _CONNECTORS = frozenset("בן בת בר אבו אבן אל".split())
 _INITIAL = re.compile(r"(?![רה])[\u05D0-\u05EA]'")
 # Honorifics after the name of a late person ("of blessed memory").
 _AFTER_CUES = frozenset('ז"ל זצ"ל ע"ה הי"ד'.split())
+# Talking, meeting, writing with someone: "דיברתי (על זה) עם X", "נפגשתי עם X".
+_TALK_VERBS = frozenset(
+    """
+    דיברתי דיברנו דיבר דיברה מדברת מדבר התייעצתי התייעצה נפגשתי נפגשנו נפגש נפגשה יצאתי
+    יצאה יצא התכתבתי התכתבנו הסתכסכתי רבתי רבנו התחתנתי התחתן התחתנה שוחחתי שוחחנו
+    """.split()
+)
+_WITH = frozenset({"עם"})
 
 
 def _key(word: str) -> str:
@@ -278,12 +287,32 @@ class HebrewNameRecognizer(EntityRecognizer):
                 i += 1
                 continue
             found = self._given(words, i, text)
-            if found is None:
+            if found is None or (
+                words[i][2] in _BETWEEN and i and _strip_clitic(words[i - 1][2]) in _ROLE_CUES
+            ):  # "החברה שלי מאיה": "שלי" is "my" there, not Shelly
                 i += 1
                 continue
             clitic, kind, j = found
             start = words[i][0] + clitic
             cue = self._cue_before(words, i, text)
+            if cue is None:
+                slot = self._slot(words, i, text)
+                where = addressed(text, start, words[slot - 1][1]) if slot else ""
+                # "חוה ישראלי: ...", "~ אגם חן", "~ עדן": the place bounds the name. A name
+                # that is also a word needs a surname with it, or to sign the text or open
+                # it with a colon: "שלום," opening a post is a greeting
+                end = words[slot - 1][1] if slot else 0
+                surnamed = bool(slot) and slot - i > 1 and self._surname(words[i + 1][2], True)
+                colon = where == "opening" and text[end:].lstrip()[:1] == ":"
+                word_ok = (kind in (NOUN, OTHER) and (where == "signature" or colon)) or (
+                    kind in (NOUN, OTHER, WORD_NAME) and surnamed
+                )
+                if where and (kind == NAME or word_ok):
+                    why = f"given name, {where}"
+                    results.append(self._result(start, words[slot - 1][1], self.full_score, why))
+                    spans.append((i, slot, clitic))
+                    i = slot
+                    continue
             if words[i][2] in _CONNECTORS and not _between_commas(words, i, text):
                 kind, parts = WORD, 1  # "בן", "בת": a name only after "קוראים לו"
             elif kind in (WORD, WORD_NAME):  # "לי": a name after "קוראים לה", or "איתי כהן"
@@ -413,14 +442,20 @@ class HebrewNameRecognizer(EntityRecognizer):
     # -- cues
 
     def _cue_before(self, words: list[Word], i: int, text: str) -> str | None:
-        """'naming', 'role', 'apposition' (a role word, then a comma) or 'hyphen' if a
-        cue stands before words[i], else None."""
+        """'naming', 'role', 'apposition' (a role word, then a comma), 'hyphen' or 'talk'
+        ("דיברתי עם X" = I talked with X) if a cue stands before words[i], else None."""
         start = words[i][0]
         if i and text[words[i - 1][1] : start] in _HYPHENS:
             clitic = words[i - 1][2]
             return "hyphen" if clitic and _BARE_CLITIC.fullmatch(clitic) else None
         if i and words[i - 1][2] == "הכי":
             return None  # "החברה הכי טובה": an adjective
+        if i and words[i - 1][2] in _WITH:
+            for k in range(i - 2, max(-1, i - 5), -1):
+                if text[words[k][1] : words[k + 1][0]].strip():
+                    break  # punctuation between: another clause
+                if words[k][2] in _TALK_VERBS:
+                    return "talk"  # "דיברתי על זה עם X"
         j, comma = i - 1, False
         while j >= 0 and j >= i - 4:
             gap = text[words[j][1] : words[j + 1][0]]
@@ -429,7 +464,8 @@ class HebrewNameRecognizer(EntityRecognizer):
             comma = comma or "," in gap
             key = words[j][2]
             if key in _NAMING_CUES or (j and words[j - 1][2] in _NAMING_PAIRS.get(key, ())):
-                return "naming"
+                # "שמה לב" is "she noticed" (put heart), not "her name is Lev"
+                return None if words[i][2] == "לב" and j == i - 1 else "naming"
             role = key if key in _ROLE_CUES else _strip_clitic(key)
             if role in _ROLE_CUES:
                 if comma:
@@ -446,6 +482,18 @@ class HebrewNameRecognizer(EntityRecognizer):
             return None
         return None
 
+    def _slot(self, words: list[Word], i: int, text: str) -> int | None:
+        """End index of the one to three words from words[i] that fill the address of a
+        reply or a signature (`address`), none a stop word, else None."""
+        for j in range(i + 1, min(i + 4, len(words) + 1)):
+            if j > i + 1 and text[words[j - 2][1] : words[j - 1][0]] not in (" ", *_HYPHENS):
+                return None
+            if _stop(words[j - 1][2]) or words[j - 1][2] in _BETWEEN:
+                return None
+            if addressed(text, words[i][0], words[j - 1][1]):
+                return j
+        return None
+
     def _accept(self, kind: str, cue: str | None, words: list[Word], i: int, text: str) -> bool:
         """Whether a lone given name of grade `kind` after `cue` is a name."""
         if kind == NAME or (cue == "naming" and kind != WORD):
@@ -454,7 +502,7 @@ class HebrewNameRecognizer(EntityRecognizer):
             return _between_commas(words, i, text)
         if kind in (WORD, WORD_NAME) or cue is None:
             return False
-        if cue in ("hyphen", "apposition"):
+        if cue in ("hyphen", "apposition", "talk"):
             return True
         # right after a role word, a word may be its predicate: "אמא שלי טובה" (my mother
         # is kind), "אבא שלי אמר" (my father said); between commas it is a name
