@@ -27,6 +27,7 @@ or a culture name) a mapping kind -> list of terms:
 from __future__ import annotations
 
 import re
+from collections.abc import Sequence
 from dataclasses import dataclass
 from functools import cache
 from pathlib import Path
@@ -64,8 +65,13 @@ def normalize(text: str) -> str:
     return _normalize(text)[0]
 
 
-def _normalize(text: str) -> tuple[str, list[int]]:
+def _normalize(text: str) -> tuple[str, Sequence[int]]:
     """The folded text and, for each of its characters, the index it came from."""
+    folded = text.translate(_FOLD)
+    if not _AR_MARKS.search(folded):
+        low = folded.lower()
+        if len(low) == len(folded):
+            return low, range(len(folded))  # most texts: one character for one
     chars, where = [], []
     for i, ch in enumerate(text.translate(_FOLD)):
         if _AR_MARKS.match(ch):

@@ -28,6 +28,7 @@ from curate.deid.operators import (
     resolve,
 )
 from curate.deid.policy import Policy
+from curate.deid.recognizers.address import starts_sentence
 from curate.deid.review import apply_overrides
 from curate.deid.segments import Segment, segments, sentences
 
@@ -138,8 +139,13 @@ class Deidentifier:
                     # blanking Chinese characters may join digits into a 'number' ("302号，
                     # 2019年"): a pattern match may not contain a Chinese character
                     dets = [d for d in dets if not _HAN.search(seg_text[d.start : d.end])]
+                lead, tail = _context_marks(texts[i], seg.start, seg.end)
                 for rec in named:
-                    dets += from_presidio(rec.analyze(seg_text, rec.supported_entities, None))
+                    found_here = rec.analyze(lead + seg_text + tail, rec.supported_entities, None)
+                    dets += [
+                        dataclasses.replace(d, start=d.start - len(lead), end=d.end - len(lead))
+                        for d in from_presidio(found_here)
+                    ]
                 found[i].extend(
                     dataclasses.replace(d, start=d.start + seg.start, end=d.end + seg.start)
                     for d in dets
@@ -218,12 +224,16 @@ class Deidentifier:
     def _analyze_windows(
         self, keys: list[tuple[int, str]], outputs: dict, langs: dict, cultures: dict
     ) -> dict[tuple[int, str], list]:
-        """Detections in the sentences of each output that hold a replacement, in the
-        output's offsets."""
+        """Detections in the sentences of each output that hold an open replacement
+        (`_open`), in the output's offsets. What a replacement reveals stands next to it
+        (a surname after a pseudonymized first name, the rest of a link whose handle
+        became a tag); a tag between lower-case words and spaces reveals nothing, and
+        reading its sentence again through the English model was a quarter of the
+        stage's time."""
         windows: list[tuple[tuple[int, str], int, int]] = []
         for key in keys:
             text, omap, _ = outputs[key]
-            regions = omap.replaced(0, len(text))
+            regions = [(r0, r1) for r0, r1 in omap.replaced(0, len(text)) if _open(text, r0, r1)]
             for start, end in sentences(text):
                 if any(r0 <= end and start <= r1 for r0, r1 in regions):
                     if windows and windows[-1][0] == key and windows[-1][2] >= start:
@@ -314,6 +324,49 @@ _WARM = {
     "he": "דיברתי עם החבר שלי יוסי.",
     "zh": "我和朋友李明说话。",
 }
+
+
+# stands for the rest of the text beside a segment: no letter, no space, no end of a
+# sentence (a word joiner, U+2060)
+_ELSEWHERE = "\u2060"
+
+
+def _context_marks(text: str, start: int, end: int) -> tuple[str, str]:
+    """What to put before and after a segment's text so its name recognizers do not take
+    the segment's edges for the text's: a segment after a Latin word inside an Arabic
+    sentence does not open a line ("... Facebook احسن المنشور: ..."), one before more
+    text is not signed off. Only where the text itself goes on."""
+    lead = "" if start == 0 or starts_sentence(text, start) else _ELSEWHERE
+    tail = "" if not text[end:].strip() else _ELSEWHERE
+    return lead, tail
+
+
+# a word that may start or continue an identifier: capitalised, another script, a
+# digit, or marks of a link, an address or a handle
+_OPEN_WORD = re.compile(r"[A-ZÀ-Þ0-9]|.*[^\x00-\x7f]|.*[@/._#+:%~=&?-]")
+_AND = frozenset("and or und oder & with mit".split())
+_CLAUSE_MARKS = ".,!?;:)(\"'”’“‘ "
+
+
+def _open(text: str, start: int, end: int) -> bool:
+    """The replacement text[start:end] touches a word (no space between; punctuation
+    that ends a clause does not count) or has, past spaces and such punctuation (and past
+    "and", "or"), a word that may start or continue an identifier (`_OPEN_WORD`)."""
+    before, after = text[max(0, start - 40) : start], text[end : end + 40]
+    if before[-1:] and before[-1] not in _CLAUSE_MARKS and not before[-1].isspace():
+        return True  # glued before: 'x.com/<HANDLE_1>', 'Dr.<PERSON_1>'
+    if after[:1] and after[0] not in _CLAUSE_MARKS and not after[0].isspace():
+        return True  # glued after: '<HANDLE_1>?si=…' ('?' then no space), '<PERSON_1>s'
+    if after[:1] in ("?", ":", ".") and after[1:2] and not after[1].isspace():
+        return True
+    left, right = before.rstrip(_CLAUSE_MARKS).split(), after.lstrip(_CLAUSE_MARKS).split()
+    near = left[-1:] + right[:1]
+    # a name coordinated with the tag reads differently now: "<PERSON_1> and Scott"
+    if left[-1:] and left[-1].casefold() in _AND and len(left) > 1:
+        near.append(left[-2])
+    if right[:1] and right[0].casefold() in _AND and len(right) > 1:
+        near.append(right[1])
+    return any(_OPEN_WORD.match(w) for word in near if (w := word.strip(_CLAUSE_MARKS)))
 
 
 def _same_name_everywhere(i: int, doc: DeidInput, found: dict) -> None:

@@ -8,7 +8,8 @@ only text in its own language: the English NER model never sees a German sentenc
 A text is cut into runs of one script (Arabic, Hebrew, Han, Latin); digits, spaces,
 punctuation and emoji belong to the run they stand in, and a run of fewer than
 `MIN_LETTERS` letters (a Han character counts three) joins its neighbour ("Domino
-effect" inside an Arabic sentence is its own run, an "OK" is not). Latin runs are then
+effect" inside an Arabic sentence is its own run, an "OK" is not; nor is a lone
+e-mail address or link, which has no English in it). Latin runs are then
 cut into sentences, and each sentence is English or German by a vote of unambiguous
 function words, falling back to the text's own Latin language (the vote over all its
 Latin text), then to the hint (the record's detected language). Cuts fall only on
@@ -34,6 +35,8 @@ _LEADING_MARKS = frozenset("@#/+")
 # what an identifier in Latin letters may start with ('2001:db8::1', '42abc@x.de')
 _GLUED_TO_LATIN = frozenset("0123456789@#/+:._-%~")
 _LETTERS = re.compile(r"[^\W\d_]+")
+# one token with an identifier's marks: 'x@y.org', 't.me/name', '/u/name', 'a.com/b?c=1'
+_IDENTIFIER = re.compile(r"\S*(?:[@/]|\w\.\w)\S*")
 _SENTENCE_END = re.compile(r"(?<=[.!?…:;)\]\"”»])\s+|\n\s*")
 _WORDS = re.compile(r"[a-zäöüß']+")
 # Function words that are frequent in one language and not words of the other.
@@ -86,7 +89,12 @@ def _runs(text: str) -> list[list]:
     if runs:
         runs[0][0] = 0
         runs[-1][1] = len(text)
-    # a short run joins its longer neighbour
+    # a short run joins its longer neighbour; so does a Latin run that is one
+    # identifier (an address, a link, a handle inside an Arabic sentence): the pattern
+    # recognizers read every language, and it has no English for the English model
+    for run in runs:
+        if run[2] == "latin" and _IDENTIFIER.fullmatch(text[run[0] : run[1]].strip()):
+            run[3] = 0
     merged: list[list] = []
     for run in runs:
         if merged and (run[3] < MIN_LETTERS or merged[-1][3] < MIN_LETTERS):

@@ -280,3 +280,21 @@ def test_language_fallback_and_empty_fields(deid_engine) -> None:
     assert out.language == "en"
     assert out.fields == {"title": None, "text": "écris à <EMAIL_ADDRESS_1>", "response": ""}
     assert out.maps["title"].edits == [] and out.maps["response"].new_length == 0
+
+
+def test_a_segment_edge_is_not_a_line_start(deid_engine) -> None:
+    """The address rule reads the place in the text, not in the segment: after a Latin
+    word inside an Arabic sentence, the Arabic segment does not open a line."""
+    from curate.deid.engine import _context_marks
+
+    text = "عشان تكون Facebook ساجي شهران: شوف"
+    start = text.index("ساجي")
+    assert _context_marks(text, start, len(text)) == ("\u2060", "")
+    assert _context_marks(text, 0, text.index("Facebook")) == ("", "\u2060")
+    assert _context_marks("سطر\nساجي", 4, 8) == ("", "")  # a real line start
+    (out,) = deid_engine.run([DeidInput("k", "ar", "Arabic", {"text": text})])
+    assert out.fields["text"] == text  # two words mid-sentence, no cue: no name
+    # at a real line start, a name and surname addressed with a colon are a name
+    named = "ساجي شهران: شوف الموضوع"
+    (out,) = deid_engine.run([DeidInput("k", "ar", "Arabic", {"text": named})])
+    assert out.fields["text"].startswith("<PERSON_1>:")

@@ -50,6 +50,18 @@ def test_identifiers_stay_whole_in_other_scripts() -> None:
         assert seg.end >= start + len(ident), (text, seg)
 
 
+def test_a_lone_identifier_joins_the_sentence_around_it() -> None:
+    """An address or a link inside an Arabic or Chinese sentence has no English for the
+    English model: it stays with its sentence (the pattern recognizers read every
+    language), and the post is not cut into a dozen segments."""
+    text = "راسلوني على lina.h@example.org أو شوفوا https://x.com/lina ومشكورين"
+    assert [lang for _, lang in parts(text, "ar")] == ["ar"]
+    assert [lang for _, lang in parts("加我t.me/liwei_88好吗", "zh")] == ["zh"]
+    # an English sentence inside the Arabic one is still its own segment
+    mixed = "انا تعبت. I really do not know what to do anymore. والله"
+    assert "en" in [lang for _, lang in parts(mixed, "ar")]
+
+
 def test_short_foreign_words_join_their_neighbour() -> None:
     assert [lang for _, lang in parts("OK 好的", "zh")] == ["zh"]
     assert [lang for _, lang in parts("Ich sage OK, das war es.", "de")] == ["de"]

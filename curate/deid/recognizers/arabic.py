@@ -569,7 +569,10 @@ class ArabicNameRecognizer(EntityRecognizer):
             for t in words
         ):
             return -1  # a phrase fills the place ("سمن على عسل: ..."), no name
-        first = self._given(reading) or self._unknown_name(toks[i], rarity=self.common_zipf)
+        # the first word a given name that is no common word ("احسن" = better) or more
+        # often a name, or a rare word the list lacks
+        named = self._given(reading) and (not self._common(reading) or self._namelike(reading))
+        first = named or self._unknown_name(toks[i], rarity=self.common_zipf)
         later = any(
             t.plain in CONNECTORS or zipf(t.plain, "ar") < self.common_zipf for t in words[1:]
         )
