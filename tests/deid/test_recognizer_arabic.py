@@ -327,3 +327,10 @@ def test_one_word_signature_that_is_also_a_word_is_unsure(rec: ArabicNameRecogni
     # a name that is rarely a word signs the text for sure
     found = rec.analyze("الحمد لله على كل حال - فادي", ["PERSON"])
     assert [r.score for r in found] == [rec.sure_score]
+
+
+def test_signature_takes_every_part_of_the_name(rec: ArabicNameRecognizer) -> None:
+    # "high" and "lead" as words: closing the text after a tilde, a name and surname
+    assert _names(rec, "تخلى اهلك يتحكمو فى حياتك ~ عالية رصاص") == ["عالية رصاص"]
+    # opening a line, the same two words need a first word that is no common word
+    assert _names(rec, "احسن الناس: شوف") == []

@@ -548,13 +548,16 @@ class ArabicNameRecognizer(EntityRecognizer):
                 return "with"
         return None
 
-    def _slot(self, text: str, toks: list[_Token], i: int, reading: _Reading | None) -> int | None:
+    def _slot(
+        self, text: str, toks: list[_Token], i: int, reading: _Reading | None, signs: bool
+    ) -> int | None:
         """End token of a name of two to four words that fills the address of a reply or
         a signature (`_frame`); -1 if two to four words fill it that are no name (or a
         stop word is among them); None if the place holds one word or more than four.
         The place bounds the name, so later words join it whatever the list says
         ("- ابتكار السادة الراويون"), if one of them is a connector ("بن") or no common
-        word (not "صباح الخير،" = good morning, though both are listed name parts)."""
+        word (not "صباح الخير،" = good morning, though both are listed name parts); in a
+        signature (`signs`) whatever they are."""
         j = i + 1
         while j < len(toks) and j - i < 4 and self._adjacent(text, toks[j - 1], toks[j]):
             j += 1
@@ -576,6 +579,10 @@ class ArabicNameRecognizer(EntityRecognizer):
         later = any(
             t.plain in CONNECTORS or zipf(t.plain, "ar") < self.common_zipf for t in words[1:]
         )
+        if signs:
+            # a dash and two to four words closing the text: a signature, whatever words
+            # the name's parts also are ("~ عالية رصاص")
+            first, later = first or self._given(reading), True
         if first and later and not self._public(toks, i, j):
             return j
         return -1  # the place holds words that are no name
@@ -741,7 +748,7 @@ class ArabicNameRecognizer(EntityRecognizer):
         cue = self._cue(text, toks, i, reading.clitic if reading else "")
         signed = False  # one word signing the text or addressed with a colon
         if cue is None and (where := _frame(text, tok)):
-            slot = self._slot(text, toks, i, reading)
+            slot = self._slot(text, toks, i, reading, where == "signature")
             if slot == -1:
                 return None
             if slot is not None:
