@@ -114,6 +114,7 @@ def test_no_names(rec: GermanNameRecognizer, text: str) -> None:
         ("Itai, Ich weiß nicht weiter.", ["Itai"]),
         ("Wünsche dir ganz viel Kraft! - Yasmin", ["Yasmin"]),
         ("Bleib nicht aus Mitleid bei ihr ~ Sieglinde Killer", ["Sieglinde Killer"]),
+        ("Sieglinde Bruder: Ich kann nicht mehr.", ["Sieglinde Bruder"]),  # a noun surname
         # a rare word between "mit" and a verb of talking; greeted before a comma
         ("Ich habe gestern mit Ludwina darüber geredet.", ["Ludwina"]),
         ("Hey Alles Gute Fleischgeigerin, hier hast du ein Bier.", ["Fleischgeigerin"]),

@@ -257,8 +257,15 @@ class GermanNameRecognizer(EntityRecognizer):
             if _cue_after(keys, i + 1):
                 return True
             if text and (self._first_name(key) or key in self.last or zipf(key, "de") < 2.0):
+                # the place bounds the name: a surname that is also a noun ("Hanne
+                # Bruder:") is part of it
                 j = i + 1
-                while j < len(toks) and capital[j] and toks[j][0] - toks[j - 1][1] == 1:
+                while (
+                    j < len(toks)
+                    and j - i < 3
+                    and _NAME_WORD.fullmatch(toks[j][2])
+                    and toks[j][0] - toks[j - 1][1] == 1
+                ):
                     j += 1
                 if addressed(text, toks[i][0], toks[j - 1][1]):
                     return True  # "Ramon, ...", "- Centa Jüttner"
