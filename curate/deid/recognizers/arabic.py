@@ -44,7 +44,7 @@ from typing import NamedTuple
 from presidio_analyzer import EntityRecognizer, RecognizerResult
 
 from curate.deid.data import zipf
-from curate.deid.recognizers.address import starts_sentence
+from curate.deid.recognizers.address import SIGN_MARKS, starts_sentence
 from curate.deid.recognizers.result import person_result
 
 # Arabic-world rows only: the file's Iranian, Pakistani and Afghan rows are Persian-script
@@ -291,7 +291,6 @@ def _raw_offset(text: str, token: _Token, letters: int) -> int:
 
 
 _ADDRESSED = re.compile(r"[^\s،,:؛]+(?:[ \t]+[^\s،,:؛]+){0,4}[ \t]*[،,:]")
-_SIGN_MARKS = ("-", "~", "—", "–")
 
 
 def _frame(text: str, tok: _Token) -> str | None:
@@ -304,7 +303,7 @@ def _frame(text: str, tok: _Token) -> str | None:
         return "opening"
     # the text's last words, after a dash on their own line or closing the last one
     last = len(line.split()) <= 5 and "\n" not in text[tok.start :].strip()
-    signs = before in _SIGN_MARKS or (before.endswith(_SIGN_MARKS) and before[-2:-1].isspace())
+    signs = before in SIGN_MARKS or (before.endswith(SIGN_MARKS) and before[-2:-1].isspace())
     if last and signs:
         return "signature"
     return None

@@ -61,11 +61,14 @@ _ROLE = "|".join(sorted((re.escape(r) for r in _ROLES.split()), key=len, reverse
 # the cue, then ", " or " (" or a space before the name
 _CUE = re.compile(rf"(?<![\w'’])(?i:{_POSSESSIVE}\s+{_ADJECTIVE}(?:{_ROLE}))(?:\s*,\s*|\s+\(|\s+)$")
 # Talking, meeting, being with someone: a weaker cue, for a lower-case name only
-_SOCIAL = re.compile(
+_TALK = (
     r"(?<![\w'’])(?i:(?:talked|talking|talk|spoke|speaking|speak|texted|texting|text|called"
     r"|calling|told|telling|asked|met|meeting|hung out|hanging out|went out|dating|dated"
-    r"|kissed|married|broke up)\s+(?:to\s+|with\s+)?|(?:me|i)\s+and\s+|with\s+)$"
+    r"|kissed|married|broke up)\s+(?:to\s+|with\s+)?|(?:me|i)\s+and\s+"
 )
+_SOCIAL = re.compile(_TALK + r"|with\s+)$")
+# before a capitalised name, "with" alone is no cue ("struggle with Faith")
+_TALKED = re.compile(_TALK + r")$")
 # an initial: a capital and a period, no abbreviation ("U.S.", "J.R.R.") and not I/A
 _INITIAL = re.compile(r"(?<![\w.])([B-HJ-Z])\.(?![\w.]|\s?[A-Z]\.)")
 # "a girl from my class (J.)": an initial in brackets after a word for a person
@@ -74,8 +77,6 @@ _PERSON_NOUN = re.compile(
     r"(?<![\w'’])(?i:girl|guy|boy|woman|man|lady|kid|someone|somebody|person|student"
     r"|classmate|friend|coworker|colleague|neighbou?r)\b[^.!?()]{0,40}$"
 )
-# before a capitalised name, "with" alone is no cue ("struggle with Faith")
-_TALKED = re.compile(_SOCIAL.pattern.replace("|with\\s+)$", ")$"))
 _LOWER = re.compile(r"(?<![\w'’-])([a-z][a-z'’-]*[a-z])(?![\w'’-])")
 _CAPITAL = re.compile(r"(?<![\w'’@/#-])([A-Z][a-z]+(?:[-'’][A-Z]?[a-z]+)*)(?![\w'’@/-])")
 

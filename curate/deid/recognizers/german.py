@@ -256,19 +256,9 @@ class GermanNameRecognizer(EntityRecognizer):
                     return True
             if _cue_after(keys, i + 1):
                 return True
-            if text and (self._first_name(key) or key in self.last or zipf(key, "de") < 2.0):
-                # the place bounds the name: a surname that is also a noun ("Hanne
-                # Bruder:") is part of it
-                j = i + 1
-                while (
-                    j < len(toks)
-                    and j - i < 3
-                    and _NAME_WORD.fullmatch(toks[j][2])
-                    and toks[j][0] - toks[j - 1][1] == 1
-                ):
-                    j += 1
-                if addressed(text, toks[i][0], toks[j - 1][1]):
-                    return True  # "Ramon, ...", "- Centa Jüttner"
+            namelike = self._first_name(key) or key in self.last or zipf(key, "de") < 2.0
+            if text and namelike and _address_end(text, toks, i, i + 1) is not None:
+                return True  # "Ramon, ...", "- Centa Jüttner", "Hanne Bruder:"
         return False
 
     def _surname_part(self, s: _Sentence, j: int) -> bool:
@@ -324,17 +314,8 @@ class GermanNameRecognizer(EntityRecognizer):
         Killer: ...", not "Vergiss Jonas, ...")."""
         if not self._first_name(self._genitive(s.keys[i])):
             return j
-        k = j
-        while (
-            k < len(s.toks)
-            and k - i < 3
-            and _NAME_WORD.fullmatch(s.toks[k][2])
-            and s.text[s.toks[k - 1][1] : s.toks[k][0]] == " "
-        ):
-            k += 1
-        if k > j and addressed(s.text, s.toks[i][0], s.toks[k - 1][1]):
-            return k
-        return j
+        k = _address_end(s.text, s.toks, i, j)
+        return j if k is None else max(k, j)
 
     # -- decisions ----------------------------------------------------------------------
 
@@ -525,6 +506,21 @@ class GermanNameRecognizer(EntityRecognizer):
         return person_result(
             self, start, end, score, how, meta.get("unsure"), scored_with_context=True
         )
+
+
+def _address_end(text: str, toks: list[tuple[int, int, str]], i: int, j: int) -> int | None:
+    """Index after the capitalised words from word i (at least to word j, up to three in
+    all, one space apart) that fill the address of a reply or a signature (`address`),
+    or None. The place bounds the name: a surname that is also a noun is part of it."""
+    k = j
+    while (
+        k < len(toks)
+        and k - i < 3
+        and _NAME_WORD.fullmatch(toks[k][2])
+        and text[toks[k - 1][1] : toks[k][0]] == " "
+    ):
+        k += 1
+    return k if addressed(text, toks[i][0], toks[k - 1][1]) else None
 
 
 def _glued(s: _Sentence, i: int) -> bool:
