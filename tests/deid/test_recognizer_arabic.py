@@ -334,3 +334,49 @@ def test_signature_takes_every_part_of_the_name(rec: ArabicNameRecognizer) -> No
     assert _names(rec, "تخلى اهلك يتحكمو فى حياتك ~ عالية رصاص") == ["عالية رصاص"]
     # opening a line, the same two words need a first word that is no common word
     assert _names(rec, "احسن الناس: شوف") == []
+
+
+@pytest.mark.parametrize(
+    ("text", "name"),
+    [
+        # a listed name part that is rare as a word, and an 'al-' family name
+        ("مخيمر القواسم، انا معاك في كل كلمة", "مخيمر القواسم"),
+        # a common given name ("certain") before a rare listed nisba family name
+        ("معين بيروتي: اصبر وربنا معاك", "معين بيروتي"),
+        # a common given name before a word that is hardly ever a word
+        ("نور زحيكة، ربنا يفرجها", "نور زحيكة"),
+        # a later part that is more often a name than a word
+        ("غيداء عبده: ربنا يسهل", "غيداء عبده"),
+    ],
+)
+def test_address_line_names(rec: ArabicNameRecognizer, text: str, name: str) -> None:
+    assert _names(rec, text) == [name]
+
+
+def test_address_line_phrases_stay(rec: ArabicNameRecognizer) -> None:
+    assert _names(rec, "نور عيني، وحشتني") == []  # "light of my eye": endearment
+    assert _names(rec, "معين الصبر: الدعاء") == []  # "the spring of patience"
+
+
+def test_signature_of_listed_parts_that_are_words(rec: ArabicNameRecognizer) -> None:
+    # "sultan" is listed mostly as a family name; a title after "Abu" is part of the name
+    assert _names(rec, "ربنا يسهل ~ سلطان سوميرة") == ["سلطان سوميرة"]
+    assert _names(rec, "ربنا يسهل - فردوس ابو الحاج") == ["فردوس ابو الحاج"]
+    # a clitic reading is no listed name part: "ك+لام" in "كلام" (words)
+    assert _names(rec, "شكرا على النصيحة - كلام جميل") == []
+    assert _names(rec, "الحمد لله - بكل حب") == []
+
+
+def test_lineage_and_family_after_the_name(rec: ArabicNameRecognizer) -> None:
+    # a word before "bin" is a name part, whatever else it means ("the judge")
+    assert _names(rec, "صديقتي نوره الحكم بن سعد قالت لي") == ["نوره الحكم بن سعد"]
+    # a word the list lacks before a well-attested 'al-' family name, after "with"
+    assert _names(rec, "حكيت مع ليم الدسوقي عن الموضوع") == ["ليم الدسوقي"]
+
+
+def test_word_wordfreq_never_saw_is_no_participle(rec: ArabicNameRecognizer) -> None:
+    assert _names(rec, "أختي ميلاء قالت لي") == ["ميلاء"]
+    # participles after "my sister" stay words
+    assert _names(rec, "أختي مكتئبة من زمان") == []
+    assert _names(rec, "أختي متجوزة من زمان") == []
+    assert _names(rec, "صديقتي مسافرة بكرة") == []

@@ -146,6 +146,22 @@ def test_jieba_cache_goes_to_the_given_dir(tmp_path):
     assert [p.name for p in (tmp_path / "jieba").iterdir()] == ["jieba.cache"]
 
 
+def test_jieba_still_calls_the_memoised_hmm(tmp_path):
+    # the memo wraps jieba's private `_POSTokenizer__cut` (jieba is pinned below 0.43):
+    # if an upgrade stops calling it, output stays right and only speed is lost, so
+    # only this test notices
+    from curate.deid.recognizers.chinese import _load
+
+    rec = ChineseNameRecognizer(cache_dir=tmp_path / "jieba", gazetteer={"first": {}})
+    runs = _load(str(tmp_path / "jieba")).pos.curate_hmm_runs
+    text = "我的朋友欧阳娜娜昨天跟我聊了很久。"  # a name the dictionary does not cut
+    names(rec, text)
+    first = runs.cache_info()
+    assert first.misses > 0
+    names(rec, text)
+    assert runs.cache_info().hits > first.hits
+
+
 def test_synthetic_corpus_recall(rec):
     from curate.deid.evalcorpus import build_corpus
 

@@ -44,7 +44,7 @@ from typing import NamedTuple
 from presidio_analyzer import EntityRecognizer, RecognizerResult
 
 from curate.deid.data import zipf
-from curate.deid.recognizers.address import SIGN_MARKS, starts_sentence
+from curate.deid.recognizers.address import signature, starts_sentence
 from curate.deid.recognizers.result import person_result
 
 # Arabic-world rows only: the file's Iranian, Pakistani and Afghan rows are Persian-script
@@ -89,6 +89,8 @@ STOP = _words(
     مش مو مب ما ماشي مافي مافيش مفيش ماكو اكو فيه فيش مفيهاش معنديش ماعنديش محدش ماحدش
     بس بقى بقا برضه برضو بردو برده كمان كمانة لسه لسة لسا لساتني لسى زي زيي زيك زيه
     دلوقتي دلوقت هلق هلأ هسه هسة هسا الحين اللحين هالحين دابا توا تو هلء
+    امبارح مبارح امس بكرة بكره بكرا النهارده النهاردة اليوم الليلة دايما دايماً
+    ابدا ابداً لحد لغاية
     اوي قوي خالص جدا جداً كتير كثير وايد هواية بزاف برشا كلش مره مرة شوي شوية شويه
     شويا حبة حبه حبتين
     حاجة حاجه حاجات اشي إشي شي شيء شغلة حد حدا حدش واحد وحدة
@@ -157,6 +159,9 @@ KIN_AFTER = _words(
 )
 # Words joining the parts of one name: "Abd al-X", "ibn / bin / bint", "Abu X", "Al X".
 CONNECTORS = _words("بن ابن بنت ابو أبو بو آل بنو بني عبد اولاد")
+# Of these, the ones that only join a lineage ("X bin Y", "X Banu Y"): the word before
+# them is a name part ("ابن", "بنت" are also "son", "daughter").
+_LINEAGE = _words("بن بنو بني آل")
 # A name here is a public religious figure ("our master Muhammad", "the Prophet").
 PUBLIC_BEFORE = _words(
     "سيدنا سيدتنا النبي نبي الرسول رسول الامام الإمام الصحابي الصحابية الخليفة سورة قصة"
@@ -187,8 +192,8 @@ def looks_inflected(word: str, surname: bool = False) -> bool:
     n = len(word)
     if n >= 5 and word.startswith(_VERB_PREFIXES):
         return True
-    if n >= 5 and word.startswith("م"):
-        return True  # participles: "مكتئب", "متجوزة", "مسافر"
+    if n >= 5 and word.startswith("م") and zipf(word, "ar") >= 1.5:
+        return True  # participles: "مكتئب", "متجوزة", "مسافر" (no word wordfreq lacks)
     if word.startswith("م") and word.endswith("ش"):
         return True  # negation: "متزعلش"
     if surname and word.endswith(_SURNAME_ENDINGS):
@@ -295,16 +300,14 @@ _ADDRESSED = re.compile(r"[^\s،,:؛]+(?:[ \t]+[^\s،,:؛]+){0,4}[ \t]*[،,:]")
 
 def _frame(text: str, tok: _Token) -> str | None:
     """'opening' when the word opens a line or sentence addressed to someone ("X، ...",
-    "X: ..."), 'signature' when it signs the text off ("- X", "~ X" at its end): the
-    place of a name, as after "with"."""
-    before = text[: tok.start].rsplit("\n", 1)[-1].strip()
+    "X: ..."), 'signature' when it starts the last words of the text after a dash or a
+    tilde ("- X", "~ X Y"): the place of a name, as after "with"."""
     line = text[tok.start :].split("\n", 1)[0]
     if starts_sentence(text, tok.start) and _ADDRESSED.match(line):
         return "opening"
-    # the text's last words, after a dash on their own line or closing the last one
-    last = len(line.split()) <= 5 and "\n" not in text[tok.start :].strip()
-    signs = before in SIGN_MARKS or (before.endswith(SIGN_MARKS) and before[-2:-1].isspace())
-    if last and signs:
+    end = len(text.rstrip())
+    rest = text[tok.start : end]
+    if "\n" not in rest and len(rest.split()) <= 5 and signature(text, tok.start, end):
         return "signature"
     return None
 
@@ -341,7 +344,7 @@ class ArabicNameRecognizer(EntityRecognizer):
         sure_score: float = 0.85,
         unknown_zipf: float = 3.0,
         kin_zipf: float = 3.0,
-        surname_zipf: float = 3.0,
+        surname_zipf: float = 3.6,
         supported_language: str = "ar",
     ) -> None:
         # `gazetteer` (names-dataset): its Arabic lists hold dialect words, so it is used
@@ -473,14 +476,16 @@ class ArabicNameRecognizer(EntityRecognizer):
 
     def _surname_guess(self, tok: _Token) -> bool:
         """An unknown word after a sure given name that may be its family name: rarer than
-        `surname_zipf` (dialect adjectives such as "تعبان" = tired are about 3) and not
-        inflected (a nisba ending is allowed)."""
+        `surname_zipf` and not inflected (a nisba ending is allowed). Family names the
+        list lacks (tribes: "همدان", "عنزة") are words of Zipf 3 to 3.6, as are dialect
+        adjectives ("سامر عنيد" = Samer is stubborn), which then join the name: one word
+        too many is replaced, where a missed family name would be left in."""
         z = zipf(tok.plain, "ar")
         if tok.plain.startswith(("لل", "بال", "وال", "فال", "كال")):
             return False  # a preposition + article: "للعقبة" (to Aqaba)
         if (tok.plain.endswith(_PRONOUN_ENDINGS) or len(tok.plain) <= 3) and z >= 2.5:
             return False  # a verb with its object ("نصحني" = advised me), a short verb
-        return self._unknown_name(tok, True) and z < self.surname_zipf
+        return self._unknown_name(tok, True, rarity=self.surname_zipf)
 
     # -- context --------------------------------------------------------------------
 
@@ -568,23 +573,62 @@ class ArabicNameRecognizer(EntityRecognizer):
         if any(
             t.plain not in CONNECTORS
             and (t.plain in STOP or t.plain in KIN_CUES or t.plain in TALK_VERBS)
-            for t in words
+            and (n == 0 or words[n - 1].plain not in CONNECTORS)  # "ابو الحاج"
+            for n, t in enumerate(words)
         ):
             return -1  # a phrase fills the place ("سمن على عسل: ..."), no name
-        # the first word a given name that is no common word ("احسن" = better) or more
-        # often a name, or a rare word the list lacks
+        # the first word: a given name that is no common word ("احسن" = better) or more
+        # often a name; any listed name part that is rare as a word ("مخيمر القواسم:");
+        # a common given name before a rare listed family name ("معين بيروتي:") or a
+        # word that is hardly ever a word ("نور زحيكة،"); or a rare word the list lacks
         named = self._given(reading) and (not self._common(reading) or self._namelike(reading))
-        first = named or self._unknown_name(toks[i], rarity=self.common_zipf)
+        listed_rare = reading is not None and not reading.clitic and not self._common(reading)
+        family = any(
+            self._family(t, self.surname_zipf) or self._unknown_name(t, True, rarity=2.0)
+            for t in words[1:]
+        )
+        first = (
+            named
+            or listed_rare
+            or (family and self._given(reading))
+            or self._unknown_name(toks[i], rarity=self.common_zipf)
+        )
+        # a later word: a connector, no common word, or more often a name ("غيداء عبده:")
         later = any(
-            t.plain in CONNECTORS or zipf(t.plain, "ar") < self.common_zipf for t in words[1:]
+            t.plain in CONNECTORS
+            or zipf(t.plain, "ar") < self.common_zipf
+            or (self._given(r := self._reading(text, t)) and not r.clitic and self._namelike(r))
+            for t in words[1:]
         )
         if signs:
             # a dash and two to four words closing the text: a signature, whatever words
-            # the name's parts also are ("~ عالية رصاص")
-            first, later = first or self._given(reading), True
+            # the name's parts also are ("~ عالية رصاص", "- سلطان سوميرة"), if the
+            # first is a listed name part or no common word
+            listed = reading is not None and not reading.clitic  # not "ك+لام" in "كلام"
+            first = first or listed or zipf(toks[i].plain, "ar") < self.common_zipf
+            later = True
         if first and later and not self._public(toks, i, j):
             return j
         return -1  # the place holds words that are no name
+
+    def _before_family(self, text: str, toks: list[_Token], i: int) -> bool:
+        """Token i, a word the list lacks that is no common word, stands before a
+        well-attested 'al-' family name: "حكيت مع ليم الدسوقي" (I talked with Lim
+        al-Dasuqi)."""
+        if i + 1 >= len(toks) or not self._adjacent(text, toks[i], toks[i + 1]):
+            return False
+        nxt = toks[i + 1]
+        return (
+            self._unknown_name(toks[i], rarity=self.common_zipf)
+            and _article(text, nxt)
+            and self._family(nxt, self.common_zipf, count=5)
+        )
+
+    def _family(self, tok: _Token, rarity: float, count: int = 1) -> bool:
+        """Listed as a family name (`count` times or more) and rarer than `rarity` as a
+        word: "بيروتي", "الدسوقي" (the nisba and 'al-' names), not "الخير"."""
+        entry = name_table().get(tok.key)
+        return entry is not None and entry[1] >= count and zipf(tok.plain, "ar") < rarity
 
     def _public(self, toks: list[_Token], i: int, j: int) -> bool:
         """A religious figure: "our master X", "X peace be upon him"."""
@@ -626,6 +670,17 @@ class ArabicNameRecognizer(EntityRecognizer):
                 continue
             if p in STOP or p in KIN_CUES or p in NAMING_CUES:
                 break
+            if (
+                sure
+                and j + 2 < len(toks)
+                and toks[j + 1].plain in _LINEAGE
+                and self._adjacent(text, tok, toks[j + 1])
+                and toks[j + 2].plain not in STOP
+            ):
+                # "نوره الحكم بن سعد": a word before "bin" / "Banu" is a name part,
+                # whatever else it means
+                j, named = j + 1, named + 1
+                continue
             entry = table.get(tok.key) or (0, 0, 0)
             count = entry[0] + entry[1]
             z = zipf(p, "ar")
@@ -775,11 +830,15 @@ class ArabicNameRecognizer(EntityRecognizer):
             # noisy): rare in the language and not inflected
             if cue == "glued":
                 return None
-            rare = self._unknown_name(tok, rarity=self.kin_zipf) or (
-                reading is not None
-                and not reading.clitic
-                and reading.zipf < self.common_zipf
-                and self._unknown_name(tok, rarity=self.common_zipf)
+            rare = (
+                self._unknown_name(tok, rarity=self.kin_zipf)
+                or self._before_family(text, toks, i)
+                or (
+                    reading is not None
+                    and not reading.clitic
+                    and reading.zipf < self.common_zipf
+                    and self._unknown_name(tok, rarity=self.common_zipf)
+                )
             )
             if rare:
                 j, _, _ = self._extend(text, toks, i, True)
@@ -787,7 +846,11 @@ class ArabicNameRecognizer(EntityRecognizer):
             return None
         # after "with": not a possessed noun ("مع زمايلي" = with my colleagues)
         with_unknown = not self._given(reading) and not tok.plain.endswith("ي")
-        if cue in ("with", "talk with") and with_unknown and self._unknown_name(tok):
+        if (
+            cue in ("with", "talk with")
+            and with_unknown
+            and (self._unknown_name(tok) or self._before_family(text, toks, i))
+        ):
             j, _, _ = self._extend(text, toks, i, True)
             return tok.start, j, self.alone_score, "unknown word after 'with' / 'to'"
         if reading is None or not self._given(reading):

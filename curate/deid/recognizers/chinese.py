@@ -143,6 +143,7 @@ def _memoise_hmm(pos) -> None:
         return tuple(hmm(sentence))
 
     pos._POSTokenizer__cut = lambda sentence: iter(runs(sentence))
+    pos.curate_hmm_runs = runs  # its cache_info() shows jieba still calls the memo
 
 
 def _given_share(tags: dict[str, str]) -> dict[str, float]:
