@@ -361,60 +361,60 @@ def ingest(
     if culture is not None and culture not in config.taxonomy().cultures:
         raise CurateError(f"--culture {culture!r} is not in the taxonomy")
     args = {"paths": [str(p) for p in paths], "format": fmt, "mapping": mapping}
-    run_id = store.begin_run("ingest", args)
-    report = IngestReport(run_id=run_id)
-    quarantine = Quarantine(store.root / "quarantine", run_id)
-    defects_path = store.root / "reports" / f"{run_id}-defects.jsonl"
-    defects_path.parent.mkdir(parents=True, exist_ok=True)
-    staging = store.root / "tmp"
-    staging.mkdir(exist_ok=True)
+    report = IngestReport(run_id="")
+    with store.run("ingest", args, report.to_dict, failed="interrupted") as run:
+        report.run_id = run_id = run.id
+        quarantine = Quarantine(store.root / "quarantine", run_id)
+        defects_path = store.root / "reports" / f"{run_id}-defects.jsonl"
+        defects_path.parent.mkdir(parents=True, exist_ok=True)
+        staging = store.root / "tmp"
+        staging.mkdir(exist_ok=True)
 
-    records: RecordSink | None = None
-    with defects_path.open("w", encoding="utf-8") as defects_out:
-        try:
-            records = sink(IngestRun(store, config, run_id, report))
-            for problem in problems:
-                _file_problem(report, problem.item(), quarantine)
-            items = _sources(paths, fmt, config, store.id_salt, mapping or {}, culture, staging,
-                             on_progress, file_map)  # fmt: skip
-            for item in items:
-                if isinstance(item, Parsed):
-                    report.cultures[item.record.culture or NO_CULTURE]["read"] += 1
-                    for d in item.record.defects:
-                        report.defects[_defect_kind(d)] += 1
-                        defects_out.write(json.dumps({
-                            "record_id": item.record.id,
-                            "source_id": item.record.source.source_id,
-                            "file": item.record.provenance.input_file,
-                            "line": item.record.provenance.line, **d,
-                        }, ensure_ascii=False) + "\n")  # fmt: skip
-                    records.add(item)
-                elif item.kind == "file":
-                    _file_problem(report, item, quarantine)
-                elif item.kind == "comment":
-                    _count_comment(report, item, quarantine)
-                else:
-                    counts = report.cultures[item.culture or NO_CULTURE]
-                    counts["read"] += 1
-                    if isinstance(item, Skipped):
-                        counts["skipped"] += 1
-                        report.skipped_reasons[item.reason] += 1
+        records: RecordSink | None = None
+        with defects_path.open("w", encoding="utf-8") as defects_out:
+            try:
+                records = sink(IngestRun(store, config, run_id, report))
+                for problem in problems:
+                    _file_problem(report, problem.item(), quarantine)
+                items = _sources(paths, fmt, config, store.id_salt, mapping or {}, culture, staging,
+                                 on_progress, file_map)  # fmt: skip
+                for item in items:
+                    if isinstance(item, Parsed):
+                        report.cultures[item.record.culture or NO_CULTURE]["read"] += 1
+                        for d in item.record.defects:
+                            report.defects[_defect_kind(d)] += 1
+                            defects_out.write(json.dumps({
+                                "record_id": item.record.id,
+                                "source_id": item.record.source.source_id,
+                                "file": item.record.provenance.input_file,
+                                "line": item.record.provenance.line, **d,
+                            }, ensure_ascii=False) + "\n")  # fmt: skip
+                        records.add(item)
+                    elif item.kind == "file":
+                        _file_problem(report, item, quarantine)
+                    elif item.kind == "comment":
+                        _count_comment(report, item, quarantine)
                     else:
-                        counts["quarantined"] += 1
-                        quarantine.add(item)
-            records.finish()
-            report.status = "completed"
-        except BaseException:
-            report.status = "interrupted"
-            raise
-        finally:
-            if records is not None:
-                records.close()
-            quarantine.close()
-            report.quarantine_path = str(quarantine.path) if quarantine.count else None
-            report.defects_path = str(defects_path) if report.defects else None
-            report.files = {str(p): (fmt or "auto") for p in paths}
-            store.finish_run(run_id, report.status, report.to_dict())
+                        counts = report.cultures[item.culture or NO_CULTURE]
+                        counts["read"] += 1
+                        if isinstance(item, Skipped):
+                            counts["skipped"] += 1
+                            report.skipped_reasons[item.reason] += 1
+                        else:
+                            counts["quarantined"] += 1
+                            quarantine.add(item)
+                records.finish()
+                report.status = "completed"
+            except BaseException:
+                report.status = "interrupted"
+                raise
+            finally:
+                if records is not None:
+                    records.close()
+                quarantine.close()
+                report.quarantine_path = str(quarantine.path) if quarantine.count else None
+                report.defects_path = str(defects_path) if report.defects else None
+                report.files = {str(p): (fmt or "auto") for p in paths}
     if not report.defects:
         defects_path.unlink(missing_ok=True)
     return report

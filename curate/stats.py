@@ -35,7 +35,7 @@ def workspace_stats(store: Store) -> dict[str, Any]:
             spans[culture][span.label] += 1
             for attr, value in span.attributes.items():
                 labels[f"{span.label}.{attr}"][value if value is not None else "(missing)"] += 1
-    deid = dict(store.conn.execute("SELECT deid_status, COUNT(*) FROM records GROUP BY 1"))
+    deid = store.deid_status_counts()
     cultures = sorted(by_culture)
     total: Counter = Counter()
     for c in by_culture.values():

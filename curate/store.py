@@ -14,7 +14,7 @@ import secrets
 import sqlite3
 import time
 import uuid
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
@@ -27,7 +27,14 @@ from curate.scratch import Usage, sweep
 SCHEMA_VERSION = 6
 DB_NAME = "curate.sqlite"
 
-# Ordered migrations: MIGRATIONS[i] brings a store from version i to i + 1.
+# Modules owning tables of later stages, each with `MIGRATIONS` {schema version: SQL}:
+# a stage's tables are declared (and queried) in that stage, never here. Named, not
+# imported, as those stages import this module.
+TABLE_OWNERS = ("curate.annotate.tables", "curate.audit.store", "curate.release.tables")
+
+# Ordered migrations of the tables this module owns (records, revisions, the vault, the
+# run log) and, until they move to `curate.deid`, de-identification's: MIGRATIONS[i]
+# brings a store from version i to i + 1, with the owners' statements of version i + 1.
 MIGRATIONS: list[str] = [
     """
     CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
@@ -63,46 +70,10 @@ MIGRATIONS: list[str] = [
         new_start INTEGER, new_end INTEGER);
     CREATE INDEX deid_decisions_id ON deid_decisions (id, revision);
     """,
-    # 3: Label Studio round-trip.
-    """
-    CREATE TABLE ls_projects (
-        key TEXT PRIMARY KEY, project_id INTEGER NOT NULL, url TEXT NOT NULL,
-        config_hash TEXT NOT NULL);
-    CREATE TABLE ls_tasks (
-        record_id TEXT PRIMARY KEY, project_key TEXT NOT NULL, task_id INTEGER NOT NULL,
-        text_hash TEXT NOT NULL, pushed_run TEXT NOT NULL);
-    CREATE INDEX ls_tasks_task ON ls_tasks (project_key, task_id);
-    CREATE TABLE annotations (
-        annotation_id INTEGER NOT NULL, project_key TEXT NOT NULL,
-        record_id TEXT NOT NULL, task_id INTEGER NOT NULL, annotator TEXT NOT NULL,
-        updated_at TEXT, status TEXT NOT NULL, result_hash TEXT NOT NULL,
-        doc TEXT NOT NULL, stale INTEGER NOT NULL DEFAULT 0, pulled_run TEXT NOT NULL,
-        PRIMARY KEY (project_key, annotation_id));
-    CREATE INDEX annotations_record ON annotations (record_id, annotator);
-    CREATE TABLE annotation_issues (
-        project_key TEXT NOT NULL, annotation_id INTEGER NOT NULL, record_id TEXT,
-        annotator TEXT, problem TEXT NOT NULL, detail TEXT, pulled_run TEXT NOT NULL);
-    """,
-    # 4: quality audit flags, stable split assignment, releases.
-    """
-    CREATE TABLE audit_flags (
-        run_id TEXT NOT NULL, family TEXT NOT NULL, kind TEXT NOT NULL,
-        rank INTEGER NOT NULL, record_id TEXT NOT NULL, culture TEXT,
-        span_index INTEGER, annotator TEXT, given TEXT, suggested TEXT,
-        score REAL, detail TEXT);
-    CREATE INDEX audit_flags_run ON audit_flags (run_id, family);
-    CREATE INDEX audit_flags_record ON audit_flags (record_id);
-    CREATE TABLE splits (
-        record_id TEXT PRIMARY KEY, group_key TEXT NOT NULL, split TEXT NOT NULL,
-        culture TEXT, seed INTEGER NOT NULL, first_version TEXT, assigned REAL NOT NULL);
-    CREATE INDEX splits_group ON splits (group_key);
-    CREATE TABLE releases (
-        version TEXT PRIMARY KEY, mode TEXT NOT NULL, created REAL NOT NULL,
-        path TEXT NOT NULL, manifest TEXT NOT NULL, notes TEXT);
-    CREATE TABLE release_items (
-        version TEXT NOT NULL, record_id TEXT NOT NULL, split TEXT NOT NULL,
-        label_hash TEXT NOT NULL, PRIMARY KEY (version, record_id));
-    """,
+    # 3: the Label Studio round-trip's tables: `curate.annotate.tables`.
+    "",
+    # 4: audit flags (`curate.audit.store`); splits and releases (`curate.release.tables`).
+    "",
     # 5: de-identification claims, so that concurrent runs split the work (`claim_deid`).
     """
     CREATE TABLE deid_claims (
@@ -130,10 +101,28 @@ class StoreError(CurateError):
     """A user-facing store problem (e.g. a workspace from a newer curate)."""
 
 
+@dataclass
+class Run:
+    """A command's run, as `Store.run` logs it: its id, the status it ends with if it
+    ends normally, and how to get its counts when it ends."""
+
+    id: str
+    counts: Callable[[], dict[str, Any]]
+    status: str = "completed"
+
+
 @dataclass(frozen=True)
 class PutResult:
     outcome: str  # "new" | "revised" | "unchanged"
     duplicate_of: str | None
+
+
+def _migration(version: int) -> str:
+    """The SQL that brings a store to `version`: this module's, then each owner's."""
+    import importlib
+
+    owned = [importlib.import_module(name).MIGRATIONS.get(version, "") for name in TABLE_OWNERS]
+    return ";\n".join([MIGRATIONS[version - 1], *owned])
 
 
 def _connect(path: Path) -> sqlite3.Connection:
@@ -186,7 +175,7 @@ class Store:
             )
         for target in range(version, SCHEMA_VERSION):
             with self.transaction():
-                for statement in MIGRATIONS[target].split(";"):
+                for statement in _migration(target + 1).split(";"):
                     if statement.strip():
                         conn.execute(statement)
                 conn.execute(
@@ -219,6 +208,27 @@ class Store:
     @property
     def id_salt(self) -> bytes:
         return bytes.fromhex(self.meta("id_salt") or "")
+
+    @contextmanager
+    def run(
+        self,
+        command: str,
+        args: dict[str, Any],
+        counts: Callable[[], dict[str, Any]] = dict,
+        *,
+        failed: str = "failed",
+    ) -> Iterator[Run]:
+        """One command's entry in the run log, for every command alike: begun on entry;
+        on leaving, completed with `counts()` (or the status the body set on the `Run`),
+        or, on an error or an interrupt, marked `failed` (ingest and hydrate say
+        "interrupted": a re-run resumes them) with what `counts()` says by then."""
+        run = Run(self.begin_run(command, args), counts)
+        try:
+            yield run
+        except BaseException:
+            self.finish_run(run.id, failed, run.counts())
+            raise
+        self.finish_run(run.id, run.status, run.counts())
 
     def begin_run(self, command: str, args: dict[str, Any]) -> str:
         run_id = time.strftime("%Y%m%dT%H%M%SZ", time.gmtime()) + "-" + uuid.uuid4().hex[:8]
@@ -255,6 +265,14 @@ class Store:
                 results.append(self._put(conn, record, raw, run_id, now))
         return results
 
+    def holds(self, record_id: str, content_hash: str) -> bool:
+        """The record is stored with this content: `put_batch` would leave it unchanged
+        (so an engine need not de-identify it again)."""
+        row = self.conn.execute(
+            "SELECT content_hash FROM records WHERE id=?", (record_id,)
+        ).fetchone()
+        return row is not None and row[0] == content_hash
+
     def _put(
         self, conn: sqlite3.Connection, record: Record, raw: RawText, run_id: str, now: float
     ) -> PutResult:
@@ -262,7 +280,7 @@ class Store:
             "SELECT revision, content_hash, duplicate_of FROM records WHERE id=?", (record.id,)
         ).fetchone()
         if row and row[1] == record.provenance.content_hash:
-            return PutResult("unchanged", row[2])
+            return PutResult("unchanged", row[2])  # as `holds` says
         dedup = _dedup_hash(raw)
         if dedup is not None:
             first = conn.execute(
@@ -540,6 +558,35 @@ class Store:
                 "UPDATE records SET doc=? WHERE id=?",
                 [(json.dumps(r.to_dict(), ensure_ascii=False), r.id) for r in records],
             )
+
+    def duplicates(self) -> list[tuple[str, str, str | None]]:
+        """(id, id of the record it duplicates, culture) of every duplicate record."""
+        return self.conn.execute(
+            "SELECT id, duplicate_of, culture FROM records WHERE duplicate_of IS NOT NULL"
+        ).fetchall()
+
+    def deid_status_counts(self) -> dict[str, int]:
+        """De-identification status ('pending', 'done', ...) -> how many records."""
+        return dict(self.conn.execute("SELECT deid_status, COUNT(*) FROM records GROUP BY 1"))
+
+    def deid_policies(self) -> dict[str, int]:
+        """Policy fingerprint -> how many de-identified records (not duplicates) it made."""
+        return dict(
+            self.conn.execute(
+                "SELECT deid_policy, COUNT(*) FROM records WHERE deid_status='done' "
+                "AND duplicate_of IS NULL GROUP BY deid_policy"
+            ).fetchall()
+        )
+
+    def ingested_doc(self, record_id: str) -> dict[str, Any] | None:
+        """The record's current revision as ingested (before any stage changed it, e.g.
+        pull's consensus labels), or None."""
+        row = self.conn.execute(
+            "SELECT x.doc FROM records r JOIN revisions x ON x.id=r.id AND x.revision=r.revision "
+            "WHERE r.id=?",
+            (record_id,),
+        ).fetchone()
+        return json.loads(row[0]) if row else None
 
     def revisions(self, record_id: str) -> list[dict[str, Any]]:
         cur = self.conn.execute(

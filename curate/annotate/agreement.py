@@ -15,7 +15,7 @@ from collections import defaultdict
 from itertools import combinations
 from typing import Any
 
-from curate.annotate.pull import latest_annotations
+from curate.annotate.tables import latest_annotations
 from curate.schema import Taxonomy
 from curate.store import Store
 

@@ -21,6 +21,7 @@ from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Any
 
+from curate.annotate import tables
 from curate.annotate.client import LabelStudio
 from curate.annotate.offsets import Utf16Index
 from curate.config import Config
@@ -168,14 +169,27 @@ def pull(store: Store, config: Config, ls: LabelStudio) -> PullReport:
 
     taxonomy = config.taxonomy()
     names = control_names(taxonomy)
-    run_id = store.begin_run("annotate pull", {"url": ls.url})
     report = PullReport()
+
+    def counts() -> dict[str, Any]:
+        return {"counts": report.to_dict()["counts"], "issues": len(report.issues)}
+
+    with store.run("annotate pull", {"url": ls.url}, counts) as run:
+        _pull(store, ls, taxonomy, names, run.id, report)
+    return report
+
+
+def _pull(
+    store: Store,
+    ls: LabelStudio,
+    taxonomy: Taxonomy,
+    names: dict[str, Any],
+    run_id: str,
+    report: PullReport,
+) -> None:
     users = _annotators(ls)
-    projects = store.conn.execute(
-        "SELECT key, project_id FROM ls_projects WHERE url=? ORDER BY key", (ls.url,)
-    ).fetchall()
     touched: set[str] = set()
-    for key, pid in projects:
+    for key, pid in tables.projects(store, ls.url).items():
         blob = b"".join(
             ls.call(
                 lambda pid=pid: list(
@@ -240,48 +254,12 @@ def pull(store: Store, config: Config, ls: LabelStudio) -> PullReport:
                     )
                 )
         with store.transaction() as conn:
-            for aid, pkey, rid, tid, who, updated, status, digest, doc, run, issues in rows:
-                old = conn.execute(
-                    "SELECT result_hash FROM annotations WHERE project_key=? AND annotation_id=?",
-                    (pkey, aid),
-                ).fetchone()
-                if old and old[0] == digest:
-                    counts["unchanged"] += 1
-                    continue
-                counts["updated" if old else "new"] += 1
-                conn.execute(
-                    "INSERT OR REPLACE INTO annotations (annotation_id, project_key, record_id,"
-                    " task_id, annotator, updated_at, status, result_hash, doc, stale,"
-                    " pulled_run) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, 0, ?)",
-                    (aid, pkey, rid or "", tid, who, updated, status, digest, doc, run),
-                )
-                conn.execute(
-                    "DELETE FROM annotation_issues WHERE project_key=? AND annotation_id=?",
-                    (pkey, aid),
-                )
-                conn.executemany(
-                    "INSERT INTO annotation_issues VALUES (?, ?, ?, ?, ?, ?, ?)",
-                    [(pkey, aid, rid, who, p, d, run) for p, d in issues],
-                )
-                if rid:
-                    touched.add(rid)
+            for *row, issues in rows:
+                outcome = tables.save_annotation(conn, tuple(row), issues)
+                counts[outcome] += 1
+                if outcome != "unchanged" and row[2]:
+                    touched.add(row[2])
     _merge_into_records(store, touched, taxonomy)
-    store.finish_run(
-        run_id, "completed", {"counts": report.to_dict()["counts"], "issues": len(report.issues)}
-    )
-    return report
-
-
-def latest_annotations(store: Store, record_id: str) -> dict[str, dict]:
-    """The newest submitted annotation of each annotator on a record."""
-    out: dict[str, dict] = {}
-    for annotator, updated, doc in store.conn.execute(
-        "SELECT annotator, updated_at, doc FROM annotations WHERE record_id=? AND "
-        "status='submitted' ORDER BY updated_at, annotation_id",
-        (record_id,),
-    ):
-        out[annotator] = {**json.loads(doc), "updated_at": updated}
-    return out
 
 
 def _merge_into_records(store: Store, record_ids: set[str], taxonomy: Taxonomy) -> None:
@@ -298,7 +276,7 @@ def _merge_into_records(store: Store, record_ids: set[str], taxonomy: Taxonomy) 
         record = store.get(rid)
         if record is None:
             continue
-        latest = latest_annotations(store, rid)
+        latest = tables.latest_annotations(store, rid)
         own = [s for s in record.spans if s.annotator is None]
         annotated = [Span(**s) for a in latest.values() for s in a["spans"]]
         record.spans = own + annotated
@@ -335,10 +313,5 @@ def _merge_into_records(store: Store, record_ids: set[str], taxonomy: Taxonomy) 
 def ingested_labels(store: Store, record_id: str) -> dict[str, Any]:
     """Empathy and demographics of the record as ingested (its current revision): its
     own labels, as opposed to the annotators' consensus that pull may add."""
-    row = store.conn.execute(
-        "SELECT x.doc FROM records r JOIN revisions x ON x.id=r.id AND x.revision=r.revision "
-        "WHERE r.id=?",
-        (record_id,),
-    ).fetchone()
-    doc = json.loads(row[0]) if row else {}
+    doc = store.ingested_doc(record_id) or {}
     return {"empathy": doc.get("empathy"), "demographics": doc.get("demographics") or {}}

@@ -16,6 +16,7 @@ from collections import Counter, defaultdict
 from dataclasses import dataclass, field
 from typing import Any
 
+from curate.annotate import tables
 from curate.annotate.client import LabelStudio, NotFound
 from curate.annotate.offsets import Utf16Index
 from curate.config import Config
@@ -104,27 +105,18 @@ def predictions(record: Record, names: dict[str, Any], model_version: str) -> li
 def ensure_project(ls: LabelStudio, store: Store, key: str, label_config: str, title: str) -> int:
     """The project for `key`: created once, its labeling config kept current."""
     config_hash = hashlib.sha256(label_config.encode()).hexdigest()
-    row = store.conn.execute(
-        "SELECT project_id, config_hash FROM ls_projects WHERE key=? AND url=?", (key, ls.url)
-    ).fetchone()
+    row = tables.project(store, key, ls.url)
     if row is not None:
         try:
             ls.call(ls.sdk.projects.get, row[0])
             if row[1] != config_hash:
                 ls.call(ls.sdk.projects.update, row[0], label_config=label_config)
-                store.conn.execute(
-                    "UPDATE ls_projects SET config_hash=? WHERE key=?", (config_hash, key)
-                )
+                tables.set_config_hash(store, key, config_hash)
             return row[0]
         except NotFound:  # the project was deleted on the server: make a new one
             pass
     project = ls.call(ls.sdk.projects.create, title=title, label_config=label_config)
-    with store.transaction() as conn:
-        conn.execute(
-            "INSERT OR REPLACE INTO ls_projects VALUES (?, ?, ?, ?)",
-            (key, project.id, ls.url, config_hash),
-        )
-        conn.execute("DELETE FROM ls_tasks WHERE project_key=?", (key,))
+    tables.new_project(store, key, project.id, ls.url, config_hash)
     return project.id
 
 
@@ -137,28 +129,35 @@ def push(
     with_predictions: bool = False,
     model_version: str = "culturecare-release",
 ) -> PushReport:
+    report = PushReport()
+    with store.run("annotate push", {"url": ls.url, "cultures": cultures}, report.to_dict) as run:
+        _push(store, config, ls, cultures, with_predictions, model_version, run.id, report)
+    return report
+
+
+def _push(
+    store: Store,
+    config: Config,
+    ls: LabelStudio,
+    cultures: list[str] | None,
+    with_predictions: bool,
+    model_version: str,
+    run_id: str,
+    report: PushReport,
+) -> None:
     from curate.annotate.labeling import control_names, labeling_config
 
     taxonomy = config.taxonomy()
     label_config = labeling_config(taxonomy)
     names = control_names(taxonomy)
     title_fmt = config.section("annotate").get("project_title", "CultureCare {key}")
-    run_id = store.begin_run("annotate push", {"url": ls.url, "cultures": cultures})
-    report = PushReport()
     pending: dict[str, list[tuple[Record, dict]]] = defaultdict(list)
     # Projects pushed before are checked first: one deleted on the server is made anew
     # and its records count as never pushed, so they are all sent again.
-    for (key,) in store.conn.execute(
-        "SELECT key FROM ls_projects WHERE url=? ORDER BY key", (ls.url,)
-    ).fetchall():
+    for key in tables.projects(store, ls.url):
         if not cultures or key in cultures:
             ensure_project(ls, store, key, label_config, title_fmt.format(key=key))
-    known = {
-        rid: (key, tid, h)
-        for rid, key, tid, h in store.conn.execute(
-            "SELECT record_id, project_key, task_id, text_hash FROM ls_tasks"
-        )
-    }
+    known = tables.tasks(store)
     changed: list[tuple[str, int, dict, str, str]] = []
     for record in store.iter_records(deidentified=True):
         if cultures and record.culture not in cultures:
@@ -187,31 +186,21 @@ def push(
                 tasks.append(task)
             ids = _import(ls, pid, tasks, [d["record_id"] for _, d in batch])
             report.requests += 1
-            with store.transaction() as conn:
-                conn.executemany(
-                    "INSERT OR REPLACE INTO ls_tasks VALUES (?, ?, ?, ?, ?)",
-                    [
-                        (d["record_id"], key, ids[d["record_id"]], text_hash(d), run_id)
-                        for _, d in batch
-                    ],
-                )
+            tables.add_tasks(
+                store,
+                [
+                    (d["record_id"], key, ids[d["record_id"]], text_hash(d), run_id)
+                    for _, d in batch
+                ],
+            )
             report.counts[key]["new"] += len(batch)
     for record_id, task_id, data, digest, key in changed:
         meta = {"text_changed_at": time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime())}
         ls.call(ls.sdk.tasks.update, str(task_id), data=data, meta=meta)
         report.requests += 1
-        with store.transaction() as conn:
-            conn.execute(
-                "UPDATE ls_tasks SET text_hash=?, pushed_run=? WHERE record_id=?",
-                (digest, run_id, record_id),
-            )
-            flagged = conn.execute(
-                "UPDATE annotations SET stale=1 WHERE record_id=?", (record_id,)
-            ).rowcount
+        flagged = tables.text_updated(store, record_id, digest, run_id)
         report.counts[key]["updated"] += 1
         report.counts[key]["annotations_flagged_for_review"] += flagged
-    store.finish_run(run_id, "completed", report.to_dict())
-    return report
 
 
 def _import(

@@ -66,7 +66,7 @@ def _runs(spans: list[dict]) -> list[list[dict]]:
 
 def span_items(store: Store, records: Sequence[Record], family: str, attribute: str) -> list[Item]:
     """Span regions of `family` that 2+ annotators labelled (see the module docstring)."""
-    from curate.annotate.pull import latest_annotations
+    from curate.annotate.tables import latest_annotations
 
     items: list[Item] = []
     for record in records:

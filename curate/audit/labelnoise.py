@@ -110,7 +110,8 @@ def empathy_examples(store: Store, records: Sequence[Record] | None = None) -> l
     Records whose response text is empty fall back to their response-field span texts,
     which is the part empathy is judged on (the CultureCare release has phrases only).
     """
-    from curate.annotate.pull import ingested_labels, latest_annotations
+    from curate.annotate.pull import ingested_labels
+    from curate.annotate.tables import latest_annotations
 
     out: list[Example] = []
     for record in audited_records(store) if records is None else records:

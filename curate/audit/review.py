@@ -23,6 +23,7 @@ from collections import Counter, defaultdict
 from dataclasses import dataclass, field
 from typing import Any
 
+from curate.annotate import tables as ls_tables
 from curate.annotate.client import LabelStudio
 from curate.annotate.offsets import Utf16Index
 from curate.audit.store import AuditFlag, flags, latest_run, run_exists
@@ -118,13 +119,9 @@ def send_review(
     names = control_names(taxonomy)
     version = model_version(run_id)
     report = ReviewReport(run_id, version)
-    review_run = store.begin_run("audit review", {"audit_run": run_id, "url": ls.url, "top": top})
-    try:
+    args = {"audit_run": run_id, "url": ls.url, "top": top}
+    with store.run("audit review", args, report.to_dict):
         _send(store, ls, names, version, run_id, top, report)
-    except BaseException:
-        store.finish_run(review_run, "failed", report.to_dict())
-        raise
-    store.finish_run(review_run, "completed", report.to_dict())
     return report
 
 
@@ -150,15 +147,8 @@ def _send(
             report.counts["beyond_top"] += 1
             continue
         chosen.append(f)
-    tasks = {
-        rid: (key, tid)
-        for rid, key, tid in store.conn.execute(
-            "SELECT record_id, project_key, task_id FROM ls_tasks"
-        )
-    }
-    projects = dict(
-        store.conn.execute("SELECT key, project_id FROM ls_projects WHERE url=?", (ls.url,))
-    )
+    tasks = {rid: (key, tid) for rid, (key, tid, _) in ls_tables.tasks(store).items()}
+    projects = ls_tables.projects(store, ls.url)
     by_task: dict[tuple[str, int], list[AuditFlag]] = defaultdict(list)
     for f in chosen:
         where = tasks.get(f.record_id)

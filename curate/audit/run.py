@@ -93,8 +93,10 @@ def audit_workspace(
     if unknown:
         raise CurateError(f"unknown label family {unknown[0]!r}: choose from {', '.join(valid)}")
     names = list(dict.fromkeys(families)) if families else valid
-    run_id = store.begin_run("audit", {"families": names, "folds": folds, "seed": seed})
-    try:
+    counts: dict[str, Any] = {}
+    args = {"families": names, "folds": folds, "seed": seed}
+    with store.run("audit", args, lambda: counts) as run:
+        run_id = run.id
         out_dir = _clean_out_dir(store.root / "reports" / "audit")
         records = audited_records(store)
         report = AuditReport(run_id=run_id, out_dir=str(out_dir), audited_records=len(records))
@@ -123,12 +125,7 @@ def audit_workspace(
         (out_dir / "summary.json").write_text(
             json.dumps(report.to_dict(), indent=2, ensure_ascii=False), encoding="utf-8"
         )
-    except BaseException:
-        store.finish_run(run_id, "failed", {})
-        raise
-    store.finish_run(
-        run_id, "completed", {name: fam.get("flags", {}) for name, fam in report.families.items()}
-    )
+        counts.update({name: fam.get("flags", {}) for name, fam in report.families.items()})
     return report
 
 

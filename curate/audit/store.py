@@ -22,6 +22,19 @@ from curate.store import Store
 if TYPE_CHECKING:
     from curate.audit.labelnoise import Example
 
+# The audit's table, schema version 4 of the workspace (`curate.store` applies it).
+MIGRATIONS = {
+    4: """
+    CREATE TABLE audit_flags (
+        run_id TEXT NOT NULL, family TEXT NOT NULL, kind TEXT NOT NULL,
+        rank INTEGER NOT NULL, record_id TEXT NOT NULL, culture TEXT,
+        span_index INTEGER, annotator TEXT, given TEXT, suggested TEXT,
+        score REAL, detail TEXT);
+    CREATE INDEX audit_flags_run ON audit_flags (run_id, family);
+    CREATE INDEX audit_flags_record ON audit_flags (record_id);
+    """,
+}
+
 AUDIT_COMMAND = "audit"
 # Every kind of flag, in the order reports list them.
 KINDS = ("label_issue", "consensus", "outlier", "near_duplicate")

@@ -17,6 +17,9 @@ from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from more_itertools import chunked
+
+from curate.charclasses import CJK_PUNCTUATION, FULLWIDTH, HAN
 from curate.deid.offsets import OffsetMap
 from curate.deid.operators import (
     Decision,
@@ -32,7 +35,8 @@ from curate.deid.recognizers.address import starts_sentence
 from curate.deid.review import apply_overrides
 from curate.deid.segments import Segment, segments, sentences
 
-_HAN = re.compile(r"[\u3000-\u303f\u3400-\u4dbf\u4e00-\u9fff\uff00-\uffef]")
+# Chinese characters and CJK punctuation, blanked before the Presidio models read a text
+_HAN = re.compile(f"[{CJK_PUNCTUATION}{HAN}{FULLWIDTH}]")
 
 
 @dataclass
@@ -486,7 +490,7 @@ def run_all(
     With workers > 1 the engine is shared with forked worker processes (copy-on-write):
     the models load once, in the parent. Chunks are read here, in the calling thread
     (the input may come from a SQLite cursor, bound to its thread)."""
-    chunks = _chunked(docs, chunk_size)
+    chunks = chunked(docs, chunk_size)
     if workers <= 1:
         for chunk in chunks:
             yield engine.run(chunk)
@@ -497,14 +501,3 @@ def run_all(
     engine.warm()
     _WORKER = engine
     yield from map_ordered(_run_chunk, chunks, workers)
-
-
-def _chunked(items: Iterable[DeidInput], size: int) -> Iterator[list[DeidInput]]:
-    chunk: list[DeidInput] = []
-    for item in items:
-        chunk.append(item)
-        if len(chunk) >= size:
-            yield chunk
-            chunk = []
-    if chunk:
-        yield chunk

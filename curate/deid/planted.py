@@ -35,6 +35,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from curate.charclasses import ARABIC, HAN, HEBREW
 from curate.deid.evalcorpus import ENTITY_TYPES, LANGUAGES
 from curate.errors import CurateError
 
@@ -49,9 +50,9 @@ _PHRASE_FIELDS = (
     ("response", "cultural_signals"),
 )
 _SCRIPTS = (
-    ("ar", re.compile(r"[\u0600-\u06ff\u0750-\u077f\ufb50-\ufdff\ufe70-\ufeff]")),
-    ("he", re.compile(r"[\u0590-\u05ff\ufb1d-\ufb4f]")),
-    ("zh", re.compile(r"[\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff]")),
+    ("ar", re.compile(f"[{ARABIC}]")),
+    ("he", re.compile(f"[{HEBREW}]")),
+    ("zh", re.compile(f"[{HAN}]")),
 )
 _BOUNDARY = re.compile(r"(?<=[.!?؟])\s+(?=\S)|(?<=[。！？])(?=\S)")
 

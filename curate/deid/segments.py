@@ -22,14 +22,16 @@ import itertools
 import re
 from dataclasses import dataclass
 
+from curate.charclasses import ARABIC, HAN, HEBREW, KANA
+
 MIN_LETTERS = 4
 # a Han character carries about a word's worth of text
 _WEIGHT = {"zh": 3}
 
 _SCRIPT_OF = (
-    (re.compile(r"[\u0600-\u06ff\u0750-\u077f\ufb50-\ufdff\ufe70-\ufeff]"), "ar"),
-    (re.compile(r"[\u0590-\u05ff\ufb1d-\ufb4f]"), "he"),
-    (re.compile(r"[\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff\u3040-\u30ff]"), "zh"),
+    (re.compile(f"[{ARABIC}]"), "ar"),
+    (re.compile(f"[{HEBREW}]"), "he"),
+    (re.compile(f"[{HAN}{KANA}]"), "zh"),
 )
 _LEADING_MARKS = frozenset("@#/+")
 # what an identifier in Latin letters may start with ('2001:db8::1', '42abc@x.de')

@@ -22,6 +22,7 @@ from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from typing import Any
 
+from curate.annotate import tables as ls_tables
 from curate.annotate.client import LabelStudio
 from curate.config import Config
 from curate.demoann.simulate import Planned, controls, plan
@@ -143,11 +144,7 @@ def planned_annotations(
     taxonomy = config.taxonomy()
     ctl = controls(taxonomy)
     levels = noise or default_noise(annotators)
-    rows = store.conn.execute(
-        "SELECT t.record_id, t.task_id, t.project_key FROM ls_tasks t JOIN ls_projects p"
-        " ON p.key = t.project_key WHERE p.url = ? ORDER BY t.project_key, t.task_id",
-        (url,),
-    ).fetchall()
+    rows = ls_tables.tasks_on(store, url)
     if limit is not None:
         rows = rows[:limit]
     out = []
@@ -188,15 +185,13 @@ def simulate_annotators(
             f"no tasks pushed to {ls.url} in this workspace: run `curate annotate push` first"
         )
     args = {"annotators": annotators, "noise": levels, "seed": seed, "limit": limit}
-    run_id = store.begin_run("demo annotate", {"url": ls.url, **args})
-    try:
-        _run(store, ls, work, levels, report)
-    except BaseException:
+
+    def counts() -> dict[str, Any]:
         report.seconds = time.perf_counter() - started
-        store.finish_run(run_id, "failed", report.to_dict())
-        raise
-    report.seconds = time.perf_counter() - started
-    store.finish_run(run_id, "completed", report.to_dict())
+        return report.to_dict()
+
+    with store.run("demo annotate", {"url": ls.url, **args}, counts):
+        _run(store, ls, work, levels, report)
     return report
 
 
@@ -216,9 +211,7 @@ def _run(
             "empathy": 0,
             "demographics": 0,
         }
-    projects = dict(
-        store.conn.execute("SELECT key, project_id FROM ls_projects WHERE url=?", (ls.url,))
-    )
+    projects = ls_tables.projects(store, ls.url)
     on_server: dict[int, tuple[set[int], dict]] = {}
     for key in sorted({key for _, _, key, _, _ in work}):
         on_server.update(_server_tasks(ls, projects[key]))

@@ -26,12 +26,15 @@ def _init_worker() -> None:
     node to drain: a forked worker would hang in it); one BLAS thread per worker: the
     workers already use every core."""
     signal.signal(signal.SIGTERM, signal.SIG_DFL)
-    try:
-        from threadpoolctl import threadpool_limits
+    one_blas_thread()
 
-        threadpool_limits(1)
-    except ImportError:  # pragma: no cover - threadpoolctl comes with scikit-learn/thinc
-        pass
+
+def one_blas_thread() -> None:
+    """One BLAS/OpenMP thread in this process: the engines already run a worker per core,
+    and each worker's own thread pool would oversubscribe them."""
+    from threadpoolctl import threadpool_limits
+
+    threadpool_limits(1)
 
 
 class OrderedPool:

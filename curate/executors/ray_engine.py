@@ -242,12 +242,9 @@ class StepsActor:
     de-identification engine once, when the actor starts."""
 
     def __init__(self, steps: list[Step]) -> None:
-        try:
-            from threadpoolctl import threadpool_limits
+        from curate.executors.pool import one_blas_thread
 
-            threadpool_limits(1)  # one BLAS thread: the actors already use every core
-        except ImportError:  # pragma: no cover - comes with scikit-learn/thinc
-            pass
+        one_blas_thread()  # the actors already use every core
         self.steps = steps
         for step in steps:
             step.setup()
@@ -352,10 +349,7 @@ class RaySink:
     def _unchanged(self, item: Parsed) -> bool:
         """Already stored with this content: the store will leave it as it is, so it is
         not de-identified again (re-runs cost no de-identification)."""
-        stored = self.run.store.get(item.record.id)
-        if stored is None:
-            return False
-        return stored.provenance.content_hash == content_hash(item.record, item.raw)
+        return self.run.store.holds(item.record.id, content_hash(item.record, item.raw))
 
     def finish(self) -> None:
         self.writer.flush()

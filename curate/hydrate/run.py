@@ -276,51 +276,52 @@ def hydrate(
         "dumps": [str(p) for p in dump_files],
         "fuzzy_threshold": threshold,
     }
-    run_id = store.begin_run("hydrate", args)
-    report = HydrateReport(run_id=run_id, threshold=threshold)
-    report.reference_files, report.dump_files = args["references"], args["dumps"]
-    quarantine = Quarantine(store.root / "quarantine", run_id)
-    out_dir = store.root / "reports" / "hydrate"
-    out_dir.mkdir(parents=True, exist_ok=True)
-    items: list[dict[str, Any]] = []
-    try:
-        wanted = _read_wanted(references, config, store, quarantine, report)
-        want = {
-            k: dumps.Want(_phrases(w.record, "post"), _phrases(w.record, "response"))
-            for k, w in wanted.items()
-        }
-        slots, stats = dumps.scan(
-            dump_files,
-            want,
-            policy=policy,
-            threshold=threshold,
-            max_bytes=int(limits["max_record_bytes"]),
-            quarantine=quarantine,
-            on_progress=on_progress,
-        )
-        report.dumps.update(stats.counts)
-        hydrated = _store_items(store, config, wanted, slots, policy, threshold, report, items)
-        report.deid = deidentify_workspace(
-            store, config, engine=engine, workers=workers, on_progress=on_deid_progress
-        ).to_dict()
-        _count_unmoved(store, hydrated, report)
-        report.status = "completed"
-    except BaseException:
-        report.status = "interrupted"
-        raise
-    finally:
-        quarantine.close()
-        report.quarantine_path = str(quarantine.path) if quarantine.count else None
-        items_path = out_dir / f"{run_id}-items.jsonl"
-        with items_path.open("w", encoding="utf-8") as fh:
-            for item in items:
-                fh.write(json.dumps(item, ensure_ascii=False) + "\n")
-        report.items_path = str(items_path)
-        report.report_path = str(out_dir / f"{run_id}.json")
-        report.seconds = time.perf_counter() - started
-        data = report.to_dict()
-        Path(report.report_path).write_text(json.dumps(data, indent=2), encoding="utf-8")
-        store.finish_run(run_id, report.status, data)
+    report = HydrateReport(run_id="", threshold=threshold)
+    data: dict[str, Any] = {}
+    with store.run("hydrate", args, lambda: data, failed="interrupted") as run:
+        report.run_id = run_id = run.id
+        report.reference_files, report.dump_files = args["references"], args["dumps"]
+        quarantine = Quarantine(store.root / "quarantine", run_id)
+        out_dir = store.root / "reports" / "hydrate"
+        out_dir.mkdir(parents=True, exist_ok=True)
+        items: list[dict[str, Any]] = []
+        try:
+            wanted = _read_wanted(references, config, store, quarantine, report)
+            want = {
+                k: dumps.Want(_phrases(w.record, "post"), _phrases(w.record, "response"))
+                for k, w in wanted.items()
+            }
+            slots, stats = dumps.scan(
+                dump_files,
+                want,
+                policy=policy,
+                threshold=threshold,
+                max_bytes=int(limits["max_record_bytes"]),
+                quarantine=quarantine,
+                on_progress=on_progress,
+            )
+            report.dumps.update(stats.counts)
+            hydrated = _store_items(store, config, wanted, slots, policy, threshold, report, items)
+            report.deid = deidentify_workspace(
+                store, config, engine=engine, workers=workers, on_progress=on_deid_progress
+            ).to_dict()
+            _count_unmoved(store, hydrated, report)
+            report.status = "completed"
+        except BaseException:
+            report.status = "interrupted"
+            raise
+        finally:
+            quarantine.close()
+            report.quarantine_path = str(quarantine.path) if quarantine.count else None
+            items_path = out_dir / f"{run_id}-items.jsonl"
+            with items_path.open("w", encoding="utf-8") as fh:
+                for item in items:
+                    fh.write(json.dumps(item, ensure_ascii=False) + "\n")
+            report.items_path = str(items_path)
+            report.report_path = str(out_dir / f"{run_id}.json")
+            report.seconds = time.perf_counter() - started
+            data = report.to_dict()
+            Path(report.report_path).write_text(json.dumps(data, indent=2), encoding="utf-8")
     return report
 
 

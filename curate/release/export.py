@@ -27,7 +27,7 @@ from typing import Any
 from curate.config import Config
 from curate.errors import CurateError
 from curate.records import Record
-from curate.release import changelog, splits
+from curate.release import changelog, splits, tables
 from curate.release.card import CHANGELOG, DEFAULT_CONFIG
 from curate.release.features import build_features, label_hash, to_row
 from curate.release.info import MODES, SPLITS, ReleaseInfo, check_hub_name, parse_version
@@ -99,8 +99,9 @@ class ExportResult:
 # -- versions ---------------------------------------------------------------------------
 def released_versions(store: Store) -> list[str]:
     """Versions recorded in the store, oldest first (by number, not by date)."""
-    rows = [r[0] for r in store.conn.execute("SELECT version FROM releases")]
-    return sorted(rows, key=lambda v: parse_version(v, "a version in the store's releases"))
+    return sorted(
+        tables.versions(store), key=lambda v: parse_version(v, "a version in the store's releases")
+    )
 
 
 def next_version(store: Store) -> str:
@@ -119,10 +120,10 @@ def default_folder(store: Store, name: str, version: str, fmt: str) -> Path:
 
 def _refuse_existing(store: Store, folder: Path, version: str, fmt: str) -> None:
     if fmt == "hub":
-        row = store.conn.execute("SELECT path FROM releases WHERE version=?", (version,)).fetchone()
-        if row:
+        path = tables.release_path(store, version)
+        if path:
             raise CurateError(
-                f"version {version} was already released (at {row[0]}); a version is never "
+                f"version {version} was already released (at {path}); a version is never "
                 "overwritten: choose another --version"
             )
     if folder.exists() and (not folder.is_dir() or any(folder.iterdir())):
@@ -135,7 +136,7 @@ def _refuse_inside_release(store: Store, folder: Path) -> None:
     folder) written into one would add files its manifest does not list, and it could no
     longer be published. Any folder holding a manifest counts, and every folder the store
     recorded a release at (even if its manifest is gone)."""
-    recorded = {Path(p).resolve() for (p,) in store.conn.execute("SELECT path FROM releases")}
+    recorded = {Path(p).resolve() for p in tables.release_paths(store)}
     for parent in (folder, *folder.parents):
         if parent in recorded or (parent / MANIFEST).is_file():
             where = "is" if parent == folder else f"is inside {parent}, which is"
@@ -304,17 +305,14 @@ def _export_hub(
         split_policy=policy.to_dict(),
     )
     entry = {**changes, "mode": mode, "validation": validation, "sizes": info.split_sizes}
-    previous = [
-        json.loads(notes)
-        for (notes,) in store.conn.execute("SELECT notes FROM releases WHERE notes IS NOT NULL")
-    ]
+    previous = tables.release_notes(store)
     (staging / CHANGELOG).write_text(changelog.render(name, [entry, *previous]), encoding="utf-8")
     write_card(staging, info)
     write_croissant(staging, info)
     manifest = write_manifest(staging, name, version, mode, created=info.created)
     with store.transaction() as conn:
-        conn.execute(
-            "INSERT INTO releases VALUES (?, ?, ?, ?, ?, ?)",
+        tables.record_release(
+            conn,
             (
                 version,
                 mode,
@@ -323,9 +321,6 @@ def _export_hub(
                 manifest.read_text(encoding="utf-8"),
                 json.dumps(entry, ensure_ascii=False),
             ),
-        )
-        conn.executemany(
-            "INSERT INTO release_items VALUES (?, ?, ?, ?)",
             [(version, rid, split, lh) for rid, (split, lh) in sorted(items.items())],
         )
         splits.save(conn, assignment)
@@ -442,11 +437,7 @@ def _changes(
     previous = below[-1] if below else None
     before: dict[str, str] = {}
     if previous is not None:
-        before = dict(
-            store.conn.execute(
-                "SELECT record_id, label_hash FROM release_items WHERE version=?", (previous,)
-            ).fetchall()
-        )
+        before = tables.label_hashes(store, previous)
     return {
         "version": version,
         "previous": previous,
@@ -461,10 +452,9 @@ def _changes(
 
 def _agreement(store: Store, taxonomy: Taxonomy) -> dict[str, Any] | None:
     """Inter-annotator agreement, when some record has more than one annotator."""
-    multi = store.conn.execute(
-        "SELECT 1 FROM annotations GROUP BY record_id HAVING COUNT(DISTINCT annotator) > 1 LIMIT 1"
-    ).fetchone()
-    if not multi:
+    from curate.annotate.tables import multi_annotated
+
+    if not multi_annotated(store):
         return None
     from curate.annotate.agreement import agreement
 
@@ -478,12 +468,7 @@ def _deid_summary(store: Store, config: Config) -> dict[str, Any]:
     from curate.deid.policy import load_policy
 
     current = load_policy(config)
-    policies = dict(
-        store.conn.execute(
-            "SELECT deid_policy, COUNT(*) FROM records WHERE deid_status='done' "
-            "AND duplicate_of IS NULL GROUP BY deid_policy"
-        ).fetchall()
-    )
+    policies = store.deid_policies()
     fingerprint = max(policies, key=policies.get) if policies else None
     evaluation = _read_json(store.root / "reports" / "deid-eval" / "eval_results.json")
     summary: dict[str, Any] = {

@@ -163,10 +163,7 @@ def assign(
         if rid not in stored:
             row = (rid, keys[rid], split, by_id[rid].culture, policy.seed, version, now)
             result.new_rows.append(row)
-    duplicates = store.conn.execute(
-        "SELECT id, duplicate_of, culture FROM records WHERE duplicate_of IS NOT NULL"
-    )
-    for rid, original, culture in duplicates:
+    for rid, original, culture in store.duplicates():
         if rid in stored or original not in by_id:
             continue
         split, key = result.split[original], keys[original]

@@ -17,8 +17,9 @@ from helpers import demo_workspace
 from curate import demo
 from curate.annotate.agreement import agreement
 from curate.annotate.client import connect
-from curate.annotate.pull import latest_annotations, pull
+from curate.annotate.pull import pull
 from curate.annotate.push import push, task_data
+from curate.annotate.tables import latest_annotations
 from curate.demoann.lexicon import (
     DEMOGRAPHICS,
     SPANS,
