@@ -35,9 +35,9 @@ HERE = Path(__file__).resolve().parent
 sys.path.insert(0, str(HERE.parent))
 
 from curate.config import load_config  # noqa: E402
-from curate.deid.evalcorpus import Entity, EvalDoc, build_corpus  # noqa: E402
 from curate.deid.evaluate import ENTITY_TYPES, score  # noqa: E402
 from curate.deid.operators import from_presidio  # noqa: E402
+from curate.synthetic.corpus import Entity, EvalDoc, build_corpus  # noqa: E402
 
 
 def posts(n: int, languages: tuple[str, ...] = ("en",)) -> list[EvalDoc]:

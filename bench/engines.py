@@ -3,7 +3,7 @@
 Usage:  .venv/bin/python bench/engines.py [--posts 1600] [--cores-per-node 16]
 
 Generates (once, cached in bench/.data/) a synthetic Reddit dump from the demo generator
-(`curate.demo`: posts in four cultures and five languages with planted personal data,
+(`curate.synthetic.dump`: posts in four cultures and five languages with planted personal data,
 each with its comments), as monthly dumps come: a submissions and a comments file per
 800 posts. Then runs, each in its own process on a fresh workspace:
   read-1      --no-deid --workers 1             (reading + language id, one process)
@@ -43,7 +43,7 @@ def corpus(posts: int) -> Path:
     different seeds, their ids prefixed so that every post is its own record."""
     import zstandard
 
-    from curate.demo import generate
+    from curate.synthetic.dump import generate
 
     folder = DATA / f"engines-{posts}-monthly" / "reddit"
     if (folder / ".done").exists():

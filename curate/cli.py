@@ -887,7 +887,7 @@ def demo_generate(
 ) -> None:
     """(Re)generate the synthetic demo data, byte for byte: the Reddit dump, its PII ground
     truth and the careless input folder."""
-    from curate.demo import generate
+    from curate.synthetic.dump import generate
 
     for path in generate(out).values():
         _console().print(str(path))
@@ -909,7 +909,7 @@ def demo_annotate(
     Studio from what the demo generator planted, with seeded per-annotator noise;
     re-runs add nothing."""
     from curate.annotate.client import connect
-    from curate.demoann.run import parse_noise, simulate_annotators
+    from curate.synthetic.annotators.run import parse_noise, simulate_annotators
 
     levels = parse_noise(noise, annotators)
     config = _config()

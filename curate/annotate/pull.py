@@ -59,7 +59,7 @@ def convert(
     """One Label Studio annotation result -> canonical spans and document fields."""
     field_of = {v: k for k, v in names["spans"].items()}  # control name -> field
     attr_of = {v: k for k, v in names["attributes"].items()}  # control -> (field, family)
-    demo_of = {v: k for k, v in names["demographics"].items()}
+    demographic_of = {v: k for k, v in names["demographics"].items()}
     texts = {"post": data.get("post") or "", "response": data.get("response") or ""}
     indexes = {k: Utf16Index(v) for k, v in texts.items()}
     regions: dict[str, dict[str, Any]] = {}
@@ -78,9 +78,9 @@ def convert(
                 empathy = int(choice)
             else:
                 issues.append(("invalid empathy", repr(choice)))
-        elif name in demo_of:
+        elif name in demographic_of:
             texts_ = value.get("text") or []
-            demographics[demo_of[name]] = texts_[0] if texts_ else ""
+            demographics[demographic_of[name]] = texts_[0] if texts_ else ""
         else:
             issues.append(("unknown control", str(name)))
     spans: list[Span] = []

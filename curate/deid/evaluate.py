@@ -17,8 +17,8 @@ from pathlib import Path
 from typing import Any
 
 from curate.config import Config
-from curate.deid.evalcorpus import ENTITY_TYPES, build_corpus, write_jsonl
 from curate.deid.operators import Detection
+from curate.synthetic.corpus import ENTITY_TYPES, build_corpus, write_jsonl
 
 # Detected types that count as the same kind of identifier as a planted type.
 SAME = {"SOCIAL_HANDLE": {"SOCIAL_HANDLE", "URL"}, "URL": {"URL", "SOCIAL_HANDLE"}}

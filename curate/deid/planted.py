@@ -36,8 +36,10 @@ from pathlib import Path
 from typing import Any
 
 from curate.charclasses import ARABIC, HAN, HEBREW
-from curate.deid.evalcorpus import ENTITY_TYPES, LANGUAGES
 from curate.errors import CurateError
+from curate.synthetic.corpus import ENTITY_TYPES, LANGUAGES
+from curate.synthetic.data import load
+from curate.synthetic.planter import Planter
 
 TYPES = ENTITY_TYPES
 DEFAULT_DIR = Path("../shared/culturecare")
@@ -56,183 +58,18 @@ _SCRIPTS = (
 )
 _BOUNDARY = re.compile(r"(?<=[.!?؟])\s+(?=\S)|(?<=[。！？])(?=\S)")
 
-# Frames written for this measurement, in each carrier language. `{X}` is the planted
-# identifier (`{F}`, `{M}`: a woman's, a man's name, to agree with the cue). "cue": a
-# sentence that says who or what it is; "bare": the identifier with punctuation only (a
-# name as address or signature, an address in brackets). Each frame is (before the
-# carrier or inside it, after it).
+# Frames written for this measurement, in each carrier language (`data/frames.yaml` of
+# `curate.synthetic`). `{X}` is the planted identifier (`{F}`, `{M}`: a woman's, a man's
+# name, to agree with the cue). "cue": a sentence that says who or what it is; "bare":
+# the identifier with punctuation only (a name as address or signature, an address in
+# brackets). Each frame is (before the carrier or inside it, after it).
 _Frames = dict[str, dict[str, tuple[tuple[str, str], ...]]]
 FRAMES: dict[str, _Frames] = {
-    "en": {
-        "PERSON": {
-            "cue": (
-                ("My friend {X} told me the same thing.", "My friend {X} told me the same."),
-                ("I talked to {X} about this last night.", "I talked to {X} about it."),
-                ("My sister {F} is the only one who knows.", "Only my sister {F} knows."),
-            ),
-            "bare": (("{X},", "- {X}"), ("{X}:", "~ {X}")),
-        },
-        "EMAIL_ADDRESS": {
-            "cue": (("My email is {X} if you want to talk.", "Email me at {X}."),),
-            "bare": (("({X})", "({X})"),),
-        },
-        "PHONE_NUMBER": {
-            "cue": (("Text me at {X} if you need to.", "My number is {X}."),),
-            "bare": (("{X} -", "- {X}"),),
-        },
-        "URL": {
-            "cue": (("I posted about it before: {X}", "Earlier post: {X}"),),
-            "bare": (("{X}", "{X}"),),
-        },
-        "REDDIT_USERNAME": {
-            "cue": (("Thank you {X} for the advice.", "Edit: thanks {X} for the kind words."),),
-            "bare": (("{X}:", "- {X}"),),
-        },
-        "SOCIAL_HANDLE": {
-            "cue": (("My insta is {X} if you want to talk.", "Add me: {X}"),),
-            "bare": (("{X}", "{X}"),),
-        },
-        "IP_ADDRESS": {
-            "cue": (("Someone logged in from {X} last night.", "The login came from {X}."),),
-            "bare": (("[{X}]", "[{X}]"),),
-        },
-    },
-    "de": {
-        "PERSON": {
-            "cue": (
-                ("Meine Freundin {F} sagt dasselbe.", "Meine Freundin {F} sagt das auch."),
-                ("Ich habe gestern mit {X} darüber geredet.", "Ich habe mit {X} geredet."),
-                ("Nur mein Bruder {M} weiß davon.", "Nur mein Bruder {M} weiß das."),
-            ),
-            "bare": (("{X},", "- {X}"), ("{X}:", "~ {X}")),
-        },
-        "EMAIL_ADDRESS": {
-            "cue": (("Meine Mail ist {X}, falls jemand reden will.", "Mail an {X}."),),
-            "bare": (("({X})", "({X})"),),
-        },
-        "PHONE_NUMBER": {
-            "cue": (("Schreibt mir gern an {X}.", "Meine Nummer ist {X}."),),
-            "bare": (("{X} -", "- {X}"),),
-        },
-        "URL": {
-            "cue": (("Mein alter Post dazu: {X}", "Hier mein alter Post: {X}"),),
-            "bare": (("{X}", "{X}"),),
-        },
-        "REDDIT_USERNAME": {
-            "cue": (("Danke {X} für den Tipp.", "Edit: danke {X} für die lieben Worte."),),
-            "bare": (("{X}:", "- {X}"),),
-        },
-        "SOCIAL_HANDLE": {
-            "cue": (("Mein Insta ist {X}, falls jemand reden will.", "Schreibt mir: {X}"),),
-            "bare": (("{X}", "{X}"),),
-        },
-        "IP_ADDRESS": {
-            "cue": (("Jemand hat sich von {X} eingeloggt.", "Der Login kam von {X}."),),
-            "bare": (("[{X}]", "[{X}]"),),
-        },
-    },
-    "ar": {
-        "PERSON": {
-            "cue": (
-                ("صديقتي {F} قالت لي نفس الكلام.", "صديقتي {F} قالت لي نفس الشيء."),
-                ("حكيت مع {X} عن هذا الموضوع امبارح.", "حكيت مع {X} عن هذا."),
-                ("أختي {F} هي الوحيدة اللي بتعرف.", "بس أختي {F} بتعرف."),
-            ),
-            "bare": (("{X}،", "- {X}"), ("{X}:", "~ {X}")),
-        },
-        "EMAIL_ADDRESS": {
-            "cue": (("إيميلي {X} لو حد حابب يحكي.", "راسلوني على {X}"),),
-            "bare": (("({X})", "({X})"),),
-        },
-        "PHONE_NUMBER": {
-            "cue": (("رقمي {X} لو احتجت حد.", "كلموني على {X}"),),
-            "bare": (("{X} -", "- {X}"),),
-        },
-        "URL": {
-            "cue": (("كتبت عن هذا قبل هنا: {X}", "المنشور القديم: {X}"),),
-            "bare": (("{X}", "{X}"),),
-        },
-        "REDDIT_USERNAME": {
-            "cue": (("شكراً {X} على النصيحة.", "تعديل: شكراً {X} على الكلام الحلو."),),
-            "bare": (("{X}:", "- {X}"),),
-        },
-        "SOCIAL_HANDLE": {
-            "cue": (("حسابي على انستغرام {X}", "ضيفوني: {X}"),),
-            "bare": (("{X}", "{X}"),),
-        },
-        "IP_ADDRESS": {
-            "cue": (("حد دخل على حسابي من {X} بالليل.", "الدخول كان من {X}"),),
-            "bare": (("[{X}]", "[{X}]"),),
-        },
-    },
-    "he": {
-        "PERSON": {
-            "cue": (
-                ("החברה שלי {F} אמרה לי בדיוק את אותו דבר.", "החברה שלי {F} אמרה את אותו דבר."),
-                ("דיברתי עם {X} על זה אתמול בלילה.", "דיברתי על זה עם {X}."),
-                ("רק אחותי {F} יודעת על זה.", "רק אחותי {F} יודעת."),
-            ),
-            "bare": (("{X},", "- {X}"), ("{X}:", "~ {X}")),
-        },
-        "EMAIL_ADDRESS": {
-            "cue": (("המייל שלי {X} אם מישהו רוצה לדבר.", "אפשר לכתוב לי ל-{X}"),),
-            "bare": (("({X})", "({X})"),),
-        },
-        "PHONE_NUMBER": {
-            "cue": (("אפשר לשלוח לי הודעה ל-{X}.", "המספר שלי {X}"),),
-            "bare": (("{X} -", "- {X}"),),
-        },
-        "URL": {
-            "cue": (("כתבתי על זה פעם כאן: {X}", "הפוסט הקודם: {X}"),),
-            "bare": (("{X}", "{X}"),),
-        },
-        "REDDIT_USERNAME": {
-            "cue": (("תודה {X} על העצה.", "עריכה: תודה {X} על המילים החמות."),),
-            "bare": (("{X}:", "- {X}"),),
-        },
-        "SOCIAL_HANDLE": {
-            "cue": (("האינסטגרם שלי {X}", "תוסיפו אותי: {X}"),),
-            "bare": (("{X}", "{X}"),),
-        },
-        "IP_ADDRESS": {
-            "cue": (("מישהו התחבר לחשבון שלי מ-{X} בלילה.", "ההתחברות הייתה מ-{X}"),),
-            "bare": (("[{X}]", "[{X}]"),),
-        },
-    },
-    "zh": {
-        "PERSON": {
-            "cue": (
-                ("我朋友{X}也跟我说过一样的话。", "我朋友{X}也这么说。"),
-                ("昨晚我跟{X}聊了这件事。", "我跟{X}聊过这件事。"),
-                ("只有我姐姐{F}知道这些。", "只有我姐姐{F}知道。"),
-            ),
-            "bare": (("{X}，", "——{X}"), ("{X}：", "~{X}")),
-        },
-        "EMAIL_ADDRESS": {
-            "cue": (("想聊的话可以发邮件到{X}。", "我的邮箱是{X}。"),),
-            "bare": (("（{X}）", "（{X}）"),),
-        },
-        "PHONE_NUMBER": {
-            "cue": (("需要的话可以打我电话{X}。", "我的手机号{X}。"),),
-            "bare": (("{X} ", " {X}"),),
-        },
-        "URL": {
-            "cue": (("我之前发过帖子：{X} ", "之前的帖子：{X}"),),
-            "bare": (("{X} ", " {X}"),),
-        },
-        "REDDIT_USERNAME": {
-            "cue": (("谢谢{X}的建议。", "编辑：谢谢{X}的暖心私信。"),),
-            "bare": (("{X}：", "——{X}"),),
-        },
-        "SOCIAL_HANDLE": {
-            "cue": (("我的 Instagram 是 {X}，", "加我：{X}"),),
-            "bare": (("{X} ", " {X}"),),
-        },
-        "IP_ADDRESS": {
-            "cue": (("昨晚有人从{X}登录了我的账号。", "登录地址是{X}。"),),
-            "bare": (("[{X}]", "[{X}]"),),
-        },
-    },
+    language: {
+        kind: {cue: tuple((lead, tail) for lead, tail in frames) for cue, frames in cues.items()}
+        for kind, cues in kinds.items()
+    }
+    for language, kinds in load("frames").items()
 }
 POSITIONS = ("before", "inside", "after")
 
@@ -399,12 +236,10 @@ def plant_all(
 ) -> list[Planted]:
     """Every carrier gets every type once, and a name twice (with and without a cue);
     cue and position go round so each language has all of them."""
-    from curate.deid.evalcorpus import _Planter
-
     out: list[Planted] = []
     for language in LANGUAGES:
         rng = random.Random(f"{seed}:plant:{language}")
-        planter = _Planter(language, random.Random(f"{seed}:values:{language}"), seed, hard=True)
+        planter = Planter(language, random.Random(f"{seed}:values:{language}"), seed, hard=True)
         turn = 0
         for carrier in (c for c in carriers if c.language == language):
             jobs = [("PERSON", "cue"), ("PERSON", "bare")] if "PERSON" in kinds else []

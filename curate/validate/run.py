@@ -78,7 +78,7 @@ def _len(text: str | None) -> int | None:
     return None if text is None else len(text)
 
 
-def demo_column(name: str) -> str:
+def demographic_column(name: str) -> str:
     """Demographic columns are prefixed so a field can never shadow a record column."""
     return f"demo_{name}"
 
@@ -164,7 +164,7 @@ def tables(
     dtype so nulls stay None (GX map expectations skip nulls, which is what "value or
     null" rules mean) and ints stay ints.
     """
-    demo_cols = [demo_column(n) for n in taxonomy.demographic_fields]
+    demographic_cols = [demographic_column(n) for n in taxonomy.demographic_fields]
     rows: list[dict[str, Any]] = []
     span_rows: list[dict[str, Any]] = []
     for record in store.iter_records(deidentified=release):
@@ -193,11 +193,11 @@ def tables(
             "deid_unreviewed": None if unreviewed is None else unreviewed.get(record.id, 0),
             "demographics_ok": _demographics_ok(record, taxonomy),
         }
-        for name, col in zip(taxonomy.demographic_fields, demo_cols, strict=True):
+        for name, col in zip(taxonomy.demographic_fields, demographic_cols, strict=True):
             row[col] = record.demographics.get(name)
         rows.append(row)
         span_rows.extend(_span_row(record, s, taxonomy) for s in record.spans)
-    records_df = pd.DataFrame(rows, columns=[*RECORD_COLUMNS, *demo_cols, "demographics_ok"])
+    records_df = pd.DataFrame(rows, columns=[*RECORD_COLUMNS, *demographic_cols, "demographics_ok"])
     spans_df = pd.DataFrame(span_rows, columns=SPAN_COLUMNS)
     cultures = dict(zip(records_df["record_id"], records_df["culture"], strict=True))
     splits_df, stats_df = _split_tables(store, cultures, split_policy or {})

@@ -163,7 +163,7 @@ def test_jieba_still_calls_the_memoised_hmm(tmp_path):
 
 
 def test_synthetic_corpus_recall(rec):
-    from curate.deid.evalcorpus import build_corpus
+    from curate.synthetic.corpus import build_corpus
 
     gold = found = false_pos = 0
     for doc in build_corpus(per_language=80, seed=29, languages=("zh",), hard=False):

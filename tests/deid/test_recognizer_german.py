@@ -222,7 +222,7 @@ def test_real_german_phrases(real_rec: GermanNameRecognizer) -> None:
 
 
 def test_synthetic_recall(real_rec: GermanNameRecognizer) -> None:
-    from curate.deid.evalcorpus import build_corpus
+    from curate.synthetic.corpus import build_corpus
 
     gold = found = 0
     for doc in build_corpus(per_language=80, seed=29, languages=("de",), hard=False):

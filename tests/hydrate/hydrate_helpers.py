@@ -55,8 +55,8 @@ def plant_spans(store, config) -> str | None:
     before de-identification), its empathy and demographics. One record whose post has a
     planted PERSON in the middle of a sentence also gets a span over that sentence.
     Returns that record's source id."""
-    from curate.demoann.lexicon import demographics_truth, empathy_truth, true_spans
     from curate.demographics import normalize_demographics
+    from curate.synthetic.annotators.lexicon import demographics_truth, empathy_truth, true_spans
 
     taxonomy = config.taxonomy()
     persons = {}

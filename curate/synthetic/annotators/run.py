@@ -25,9 +25,9 @@ from typing import Any
 from curate.annotate import tables as ls_tables
 from curate.annotate.client import LabelStudio
 from curate.config import Config
-from curate.demoann.simulate import Planned, controls, plan
 from curate.errors import CurateError
 from curate.store import Store
+from curate.synthetic.annotators.simulate import Planned, controls, plan
 
 EMAIL = "sim-annotator-{n}@example.org"
 USERNAME = "sim-annotator-{n}"

@@ -20,7 +20,7 @@ import pytest
 import zstandard
 from helpers import REPO, run_cli
 
-from curate.demo_careless import PLANTED_LABEL
+from curate.synthetic.careless import PLANTED_LABEL
 
 CARELESS = REPO / "demo" / "careless"
 # file -> lines read (CSV: rows), kept, quarantined (by reason); nothing is skipped

@@ -27,13 +27,13 @@ from typing import Any
 
 from curate.annotate.agreement import ORDINAL
 from curate.annotate.offsets import Utf16Index
-from curate.demoann.lexicon import (
+from curate.schema import Taxonomy
+from curate.synthetic.annotators.lexicon import (
     TrueSpan,
     demographics_truth,
     empathy_truth,
     true_spans,
 )
-from curate.schema import Taxonomy
 
 _CJK_CLASS = "\u3000-\u9fff\uf900-\uffef"
 # A "word": a de-identification placeholder (<PERSON_1>), one CJK character, or a run of

@@ -16,9 +16,9 @@ from pathlib import Path
 import pytest
 import zstandard
 
-from curate import demo
+from curate.synthetic import dump
 
-ROOT = Path(__file__).resolve().parents[1]
+ROOT = Path(__file__).resolve().parents[2]
 COMMITTED = ROOT / "demo"
 FILES = (
     "reddit/RS_demo.zst",
@@ -58,7 +58,7 @@ def _read(path: Path) -> list[dict]:
 
 @pytest.fixture(scope="module")
 def generated(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Path]:
-    return demo.generate(tmp_path_factory.mktemp("demo"))
+    return dump.generate(tmp_path_factory.mktemp("demo"))
 
 
 @pytest.fixture(scope="module")
@@ -78,17 +78,17 @@ def test_regeneration_is_byte_identical_to_committed(generated: dict[str, Path])
         Path(n).name for n in FILES if n.startswith("careless/")
     }, "demo/careless/ holds a file the generator does not write"
     for name in FILES:
-        assert (COMMITTED / name).is_file(), f"missing {name}: python -m curate.demo demo"
+        assert (COMMITTED / name).is_file(), f"missing {name}: python -m curate.synthetic.dump demo"
         new, old = (out / name).read_bytes(), (COMMITTED / name).read_bytes()
         if name.endswith(".zst"):  # compare content first for a readable failure
             assert _unzst(new) == _unzst(old), name
-        assert new == old, f"{name} differs: regenerate with python -m curate.demo demo"
+        assert new == old, f"{name} differs: regenerate with python -m curate.synthetic.dump demo"
 
 
 def test_same_seed_same_bytes_other_seed_differs(tmp_path: Path) -> None:
-    a = demo.generate(tmp_path / "a", n_posts=24, seed=3)
-    b = demo.generate(tmp_path / "b", n_posts=24, seed=3)
-    c = demo.generate(tmp_path / "c", n_posts=24, seed=4)
+    a = dump.generate(tmp_path / "a", n_posts=24, seed=3)
+    b = dump.generate(tmp_path / "b", n_posts=24, seed=3)
+    c = dump.generate(tmp_path / "c", n_posts=24, seed=4)
     assert a["submissions"].read_bytes() == b["submissions"].read_bytes()
     assert a["comments"].read_bytes() == b["comments"].read_bytes()
     assert a["submissions"].read_bytes() != c["submissions"].read_bytes()

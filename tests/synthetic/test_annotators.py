@@ -14,13 +14,16 @@ from itertools import combinations
 import pytest
 from helpers import demo_workspace
 
-from curate import demo
 from curate.annotate.agreement import agreement
 from curate.annotate.client import connect
 from curate.annotate.pull import pull
 from curate.annotate.push import push, task_data
 from curate.annotate.tables import latest_annotations
-from curate.demoann.lexicon import (
+from curate.errors import CurateError
+from curate.schema import load_taxonomy
+from curate.store import Store
+from curate.synthetic import dump
+from curate.synthetic.annotators.lexicon import (
     DEMOGRAPHICS,
     SPANS,
     SUPPORT,
@@ -28,17 +31,14 @@ from curate.demoann.lexicon import (
     resolve,
     true_spans,
 )
-from curate.demoann.run import (
+from curate.synthetic.annotators.run import (
     EMAIL,
     default_noise,
     parse_noise,
     planned_annotations,
     simulate_annotators,
 )
-from curate.demoann.simulate import controls, plan
-from curate.errors import CurateError
-from curate.schema import load_taxonomy
-from curate.store import Store
+from curate.synthetic.annotators.simulate import controls, plan
 
 TAX = load_taxonomy()
 
@@ -49,11 +49,11 @@ def u16(text: str, cp: int) -> int:
 
 
 def _templates(*keys: str) -> list[str]:
-    out = [s for t in demo.T.values() for k in keys for s in t.get(k, [])]
+    out = [s for t in dump.T.values() for k in keys for s in t.get(k, [])]
     if "cue" in keys:
-        out += [s for v in demo.CUES_EN.values() for s in v]
+        out += [s for v in dump.CUES_EN.values() for s in v]
     if "r_cue" in keys:
-        out += [s for v in demo.R_CUES_EN.values() for s in v]
+        out += [s for v in dump.R_CUES_EN.values() for s in v]
     return out
 
 
@@ -65,13 +65,13 @@ def _literals(template: str) -> list[str]:
 
 
 def test_lexicon_is_keyed_by_the_generators_templates():
-    """Every phrase occurs in a template of curate.demo (outside its slots), every
+    """Every phrase occurs in a template of curate.synthetic.dump (outside its slots), every
     alias names one taxonomy value, every opener carries distress and every response
     sentence a support strategy."""
     post = [
         lit for t in _templates("open", "detail", "cue", "pii", "close") for lit in _literals(t)
     ]
-    post += _literals(demo.POST_IP)
+    post += _literals(dump.POST_IP)
     response = [
         lit
         for t in _templates("r_open", "r_mid", "r_cue", "r_pii", "r_close")

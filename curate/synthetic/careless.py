@@ -5,12 +5,12 @@ it does with the input real users hand over: a dump whose download stopped, line
 half an emoji or a number where a name belongs, a CSV saved by Excel, a label column
 holding someone's e-mail address, a Parquet file that is only its first four bytes. Each
 file shows one family of cases from docs/ingest.md ("What happens to bad input"), so the
-demo (scripts/demo.sh) and tests/test_demo_careless.py can run the real ingest on them.
+demo (scripts/demo.sh) and tests/synthetic/test_careless.py can run the real ingest on them.
 
-Text comes from `curate.demo`'s template sentences (no real Reddit text, no real people);
+Text comes from `curate.synthetic.dump`'s template sentences (no real Reddit text, no real people);
 the one planted identifier, `PLANTED_LABEL`, is fictional (an example.org address).
 Nothing is random: the same code writes the same bytes, so the committed files are
-checked by regenerating them (tests/test_demo.py).
+checked by regenerating them (tests/synthetic/test_dump.py).
 """
 
 from __future__ import annotations
@@ -23,8 +23,8 @@ from typing import Any
 
 import zstandard
 
-from curate.demo import CUES_EN, EPOCH_START, ZSTD_LEVEL, T
 from curate.schema import load_taxonomy
+from curate.synthetic.dump import CUES_EN, EPOCH_START, ZSTD_LEVEL, T
 
 # An intensity label a careless annotator typed into the wrong cell. The apostrophe is
 # deliberate: it once defeated the masking of quoted values (issue 12, point 2).

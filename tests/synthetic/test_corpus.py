@@ -9,22 +9,21 @@ from pathlib import Path
 
 import pytest
 
-from curate.deid.evalcorpus import (
+from curate.synthetic.corpus import (
     EMOJI,
     ENTITY_TYPES,
     KEEP_TYPES,
     LANGUAGES,
-    TEMPLATES,
     Entity,
     EvalDoc,
     build_corpus,
     read_jsonl,
-    strip_markup,
     type_counts,
-    word_count,
     write_jsonl,
 )
-from curate.deid.evalhard import HARD
+from curate.synthetic.planter import strip_markup
+from curate.synthetic.templates import HARD, TEMPLATES
+from curate.synthetic.words import word_count
 
 ARABIC = re.compile(r"[\u0600-\u06ff]")
 HEBREW = re.compile(r"[\u0590-\u05ff]")
@@ -218,7 +217,7 @@ def test_unknown_language_rejected() -> None:
         build_corpus(per_language=1, languages=("fr",))
 
 
-# -- the hard half (curate.deid.evalhard) ---------------------------------------------
+# -- the hard half (data/hard.yaml) ------------------------------------------------
 
 
 def test_easy_corpus_has_no_hard_cases() -> None:
