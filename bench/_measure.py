@@ -4,7 +4,33 @@ from __future__ import annotations
 
 import os
 import subprocess
+import sys
 import time
+from pathlib import Path
+
+REPO = Path(__file__).resolve().parent.parent
+
+
+def checkout_arg(argv: list[str] | None = None) -> Path:
+    """The `--checkout PATH` of the command line (default: this repository), read before
+    argparse so that a benchmark can put it first on sys.path before importing `curate`.
+
+    Why: the benchmarks measure the `curate` of the checkout they live in; for a side by
+    side run (the commit before a refactor against the one after) each is pointed at the
+    other checkout's code while the inputs (cached in this checkout's bench/.data/) stay
+    the same."""
+    argv = sys.argv[1:] if argv is None else argv
+    for i, arg in enumerate(argv):
+        if arg == "--checkout" and i + 1 < len(argv):
+            return Path(argv[i + 1]).resolve()
+        if arg.startswith("--checkout="):
+            return Path(arg.split("=", 1)[1]).resolve()
+    return REPO
+
+
+def checkout_env(checkout: Path, env: dict[str, str] | None = None) -> dict[str, str]:
+    """The environment of a `curate` subprocess that runs `checkout`'s code."""
+    return {**(os.environ if env is None else env), "PYTHONPATH": str(checkout)}
 
 
 def measure(cmd: list[str], env: dict[str, str] | None = None, cwd: str | None = None):

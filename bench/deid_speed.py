@@ -1,7 +1,7 @@
 """Benchmark: de-identification speed, the project's stage vs a plain Presidio loop.
 
 Usage:  .venv/bin/python bench/deid_speed.py [--posts 400] [--workers 2] [--multilingual]
-                                            [--repeat 3]
+                                            [--repeat 3] [--checkout PATH]
 
 Both run on the same English Reddit-style posts (~160 words: two documents of the
 synthetic labelled corpus joined), with the same spaCy model:
@@ -17,7 +17,8 @@ It prints posts/s for each, their ratio, and each one's privacy recall on the pl
 identifiers of those posts (all of an identifier's letters and digits replaced), so the
 speed-up is not bought with recall. Both run `--repeat` times in turn; the run with the
 median ratio is reported, and every run's ratio beside it (the forked workers' share of
-two cores varies from run to run on a shared machine).
+two cores varies from run to run on a shared machine). `--checkout PATH` imports that
+checkout's curate instead of this one's (a side-by-side run against the commit before).
 """
 
 from __future__ import annotations
@@ -32,7 +33,11 @@ import time
 from pathlib import Path
 
 HERE = Path(__file__).resolve().parent
-sys.path.insert(0, str(HERE.parent))
+sys.path.insert(0, str(HERE))
+from _measure import checkout_arg  # noqa: E402
+
+CHECKOUT = checkout_arg()  # --checkout: whose curate is imported below (default: this one)
+sys.path.insert(0, str(CHECKOUT))
 
 from curate.config import load_config  # noqa: E402
 from curate.deid.evaluate import ENTITY_TYPES, score  # noqa: E402
@@ -84,7 +89,11 @@ def main() -> None:
     parser.add_argument(
         "--repeat", type=int, default=3, help="runs of both, in turn; the median run is shown"
     )
+    parser.add_argument(
+        "--checkout", type=Path, default=CHECKOUT, help="measure this checkout's curate"
+    )
     args = parser.parse_args()
+    print(f"curate of {CHECKOUT}", file=sys.stderr)
     os.environ.setdefault("CURATE_CACHE", str(HERE / ".data" / "cache"))
     languages = ("en", "de", "ar", "he", "zh") if args.multilingual else ("en",)
     data = posts(args.posts, languages)

@@ -1,6 +1,7 @@
 """Benchmark: `curate ingest` (with de-identification) on each engine, same input.
 
 Usage:  .venv/bin/python bench/engines.py [--posts 1600] [--cores-per-node 16]
+                                         [--checkout PATH]
 
 Generates (once, cached in bench/.data/) a synthetic Reddit dump from the demo generator
 (`curate.synthetic.dump`: posts in four cultures and five languages with planted personal data,
@@ -16,7 +17,8 @@ and prints posts/s side by side with the ratio to the one-process run, the peak 
 of all the run's processes together (PSS, so pages shared by forked workers count
 once), the phases each engine reports, the rates of the two reading steps (scanning a
 file, a task per file; pairing, in one place), and the estimate for 10 M posts on N
-nodes that docs/scale.md explains.
+nodes that docs/scale.md explains. `--checkout PATH` runs another checkout's curate on the
+same corpus (a side-by-side comparison with the commit before a change).
 """
 
 from __future__ import annotations
@@ -108,7 +110,9 @@ def _pss_tree(pid: int) -> int:
     return total
 
 
-def run(label: str, dump: Path, args: list[str], env: dict[str, str]) -> dict:
+def run(
+    label: str, dump: Path, args: list[str], env: dict[str, str], checkout: Path = REPO
+) -> dict:
     """One `curate ingest` in a fresh workspace: wall time, peak PSS of its process tree
     (sampled every 0.25 s), and the JSON report."""
     with tempfile.TemporaryDirectory(dir=DATA) as ws:
@@ -116,7 +120,7 @@ def run(label: str, dump: Path, args: list[str], env: dict[str, str]) -> dict:
         cmd += ["--json", "--no-progress", *args]
         start = time.perf_counter()
         proc = subprocess.Popen(
-            cmd, cwd=REPO, env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE
+            cmd, cwd=checkout, env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE
         )
         peak = [0]
         done = threading.Event()
@@ -182,17 +186,25 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--posts", type=int, default=1600)
     parser.add_argument("--cores-per-node", type=int, default=16)
+    parser.add_argument(
+        "--checkout",
+        type=Path,
+        default=REPO,
+        help="measure this checkout's curate (default: this one); the corpus stays the same",
+    )
     args = parser.parse_args()
+    checkout = args.checkout.resolve()
     DATA.mkdir(exist_ok=True)
     dump = corpus(args.posts)
+    print(f"curate of {checkout}", file=sys.stderr)
     cores = len(os.sched_getaffinity(0))
-    env = {**os.environ, "CURATE_CACHE": str(DATA / "cache")}
+    env = {**os.environ, "CURATE_CACHE": str(DATA / "cache"), "PYTHONPATH": str(checkout)}
     env.pop("CURATE_WORKSPACE", None)
     # the name gazetteer is derived once (~40 s) and cached: not part of any timing
     warm = "from pathlib import Path; from curate.config import load_config; "
     warm += "from curate.deid.stage import make_engine; "
     warm += f"make_engine(load_config(None, Path({str(DATA / 'warm')!r})))"
-    subprocess.run([sys.executable, "-c", warm], env=env, check=True, cwd=REPO)
+    subprocess.run([sys.executable, "-c", warm], env=env, check=True, cwd=checkout)
     rows = {}
     for label, dump_, extra in (
         ("read-1", dump, ["--no-deid", "--workers", "1"]),
@@ -203,7 +215,7 @@ def main() -> None:
         ("ray-demo", REPO / "demo" / "reddit", ["--engine", "ray", "--workers", str(cores)]),
     ):
         print(f"running {label} ...", file=sys.stderr)
-        rows[label] = run(label, dump_, extra, env)
+        rows[label] = run(label, dump_, extra, env, checkout)
     keys = ["engine", "workers", "records", "seconds", "posts_per_s", "ratio", "peak_pss_MiB"]
     print(" | ".join(keys))
     for row in rows.values():

@@ -11,6 +11,7 @@ by side on the same file and each in its own process:
             stored)
 and prints lines/s, records stored/s, peak RSS and the curate/baseline time ratio.
 Peak RSS at two sizes shows whether memory stays flat as the dump grows.
+`--checkout PATH` measures another checkout's curate on the same dump (side by side).
 """
 
 from __future__ import annotations
@@ -23,7 +24,7 @@ import tempfile
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from _measure import measure, print_rows
+from _measure import checkout_env, measure, print_rows
 
 HERE = Path(__file__).resolve().parent
 DATA = HERE / ".data"
@@ -114,7 +115,7 @@ def baseline(megabytes: int) -> tuple[Path, int, float, float]:
     return dump, int(out.strip()), base_s, base_rss
 
 
-def run(megabytes: int) -> dict:
+def run(megabytes: int, checkout: Path = HERE.parent) -> dict:
     dump, lines, base_s, base_rss = baseline(megabytes)
     with tempfile.TemporaryDirectory(dir=DATA) as ws:
         cmd = [
@@ -129,7 +130,7 @@ def run(megabytes: int) -> dict:
             "--no-progress",
             "--no-deid",
         ]
-        cur_s, cur_rss, out = measure(cmd, cwd=str(HERE.parent))
+        cur_s, cur_rss, out = measure(cmd, env=checkout_env(checkout), cwd=str(checkout))
     report = json.loads(out)
     stored = report["total"]["kept"] + report["total"]["duplicate"]
     return {
@@ -151,8 +152,16 @@ def run(megabytes: int) -> dict:
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--mb", type=int, action="append", help="uncompressed size (repeat)")
+    parser.add_argument(
+        "--checkout",
+        type=Path,
+        default=HERE.parent,
+        help="measure this checkout's curate (default: this one); the dump stays the same",
+    )
     args = parser.parse_args()
-    print_rows([run(mb) for mb in (args.mb or [128, 1024])])
+    checkout = args.checkout.resolve()
+    print(f"curate of {checkout}", file=sys.stderr)
+    print_rows([run(mb, checkout) for mb in (args.mb or [128, 1024])])
 
 
 if __name__ == "__main__":
