@@ -15,6 +15,8 @@ from curate.errors import CurateError
 from curate.schema import Taxonomy
 
 SPLITS = ("train", "validation", "test")
+# The config holding every row (the others hold one culture each); `load_dataset`'s default.
+DEFAULT_CONFIG = "all"
 MODES = ("text", "reference")
 # Strict SemVer core, ASCII only, no leading zeros, no pre-release or build suffix: the
 # release, its tag (vX.Y.Z) and the changelog are all named by it, and `[0-9]` (unlike

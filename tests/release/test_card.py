@@ -19,7 +19,9 @@ import pytest
 import yaml
 
 from curate.errors import CurateError
-from curate.release.card import card_metadata, md_escape, render_card, write_card
+from curate.release.card import render_card, write_card
+from curate.release.card.metadata import card_metadata
+from curate.release.card.view import md_escape
 from curate.release.info import ReleaseInfo
 from curate.schema import Taxonomy, load_taxonomy
 
@@ -30,7 +32,7 @@ SECRET = "SECRET"  # every text of the data contains it; no output may
 
 def features_for(taxonomy: Taxonomy):
     """Typed columns exactly as `curate export` writes them (one schema for both modes)."""
-    from curate.release.features import build_features
+    from curate.release.row import build_features
 
     return build_features(taxonomy)
 
