@@ -96,6 +96,12 @@ def _stored(store: Any) -> tuple[dict[str, str], dict[str, str]]:
     return by_record, by_group
 
 
+def assigned_splits(store: Any) -> list[tuple[str, str, str]]:
+    """(record id, split, group key) of every stored assignment, in the table's order:
+    what validation checks the splits against."""
+    return list(store.conn.execute("SELECT record_id, split, group_key FROM splits"))
+
+
 def _cut(groups: list[tuple[str, int]], have: dict[str, int], ratios: dict[str, float]):
     """Assign ordered (group, size) pairs so that with `have` the totals approach the
     ratios: each split's deficit becomes an interval of the line the groups are laid

@@ -65,7 +65,7 @@ def run_gate(
     """Validate the workspace's release candidates; raise GateError unless every failing
     expectation is explicitly allowed. `config` (curate.config.Config) is what the
     residual-PII scan needs."""
-    from curate.validate.run import validate
+    from curate.validate.runner import validate
 
     allow = list(allow or [])
     check_allowance(allow, reason)
