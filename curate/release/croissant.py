@@ -157,11 +157,11 @@ def rai_fields(info: ReleaseInfo) -> dict[str, Any]:
     uses = facts.get("uses") or {}
 
     limitations = [_plain(x) for x in facts.get("limitations") or []]
-    validation = info.validation or {}
-    if validation.get("allowed"):
+    validation = info.validation
+    if validation is not None and validation.allowed:
         limitations.append(
             "Released with known validation failures, let through by the curator: "
-            f"{', '.join(validation['allowed'])} (reason: {validation.get('reason')})."
+            f"{', '.join(validation.allowed)} (reason: {validation.reason})."
         )
     return {
         "rai:dataCollection": _plain(source.get("collection", "")),
@@ -209,13 +209,12 @@ def _deid_sentence(info: ReleaseInfo) -> str:
 
 
 def _validation_sentence(info: ReleaseInfo) -> str:
-    v = info.validation or {}
-    if not v:
+    v = info.validation
+    if v is None:
         return f"Validation gate result: {NOT_COMPUTED}."
-    failures = v.get("failures") or []
-    text = f"Validation gate: {v.get('evaluated')} expectations evaluated, {len(failures)} failed"
-    if v.get("allowed"):
-        text += f"; let through: {', '.join(v['allowed'])} (reason: {v.get('reason')})"
+    text = f"Validation gate: {v.evaluated} expectations evaluated, {len(v.failures)} failed"
+    if v.allowed:
+        text += f"; let through: {', '.join(v.allowed)} (reason: {v.reason})"
     return text + "."
 
 

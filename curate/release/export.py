@@ -41,6 +41,7 @@ from curate.release.manifest import MANIFEST
 from curate.release.row import build_features, encode, label_hash
 from curate.schema import Taxonomy
 from curate.store import Store
+from curate.validate.gate import GateResult
 
 FORMATS = ("hub", "culturecare-jsonl")
 MAX_SHARD_BYTES = 500 * 1024 * 1024  # Arrow bytes per Parquet shard before splitting
@@ -224,7 +225,7 @@ def export(
                 version=version,
                 mode=mode,
                 org=org,
-                validation=gate.to_dict(),
+                gate=gate,
                 max_shard_bytes=max_shard_bytes,
             )
     finally:
@@ -263,7 +264,7 @@ def _export_hub(
     version: str,
     mode: str,
     org: str | None,
-    validation: dict[str, Any],
+    gate: GateResult,
     max_shard_bytes: int,
 ) -> ExportResult:
     from curate.release.card import write_card
@@ -305,11 +306,12 @@ def _export_hub(
         agreement=_agreement(store, taxonomy),
         deid=_deid_summary(store, config),
         audit=_read_json(store.root / "reports" / "audit" / "summary.json"),
-        validation=validation,
+        validation=gate,
         changes=changes,
         split_bytes=split_bytes,
-        split_policy=policy.to_dict(),
+        split_policy=policy,
     )
+    validation = gate.to_dict()
     entry = {**changes, "mode": mode, "validation": validation, "sizes": info.split_sizes}
     previous = [
         json.loads(notes)

@@ -19,7 +19,9 @@ from curate.errors import CurateError
 from curate.release.facts import NOT_COMPUTED, dataset_facts, pretty_name, templates_dir
 from curate.release.info import DEFAULT_CONFIG, MODES, SPLITS, ReleaseInfo
 from curate.release.row import field_rows
+from curate.release.splits import GROUP, SplitPolicy
 from curate.schema import Taxonomy
+from curate.validate.gate import GateResult
 
 # Audit summary families that are not label families.
 AUDIT_TITLES = {"records": "Records (near-duplicate posts)"}
@@ -258,14 +260,15 @@ def _span_totals(info, configs, splits, families, counts) -> dict[str, Any] | No
     }
 
 
-def _split_policy(policy: dict[str, Any] | None) -> dict[str, Any] | None:
-    if not policy:
+def _split_policy(policy: SplitPolicy | None) -> dict[str, Any] | None:
+    if policy is None:
         return None
-    ratios = policy.get("ratios") or {}
     return {
-        "seed": policy.get("seed"),
-        "group": policy.get("group"),
-        "ratios": [{"split": s, "share": f"{100 * float(r):.0f} %"} for s, r in ratios.items()],
+        "seed": policy.seed,
+        "group": GROUP,
+        "ratios": [
+            {"split": s, "share": f"{100 * float(r):.0f} %"} for s, r in policy.ratios.items()
+        ],
     }
 
 
@@ -417,10 +420,10 @@ def _audit(audit: dict[str, Any] | None, taxonomy: Taxonomy) -> list[dict] | Non
     return rows or None
 
 
-def _validation(validation: dict[str, Any] | None) -> dict[str, Any] | None:
-    if not validation:
+def _validation(validation: GateResult | None) -> dict[str, Any] | None:
+    if validation is None:
         return None
-    allowed = set(validation.get("allowed") or [])
+    allowed = set(validation.allowed)
     failures = [
         {
             "name": f.get("name"),
@@ -430,14 +433,14 @@ def _validation(validation: dict[str, Any] | None) -> dict[str, Any] | None:
             "count": f.get("count"),
             "allowed": f.get("name") in allowed,
         }
-        for f in validation.get("failures") or []
+        for f in validation.failures
         if isinstance(f, dict)
     ]
     return {
-        "evaluated": validation.get("evaluated"),
+        "evaluated": validation.evaluated,
         "failures": failures,
         "allowed": sorted(allowed),
-        "reason": validation.get("reason"),
+        "reason": validation.reason,
     }
 
 
