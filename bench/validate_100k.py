@@ -3,7 +3,7 @@
 Usage:  .venv/bin/python bench/validate_100k.py [--records 100000]
 
 Fills a fresh workspace with N synthetic de-identified records (3 spans each), then
-times `curate.validate.run.validate` (table building + every suite, without Data Docs),
+times `curate.validate.runner.validate` (table building + every suite, without Data Docs),
 after Great Expectations has been imported. The baseline printed beside it is the time
 to read the same records from the store (`Store.iter_records`), the floor any
 validation has to pay.
@@ -58,7 +58,7 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--records", type=int, default=100_000)
     args = parser.parse_args()
-    from curate.validate.run import _import_gx, validate
+    from curate.validate.runner import _import_gx, validate
 
     _import_gx()  # import cost excluded, as the target says
     taxonomy = load_taxonomy()

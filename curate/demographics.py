@@ -18,7 +18,7 @@ from curate.schema import Taxonomy, load_normalization
 
 _INT = re.compile(r"^\s*[+]?(\d{1,3})(?:\.0+)?\s*$")
 
-# The release column type of integer demographics (`curate.release.features`). Ingest
+# The release column type of integer demographics (`curate.release.row`). Ingest
 # keeps only numbers that fit it, so a value that passes ingest cannot break an export.
 RELEASE_INTEGER_TYPE = "int32"
 INTEGER_RANGE = (int(np.iinfo(RELEASE_INTEGER_TYPE).min), int(np.iinfo(RELEASE_INTEGER_TYPE).max))

@@ -21,7 +21,6 @@ import re
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
 
 from curate.errors import CurateError
 from curate.records import Provenance, Record, Source, Span, pseudonymous_id
@@ -30,7 +29,6 @@ from curate.sources.base import Location, Parsed, Rejected
 
 FORMAT = "hydrate"
 _POST_ID = re.compile(r"(?:/comments/|redd\.it/)([0-9a-z]{1,16})(?=[/?#]|$)", re.IGNORECASE)
-_SPLIT = re.compile(r"^([A-Za-z]+)-\d{5}-of-\d{5}\.parquet$")
 
 
 @dataclass
@@ -105,7 +103,7 @@ def read(
 
 # -- the original CultureCare layout -------------------------------------------------------
 def _culturecare(path: Path, taxonomy: Taxonomy, salt: bytes, max_bytes: int):
-    from curate.sources import culturecare
+    from curate.formats import culturecare_jsonl as culturecare
 
     for item in culturecare.read([path], taxonomy=taxonomy, salt=salt, max_bytes=max_bytes):
         if isinstance(item, Rejected):
@@ -128,54 +126,21 @@ def _culturecare(path: Path, taxonomy: Taxonomy, salt: bytes, max_bytes: int):
 
 
 # -- a release made by `curate export --mode reference` ------------------------------------
-def _names(features: dict[str, Any], *keys: str) -> list[str] | None:
-    node: Any = features
-    for key in keys:
-        node = node.get(key) if isinstance(node, dict) else None
-    names = node.get("names") if isinstance(node, dict) else None
-    return list(names) if isinstance(names, list) else None
-
-
-def _label(value: Any, names: list[str] | tuple[str, ...]) -> str | None:
-    """A ClassLabel id back to its name (a string is taken as the name itself)."""
-    if isinstance(value, bool) or value is None:
-        return None
-    if isinstance(value, int):
-        return names[value] if 0 <= value < len(names) else None
-    return str(value)
-
-
 def _parquet(path: Path, taxonomy: Taxonomy, salt: bytes) -> Iterator[Wanted | Rejected]:
-    import pyarrow.parquet as pq
+    from curate.formats import hub_parquet
 
-    try:
-        pf = pq.ParquetFile(path)
-    except Exception as exc:  # pyarrow raises several types for a bad file
-        raise CurateError(f"{path}: cannot read as Parquet: {exc}") from None
-    meta = pf.schema_arrow.metadata or {}
-    try:
-        features = json.loads(meta[b"huggingface"])["info"]["features"]
-    except (KeyError, ValueError, TypeError):
-        features = {}  # labels then follow the taxonomy's order, as `curate export` does
-    cultures = _names(features, "culture") or list(taxonomy.cultures)
-    labels = {
-        f.name: _names(features, f.name, "feature", f.attribute) or list(f.values)
-        for f in taxonomy.families.values()
-    }
-    match = _SPLIT.match(path.name)
-    split = match.group(1) if match else None
-    number = 0
-    for batch in pf.iter_batches(batch_size=1024):
-        for row in batch.to_pylist():
-            number += 1
-            yield _row(row, Location(str(path), number), taxonomy, cultures, labels, salt, split)
+    split = hub_parquet.split_of(path)
+    for stored in hub_parquet.read_rows(path, taxonomy):
+        loc = Location(str(path), stored.number)
+        yield _row(stored.raw, stored.values, loc, taxonomy, salt, split)
 
 
-def _row(row, loc, taxonomy, cultures, labels, salt, split) -> Wanted | Rejected:
-    payload = json.dumps(row, ensure_ascii=False, default=str)
+def _row(raw, row, loc, taxonomy, salt, split) -> Wanted | Rejected:
+    """`raw`: the row as stored (quarantined as it is); `row`: its labels as names."""
+    payload = json.dumps(raw, ensure_ascii=False, default=str)
     url = row.get("url")
     key = post_id_of(url)
-    culture = _label(row.get("culture"), cultures)
+    culture = row["culture"]
     if key is None:
         return Rejected(loc, "no Reddit post id in the url", payload, culture)
     if culture not in taxonomy.cultures:
@@ -188,8 +153,8 @@ def _row(row, loc, taxonomy, cultures, labels, salt, split) -> Wanted | Rejected
         language=row.get("language") or "und",
     )
     for family in taxonomy.families.values():
-        for i, span in enumerate(row.get(family.name) or []):
-            value = _label(span.get(family.attribute), labels[family.name])
+        for i, span in enumerate(row[family.name]):
+            value = span.get(family.attribute)
             if value is not None and value not in family.values:
                 record.add_defect(
                     f"{family.name}[{i}]", f"{family.attribute} unknown", value, salt=salt

@@ -13,6 +13,7 @@ from typing import Any
 
 from curate.release.info import parse_version
 
+CHANGELOG = "CHANGELOG.md"  # the file in a release folder (the card links to it)
 KINDS = (
     ("added", "new items (or items back after removal)"),
     ("removed", "items no longer in the release"),

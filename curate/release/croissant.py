@@ -26,16 +26,10 @@ from pathlib import Path
 from typing import Any
 
 from curate.errors import CurateError
-from curate.release.card import (
-    DEFAULT_CONFIG,
-    NOT_COMPUTED,
-    dataset_facts,
-    describe,
-    features_of,
-    pretty_name,
-)
-from curate.release.info import SPLITS, ReleaseInfo
+from curate.release.facts import NOT_COMPUTED, dataset_facts, pretty_name
+from curate.release.info import DEFAULT_CONFIG, SPLITS, ReleaseInfo
 from curate.release.manifest import sha256_file
+from curate.release.row import describe, features_from_dict
 from curate.schema import Taxonomy
 
 CROISSANT_FILE = "croissant.json"
@@ -101,7 +95,7 @@ def croissant_metadata(folder: Path, info: ReleaseInfo) -> dict[str, Any]:
     """The Croissant document as a dict."""
     facts = dataset_facts()
     mode = (facts.get("modes") or {}).get(info.mode) or {}
-    features = features_of(info)
+    features = features_from_dict(info.features)
     distribution: list[dict[str, Any]] = []
     seen: set[str] = set()
     for config, splits in info.configs.items():
@@ -131,7 +125,7 @@ def croissant_metadata(folder: Path, info: ReleaseInfo) -> dict[str, Any]:
         "@context": CONTEXT,
         "@type": "sc:Dataset",
         "name": info.name,
-        "alternateName": pretty_name(info),
+        "alternateName": pretty_name(info.name),
         "description": _plain(f"{facts.get('summary', '')} {mode.get('headline', '')}"),
         "conformsTo": CONFORMS_TO,
         "version": info.version,
@@ -163,11 +157,11 @@ def rai_fields(info: ReleaseInfo) -> dict[str, Any]:
     uses = facts.get("uses") or {}
 
     limitations = [_plain(x) for x in facts.get("limitations") or []]
-    validation = info.validation or {}
-    if validation.get("allowed"):
+    validation = info.validation
+    if validation is not None and validation.allowed:
         limitations.append(
             "Released with known validation failures, let through by the curator: "
-            f"{', '.join(validation['allowed'])} (reason: {validation.get('reason')})."
+            f"{', '.join(validation.allowed)} (reason: {validation.reason})."
         )
     return {
         "rai:dataCollection": _plain(source.get("collection", "")),
@@ -215,13 +209,12 @@ def _deid_sentence(info: ReleaseInfo) -> str:
 
 
 def _validation_sentence(info: ReleaseInfo) -> str:
-    v = info.validation or {}
-    if not v:
+    v = info.validation
+    if v is None:
         return f"Validation gate result: {NOT_COMPUTED}."
-    failures = v.get("failures") or []
-    text = f"Validation gate: {v.get('evaluated')} expectations evaluated, {len(failures)} failed"
-    if v.get("allowed"):
-        text += f"; let through: {', '.join(v['allowed'])} (reason: {v.get('reason')})"
+    text = f"Validation gate: {v.evaluated} expectations evaluated, {len(v.failures)} failed"
+    if v.allowed:
+        text += f"; let through: {', '.join(v.allowed)} (reason: {v.reason})"
     return text + "."
 
 

@@ -15,7 +15,6 @@ Order matters and is the point of this module:
 from __future__ import annotations
 
 import json
-import math
 import shutil
 import time
 from collections import Counter, defaultdict
@@ -26,14 +25,23 @@ from typing import Any
 
 from curate.config import Config
 from curate.errors import CurateError
+from curate.formats import hub_parquet
 from curate.records import Record
 from curate.release import changelog, splits, tables
-from curate.release.card import CHANGELOG, DEFAULT_CONFIG
-from curate.release.features import build_features, label_hash, to_row
-from curate.release.info import MODES, SPLITS, ReleaseInfo, check_hub_name, parse_version
+from curate.release.changelog import CHANGELOG
+from curate.release.info import (
+    DEFAULT_CONFIG,
+    MODES,
+    SPLITS,
+    ReleaseInfo,
+    check_hub_name,
+    parse_version,
+)
 from curate.release.manifest import MANIFEST
+from curate.release.row import build_features, encode, label_hash
 from curate.schema import Taxonomy
 from curate.store import Store
+from curate.validate.gate import GateResult
 
 FORMATS = ("hub", "culturecare-jsonl")
 MAX_SHARD_BYTES = 500 * 1024 * 1024  # Arrow bytes per Parquet shard before splitting
@@ -218,7 +226,7 @@ def export(
                 version=version,
                 mode=mode,
                 org=org,
-                validation=gate.to_dict(),
+                gate=gate,
                 max_shard_bytes=max_shard_bytes,
             )
     finally:
@@ -237,8 +245,8 @@ def _export_jsonl(
     version: str,
     validation: dict[str, Any],
 ) -> ExportResult:
+    from curate.formats.culturecare_jsonl import write_culturecare_jsonl
     from curate.release.manifest import write_manifest
-    from curate.release.paperjsonl import write_culturecare_jsonl
 
     counts = write_culturecare_jsonl(records, taxonomy, staging)
     write_manifest(staging, name, version, "reference")
@@ -257,7 +265,7 @@ def _export_hub(
     version: str,
     mode: str,
     org: str | None,
-    validation: dict[str, Any],
+    gate: GateResult,
     max_shard_bytes: int,
 ) -> ExportResult:
     from curate.release.card import write_card
@@ -272,13 +280,13 @@ def _export_hub(
         lambda: {s: [] for s in SPLITS}
     )
     for record in sorted(records, key=lambda r: r.id):
-        row = to_row(record, taxonomy, mode, salt)
+        row = encode(record, taxonomy, mode, salt)
         split = assignment.split[record.id]
         by_config[DEFAULT_CONFIG][split].append(row)
         if row["culture"] is not None:
             by_config[record.culture][split].append(row)
     order = [DEFAULT_CONFIG, *(c for c in taxonomy.cultures if c in by_config)]
-    configs, split_bytes = _write_configs(
+    configs, split_bytes = hub_parquet.write_configs(
         {c: by_config[c] for c in order}, features, staging, max_shard_bytes
     )
     created = datetime.now(UTC)
@@ -299,11 +307,12 @@ def _export_hub(
         agreement=_agreement(store, taxonomy),
         deid=_deid_summary(store, config),
         audit=_read_json(store.root / "reports" / "audit" / "summary.json"),
-        validation=validation,
+        validation=gate,
         changes=changes,
         split_bytes=split_bytes,
-        split_policy=policy.to_dict(),
+        split_policy=policy,
     )
+    validation = gate.to_dict()
     entry = {**changes, "mode": mode, "validation": validation, "sizes": info.split_sizes}
     previous = tables.release_notes(store)
     (staging / CHANGELOG).write_text(changelog.render(name, [entry, *previous]), encoding="utf-8")
@@ -330,72 +339,10 @@ def _export_hub(
     return ExportResult(staging, version, mode, "hub", sizes, validation, changes, info=info)
 
 
-def _write_configs(
-    by_config: dict[str, dict[str, list[dict[str, Any]]]],
-    features: Any,
-    staging: Path,
-    max_shard_bytes: int,
-) -> tuple[dict[str, dict[str, list[str]]], dict[str, dict[str, int]]]:
-    """Every config's splits as Parquet: (config -> split -> files, config -> split ->
-    Arrow bytes). A split without rows is left out: `load_dataset` refuses a declared
-    split without data, and a culture too small for a validation item has none."""
-    configs: dict[str, dict[str, list[str]]] = {}
-    split_bytes: dict[str, dict[str, int]] = {}
-    for name, by_split in by_config.items():
-        configs[name], split_bytes[name] = {}, {}
-        for split in SPLITS:
-            if by_split[split]:
-                paths, nbytes = _write_split(
-                    by_split[split], features, staging, name, split, max_shard_bytes
-                )
-                configs[name][split], split_bytes[name][split] = paths, nbytes
-    return configs, split_bytes
-
-
 def _move_into_place(staging: Path, folder: Path) -> None:
     if folder.exists():
         folder.rmdir()  # an empty folder (anything else was refused up front)
     staging.rename(folder)
-
-
-def _write_split(
-    rows: list[dict[str, Any]],
-    features: Any,
-    staging: Path,
-    config_name: str,
-    split: str,
-    max_shard_bytes: int,
-) -> tuple[list[str], int]:
-    """Write one split of one config as `data/<config>/<split>-NNNNN-of-NNNNN.parquet`
-    (with `datasets`, so the typed features travel in the files), in as many shards as
-    `max_shard_bytes` asks for. Returns the paths (relative to the folder) and the
-    split's size in Arrow bytes."""
-    import datasets
-
-    dataset = datasets.Dataset.from_list(rows, features=features)
-    shards = min(len(rows), max(1, math.ceil(dataset.data.nbytes / max_shard_bytes)))
-    out = staging / "data" / config_name
-    out.mkdir(parents=True, exist_ok=True)
-    paths = []
-    for index in range(shards):
-        part = dataset.shard(shards, index, contiguous=True) if shards > 1 else dataset
-        rel = f"data/{config_name}/{split}-{index:05d}-of-{shards:05d}.parquet"
-        _quietly(part.to_parquet, str(staging / rel))
-        paths.append(rel)
-    return paths, dataset.data.nbytes
-
-
-def _quietly(func: Any, *args: Any) -> Any:
-    """Without the `datasets` progress bars (one per file would flood the terminal)."""
-    import datasets
-
-    was_disabled = datasets.are_progress_bars_disabled()
-    datasets.disable_progress_bars()
-    try:
-        return func(*args)
-    finally:
-        if not was_disabled:
-            datasets.enable_progress_bars()
 
 
 def _label_counts(

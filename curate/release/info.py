@@ -9,12 +9,18 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from curate.errors import CurateError
 from curate.schema import Taxonomy
 
+if TYPE_CHECKING:  # both import this module
+    from curate.release.splits import SplitPolicy
+    from curate.validate.gate import GateResult
+
 SPLITS = ("train", "validation", "test")
+# The config holding every row (the others hold one culture each); `load_dataset`'s default.
+DEFAULT_CONFIG = "all"
 MODES = ("text", "reference")
 # Strict SemVer core, ASCII only, no leading zeros, no pre-release or build suffix: the
 # release, its tag (vX.Y.Z) and the changelog are all named by it, and `[0-9]` (unlike
@@ -75,8 +81,8 @@ class ReleaseInfo:
     deid: dict[str, Any] | None = None
     # workspace/reports/audit/summary.json content, or None if no audit was run
     audit: dict[str, Any] | None = None
-    # gate: {"evaluated": n, "failures": [...], "allowed": [names], "reason": str|None}
-    validation: dict[str, Any] = field(default_factory=dict)
+    # the validation gate's result (failures, the ones allowed and why); None: not run
+    validation: GateResult | None = None
     # this version's changelog entry: {"version", "date", "added", "removed", "relabelled"}
     changes: dict[str, Any] = field(default_factory=dict)
     license: str = "cc-by-nc-4.0"
@@ -84,8 +90,8 @@ class ReleaseInfo:
     charts: dict[str, str] = field(default_factory=dict)
     # config -> split -> bytes of the rows in Arrow (what HF `dataset_info` calls num_bytes)
     split_bytes: dict[str, dict[str, int]] = field(default_factory=dict)
-    # how splits are made: {"seed": int, "ratios": {split: share}, "group": "source thread"}
-    split_policy: dict[str, Any] = field(default_factory=dict)
+    # how splits are made (seed, ratios; items grouped by source thread); None: not told
+    split_policy: SplitPolicy | None = None
 
     @property
     def repo_id(self) -> str:

@@ -31,6 +31,8 @@ from curate.release.info import SPLITS
 
 DEFAULT_RATIOS = {"train": 0.8, "validation": 0.1, "test": 0.1}
 NO_CULTURE = "(none)"
+# What an item is grouped by, so that related items never straddle two splits.
+GROUP = "source thread"
 
 
 @dataclass(frozen=True)
@@ -39,7 +41,7 @@ class SplitPolicy:
     ratios: dict[str, float]
 
     def to_dict(self) -> dict[str, Any]:
-        return {"seed": self.seed, "ratios": dict(self.ratios), "group": "source thread"}
+        return {"seed": self.seed, "ratios": dict(self.ratios), "group": GROUP}
 
 
 def split_policy(section: dict[str, Any]) -> SplitPolicy:
@@ -94,6 +96,12 @@ def _stored(store: Any) -> tuple[dict[str, str], dict[str, str]]:
         by_record[rid] = split
         by_group.setdefault(group, split)
     return by_record, by_group
+
+
+def assigned_splits(store: Any) -> list[tuple[str, str, str]]:
+    """(record id, split, group key) of every stored assignment, in the table's order:
+    what validation checks the splits against."""
+    return list(store.conn.execute("SELECT record_id, split, group_key FROM splits"))
 
 
 def _cut(groups: list[tuple[str, int]], have: dict[str, int], ratios: dict[str, float]):

@@ -70,8 +70,3 @@ def record_release(
     record id, split, label hash), inside the caller's transaction."""
     conn.execute("INSERT INTO releases VALUES (?, ?, ?, ?, ?, ?)", row)
     conn.executemany("INSERT INTO release_items VALUES (?, ?, ?, ?)", items)
-
-
-def assigned_splits(store: Store) -> list[tuple[str, str, str]]:
-    """(record id, split, group key) of every record with a split assigned."""
-    return store.conn.execute("SELECT record_id, split, group_key FROM splits").fetchall()

@@ -14,7 +14,9 @@ from typing import Any
 from curate.errors import CurateError
 from curate.schema import Taxonomy
 
-NEVER_ALLOWED = frozenset({"no_residual_pii"})
+# The expectation that no raw personal data is left: no override may ever let it through.
+RESIDUAL_PII = "no_residual_pii"
+NEVER_ALLOWED = frozenset({RESIDUAL_PII})
 
 
 class GateError(CurateError):
@@ -65,7 +67,7 @@ def run_gate(
     """Validate the workspace's release candidates; raise GateError unless every failing
     expectation is explicitly allowed. `config` (curate.config.Config) is what the
     residual-PII scan needs."""
-    from curate.validate.run import validate
+    from curate.validate.runner import validate
 
     allow = list(allow or [])
     check_allowance(allow, reason)

@@ -434,7 +434,7 @@ def test_purge_keeps_no_verdict_and_only_the_curators_keeps(ws):
 # -- the release gate ----------------------------------------------------------------------
 def test_validate_release_fails_until_the_review_is_done(ws, deid_engine):
     from curate.validate.gate import GateError, run_gate
-    from curate.validate.run import validate
+    from curate.validate.runner import validate
 
     config, store, (first, _) = ws
     taxonomy = config.taxonomy()

@@ -116,12 +116,12 @@ def test_an_impossible_age_is_a_defect_and_the_record_exports(tmp_path: Path):
         assert [d["field"] for d in records[key].defects] == ["post.demographics.age"]
     assert records["good1"].demographics["age"] == records["good2"].demographics["age"] == 19
     # the values that crashed the export before now fit the release's typed columns
-    from curate.release.features import build_features, to_row
+    from curate.release.row import build_features, encode
 
     taxonomy = load_config(None, ws).taxonomy()
     features = build_features(taxonomy)
     for record in records.values():
-        features.encode_example(to_row(record, taxonomy, "reference", b"salt"))
+        features.encode_example(encode(record, taxonomy, "reference", b"salt"))
 
 
 def test_a_lone_surrogate_quarantines_only_its_line(tmp_path: Path):

@@ -24,7 +24,7 @@ from hypothesis import strategies as st
 
 from curate.config import load_config
 from curate.ingest import ingest
-from curate.release.features import build_features, to_row
+from curate.release.row import build_features, encode
 from curate.schema import Taxonomy
 from curate.sources.tabular import FIELDS
 from curate.store import Store
@@ -87,7 +87,7 @@ def _ingest(write: Callable[[Path], Path], *, fmt: str) -> None:
         # what ingest keeps fits the release's typed columns (an age of 1e20 did not)
         taxonomy = config.taxonomy()
         for record in records:
-            _features(taxonomy).encode_example(to_row(record, taxonomy, "reference", b"s"))
+            _features(taxonomy).encode_example(encode(record, taxonomy, "reference", b"s"))
         data = report.to_dict()
         assert data["status"] == "completed" and data["reconciles"] is True
         assert data["total"]["read"] == 3

@@ -19,9 +19,13 @@ import pytest
 import yaml
 
 from curate.errors import CurateError
-from curate.release.card import card_metadata, md_escape, render_card, write_card
+from curate.release.card import render_card, write_card
+from curate.release.card.metadata import card_metadata
+from curate.release.card.view import md_escape
 from curate.release.info import ReleaseInfo
+from curate.release.splits import SplitPolicy
 from curate.schema import Taxonomy, load_taxonomy
+from curate.validate.gate import GateResult
 
 CULTURES = ("Arabic", "German")
 SPLIT_ROWS = {"train": 3, "validation": 1, "test": 1}  # per culture
@@ -30,7 +34,7 @@ SECRET = "SECRET"  # every text of the data contains it; no output may
 
 def features_for(taxonomy: Taxonomy):
     """Typed columns exactly as `curate export` writes them (one schema for both modes)."""
-    from curate.release.features import build_features
+    from curate.release.row import build_features
 
     return build_features(taxonomy)
 
@@ -173,9 +177,9 @@ def make_release(folder: Path, mode: str = "text") -> tuple[ReleaseInfo, dict]:
                 "empathy": {"examples": 4, "skipped": "needs 10+ examples of 2+ labels"},
             },
         },
-        validation={
-            "evaluated": 57,
-            "failures": [
+        validation=GateResult(
+            evaluated=57,
+            failures=[
                 {
                     "name": "empathy_missing",
                     "suite": "records.rules",
@@ -185,14 +189,10 @@ def make_release(folder: Path, mode: str = "text") -> tuple[ReleaseInfo, dict]:
                     "record_ids": ["cc-ar-tr-0"],
                 }
             ],
-            "allowed": ["empathy_missing"],
-            "reason": "upstream <defect> | kept *as is*",
-        },
-        split_policy={
-            "seed": 13,
-            "ratios": {"train": 0.8, "validation": 0.1, "test": 0.1},
-            "group": "source thread",
-        },
+            allowed=["empathy_missing"],
+            reason="upstream <defect> | kept *as is*",
+        ),
+        split_policy=SplitPolicy(seed=13, ratios={"train": 0.8, "validation": 0.1, "test": 0.1}),
         split_bytes={c: {s: 1000 for s in SPLIT_ROWS} for c in data},
         changes={
             "version": "1.2.0",
@@ -338,7 +338,7 @@ def test_missing_figures_render_gracefully(text_release) -> None:
     bare.agreement = None
     bare.deid = None
     bare.audit = None
-    bare.validation = {}
+    bare.validation = None
     bare.changes = {}
     bare.charts = {}
     bare.org = None

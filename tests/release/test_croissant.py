@@ -143,7 +143,7 @@ def test_missing_figures_say_so(release) -> None:
     folder, info, _, _ = release
     bare = copy.copy(info)
     bare.agreement = bare.deid = bare.audit = None
-    bare.validation = {}
+    bare.validation = None
     bare.org = None
     doc = croissant_metadata(folder, bare)
     text = json.dumps(doc)

@@ -13,13 +13,9 @@ from helpers import SHARED_CULTURECARE, make_record
 from curate.records import RawText, Record, Span
 from curate.schema import load_taxonomy
 from curate.store import Store
-from curate.validate.run import (
-    VALIDATIONS_DIR,
-    stale_generated_suites,
-    tables,
-    validate,
-    write_generated_suites,
-)
+from curate.validate.runner import validate
+from curate.validate.suites import VALIDATIONS_DIR, stale_generated_suites, write_generated_suites
+from curate.validate.tables import tables
 
 POST = "I feel so lonely since moving to Berlin."
 RESPONSE = "That sounds hard. Do you have friends there?"
@@ -167,7 +163,7 @@ def test_planted_defect_fails_only_its_expectation(store, name: str) -> None:
 def test_generated_suites_not_stale(tmp_path: Path) -> None:
     taxonomy = load_taxonomy()
     assert stale_generated_suites(taxonomy) == [], (
-        f"{VALIDATIONS_DIR} is stale: run `python -m curate.validate.run --generate`"
+        f"{VALIDATIONS_DIR} is stale: run `python -m curate.validate.suites --generate`"
     )
     assert stale_generated_suites(taxonomy, tmp_path)  # missing files count as stale
     write_generated_suites(taxonomy, tmp_path)

@@ -7,7 +7,7 @@ from datasets import ClassLabel, Features, List, Value
 from release_helpers import POST, RESPONSE, synthetic_record
 
 from curate.records import Span
-from curate.release.features import build_features, label_hash, to_row
+from curate.release.row import build_features, encode, label_hash
 from curate.schema import load_taxonomy
 
 
@@ -37,7 +37,7 @@ def test_a_new_culture_in_the_taxonomy_needs_no_code() -> None:
 def test_text_row_has_texts_and_offsets_but_no_source(store) -> None:
     taxonomy = load_taxonomy()
     record = synthetic_record(store, "a1", "German")
-    row = to_row(record, taxonomy, "text", store.id_salt)
+    row = encode(record, taxonomy, "text", store.id_salt)
     assert row["post"] == {"title": "Lonely", "text": POST}
     assert row["response"] == {"text": RESPONSE}
     assert row["url"] is None
@@ -48,7 +48,7 @@ def test_text_row_has_texts_and_offsets_but_no_source(store) -> None:
     # annotators are accounts (e-mail addresses): a stable pseudonym, never the address
     annotator = row["emotional_support"][0]["annotator"]
     assert annotator.startswith("ann-") and "example.org" not in repr(row)
-    again = to_row(record, taxonomy, "text", store.id_salt)["emotional_support"][0]
+    again = encode(record, taxonomy, "text", store.id_salt)["emotional_support"][0]
     assert again["annotator"] == annotator
     # the converted row is exactly what the typed features accept
     encoded = build_features(taxonomy).encode_example(row)
@@ -58,7 +58,7 @@ def test_text_row_has_texts_and_offsets_but_no_source(store) -> None:
 def test_reference_row_has_url_and_phrases_but_no_text(store) -> None:
     taxonomy = load_taxonomy()
     record = synthetic_record(store, "a1", "German")
-    row = to_row(record, taxonomy, "reference", store.id_salt)
+    row = encode(record, taxonomy, "reference", store.id_salt)
     assert row["post"] == {"title": None, "text": None} and row["response"] == {"text": None}
     assert row["url"] == "https://www.reddit.com/comments/srcid-a1"
     assert [s["text"] for s in row["cultural_signal"]] == ["mother"]
@@ -75,7 +75,7 @@ def test_values_outside_the_taxonomy_become_null(store) -> None:
     record.spans.append(Span("post", "hope", "x", None, None, {"kind": "y"}))
     record.empathy = 7
     record.demographics["age"] = "twenty"
-    row = to_row(record, taxonomy, "text", store.id_salt)
+    row = encode(record, taxonomy, "text", store.id_salt)
     assert row["emotional_distress"][0]["intensity"] is None
     assert "hope" not in row
     assert row["empathy"] is None and row["demographics"]["age"] is None

@@ -1,10 +1,4 @@
-"""The dataset card (`README.md`): YAML metadata the Hub and `load_dataset` read, then
-the human-readable card rendered from the templates in `release/`.
-
-Why the YAML is built here and nowhere else: `configs:` with `data_files` per split is
-what makes `load_dataset(<repo or folder>, "<culture>")` find the right Parquet files, and
-`dataset_info` is what the Hub shows as features and split sizes; both come from the same
-`ReleaseInfo` as the files themselves.
+"""The dataset card's body: the Jinja environment and the view it renders.
 
 Why the body is a Jinja template fed a prepared view: curators edit wording and layout in
 `release/card.md.j2` without touching code, while every figure is computed once by
@@ -16,327 +10,21 @@ curator-written prose in `release/dataset.yaml` is trusted as markdown.
 
 from __future__ import annotations
 
-import copy
 import html
 import json
 import re
-from functools import cache
-from pathlib import Path
 from typing import Any
 
-import yaml
-
 from curate.errors import CurateError
-from curate.release.info import MODES, SPLITS, ReleaseInfo
-from curate.schema import Family, Taxonomy
+from curate.release.facts import NOT_COMPUTED, dataset_facts, pretty_name, templates_dir
+from curate.release.info import DEFAULT_CONFIG, MODES, SPLITS, ReleaseInfo
+from curate.release.row import field_rows
+from curate.release.splits import GROUP, SplitPolicy
+from curate.schema import Taxonomy
+from curate.validate.gate import GateResult
 
-DEFAULT_CONFIG = "all"
-CARD_TEMPLATE = "card.md.j2"
-CHANGELOG = "CHANGELOG.md"  # written by export before the card, when it keeps one
-NOT_COMPUTED = "not computed for this release"
 # Audit summary families that are not label families.
 AUDIT_TITLES = {"records": "Records (near-duplicate posts)"}
-
-
-# -- the YAML header -------------------------------------------------------------------
-def _features_yaml(features: dict[str, Any]) -> list[dict[str, Any]]:
-    from datasets import Features
-
-    return Features.from_dict(features)._to_yaml_list()
-
-
-def card_metadata(info: ReleaseInfo) -> dict[str, Any]:
-    """The card's YAML header as a dict (HF dataset card fields + `configs` +
-    `dataset_info`)."""
-    facts = dataset_facts()
-    features = _features_yaml(info.features)
-    configs = []
-    dataset_info = []
-    for name, splits in info.configs.items():
-        entry: dict[str, Any] = {
-            "config_name": name,
-            "data_files": [
-                {"split": split, "path": sorted(splits[split])}
-                for split in SPLITS
-                if split in splits
-            ],
-        }
-        if name == DEFAULT_CONFIG:
-            entry["default"] = True
-        configs.append(entry)
-        sizes = info.split_bytes.get(name) or {}
-        split_entries = []
-        for split in SPLITS:
-            if split in splits:
-                entry_split: dict[str, Any] = {"name": split}
-                if split in sizes:
-                    entry_split["num_bytes"] = sizes[split]
-                entry_split["num_examples"] = info.split_sizes[name][split]
-                split_entries.append(entry_split)
-        config_info: dict[str, Any] = {
-            "config_name": name,
-            "features": copy.deepcopy(features),  # no YAML anchors
-            "splits": split_entries,
-        }
-        if sizes:
-            config_info["dataset_size"] = sum(sizes.values())
-        dataset_info.append(config_info)
-    total = info.split_sizes.get(DEFAULT_CONFIG, {})
-    n = sum(total.values())
-    meta: dict[str, Any] = {
-        "pretty_name": pretty_name(info),
-        "license": info.license,
-        "language": sorted(info.languages),
-        "multilinguality": "multilingual" if len(info.languages) > 1 else "monolingual",
-        "size_categories": [_size_category(n)],
-        "task_categories": ["text-classification", "token-classification"],
-        "tags": ["mental-health", "peer-support", "culture", "empathy", "span-annotation"],
-    }
-    # Further standard card fields (annotations_creators, source_datasets, ...) are facts
-    # about the dataset, kept with the other facts in release/dataset.yaml.
-    meta.update({k: v for k, v in (facts.get("hub") or {}).items() if v is not None})
-    meta.update(
-        {
-            "configs": configs,
-            "dataset_info": dataset_info,
-            "curate": {"version": info.version, "mode": info.mode, "created": info.created},
-        }
-    )
-    if info.mode == "text":
-        meta["extra_gated_heading"] = f"Access {meta['pretty_name']} (de-identified texts)"
-        meta["extra_gated_prompt"] = (
-            "This dataset contains de-identified posts about emotional distress. "
-            "Agree to use it for research only, not to re-identify anyone, and not to "
-            "redistribute the texts."
-        )
-        meta["extra_gated_fields"] = {
-            "Affiliation": "text",
-            "I agree to use this dataset for non-commercial research only": "checkbox",
-            "I agree not to attempt to re-identify any person": "checkbox",
-        }
-    return meta
-
-
-def pretty_name(info: ReleaseInfo) -> str:
-    if info.name.lower() == "culturecare":
-        return str(dataset_facts().get("pretty_name") or "CultureCare")
-    return info.name
-
-
-def _size_category(n: int) -> str:
-    for limit, label in (
-        (1_000, "n<1K"),
-        (10_000, "1K<n<10K"),
-        (100_000, "10K<n<100K"),
-        (1_000_000, "100K<n<1M"),
-    ):
-        if n < limit:
-            return label
-    return "1M<n<10M"
-
-
-def render_yaml(meta: dict[str, Any]) -> str:
-    return "---\n" + yaml.safe_dump(meta, sort_keys=False, allow_unicode=True) + "---\n"
-
-
-# -- the editable inputs in release/ ---------------------------------------------------
-def templates_dir() -> Path:
-    """Where `release/` is: the repo's top-level folder, or a copy inside a wheel."""
-    here = Path(__file__).resolve().parent
-    for candidate in (here.parents[1] / "release", here.parent / "_release"):
-        if (candidate / CARD_TEMPLATE).is_file():
-            return candidate
-    raise CurateError(f"release/{CARD_TEMPLATE} not found next to the curate package")
-
-
-@cache
-def _load_yaml(name: str) -> dict[str, Any]:
-    path = templates_dir() / name
-    try:
-        data = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
-    except yaml.YAMLError as exc:
-        raise CurateError(f"release/{name} is not valid YAML: {exc}") from None
-    if not isinstance(data, dict):
-        raise CurateError(f"release/{name} must be a mapping")
-    return data
-
-
-_FACT_LISTS = (
-    ("biases",),
-    ("limitations",),
-    ("recommendations",),
-    ("uses", "direct"),
-    ("uses", "out_of_scope"),
-    ("annotation", "platform"),
-    ("annotation", "demographics"),
-    ("source_data", "collection_type"),
-)
-
-
-def dataset_facts() -> dict[str, Any]:
-    """`release/dataset.yaml`: curator prose shared by the card and croissant.json.
-
-    The lists are checked because YAML quietly turns an unquoted `- Small: text` into a
-    mapping, which would print as a Python dict in the card."""
-    facts = _load_yaml("dataset.yaml")
-    for keys in _FACT_LISTS:
-        value: Any = facts
-        for key in keys:
-            value = value.get(key) if isinstance(value, dict) else None
-        if value is not None and not (
-            isinstance(value, list) and all(isinstance(v, str) for v in value)
-        ):
-            raise CurateError(
-                f"release/dataset.yaml: {'.'.join(keys)} must be a list of strings "
-                "(quote an item that contains ': ')"
-            )
-    return facts
-
-
-def field_docs() -> dict[str, Any]:
-    """`release/fields.yaml`: descriptions of columns the taxonomy does not define."""
-    return _load_yaml("fields.yaml")
-
-
-# -- the columns: types and descriptions (shared with croissant.py) --------------------
-def features_of(info: ReleaseInfo):  # -> datasets.Features
-    from datasets import Features
-
-    return Features.from_dict(info.features)
-
-
-def _inner(feature: Any) -> Any:
-    """The element feature of a list-like feature, else None."""
-    from datasets import LargeList, List
-
-    if isinstance(feature, (List, LargeList)):
-        return feature.feature
-    return None
-
-
-def span_family(name: str, feature: Any, taxonomy: Taxonomy) -> Family | None:
-    """The taxonomy family a list-of-structs column holds: the column named after it, or
-    one whose attribute member has the family's values as class names."""
-    from datasets import ClassLabel
-
-    inner = _inner(feature)
-    if not isinstance(inner, dict):
-        return None
-    if name in taxonomy.families:
-        return taxonomy.families[name]
-    for family in taxonomy.families.values():
-        member = inner.get(family.attribute)
-        if isinstance(member, ClassLabel) and tuple(member.names) == family.values:
-            return family
-    return None
-
-
-def _is_empathy(name: str, feature: Any, taxonomy: Taxonomy) -> bool:
-    from datasets import ClassLabel
-
-    return name == "empathy" or (
-        isinstance(feature, ClassLabel) and list(feature.names) == list(taxonomy.empathy.values())
-    )
-
-
-def _is_demographics(name: str, feature: Any, taxonomy: Taxonomy) -> bool:
-    return isinstance(feature, dict) and (
-        name == "demographics" or set(feature) <= set(taxonomy.demographic_fields)
-    )
-
-
-def type_name(feature: Any) -> str:
-    """A short, human-readable type of a `datasets` feature."""
-    from datasets import ClassLabel, Value
-
-    if isinstance(feature, Value):
-        return feature.dtype
-    if isinstance(feature, ClassLabel):
-        return f"class label ({feature.num_classes} values)"
-    inner = _inner(feature)
-    if inner is not None:
-        return "list of structs" if isinstance(inner, dict) else f"list of {type_name(inner)}"
-    if isinstance(feature, dict):
-        return "struct"
-    return type(feature).__name__
-
-
-def describe(
-    name: str, feature: Any, taxonomy: Taxonomy, parent: tuple[str, Any] | None = None
-) -> str:
-    """What a column (or a member of a struct column) holds, from the taxonomy first and
-    `release/fields.yaml` second; "" when neither knows it."""
-    from datasets import ClassLabel
-
-    docs = field_docs()
-    columns = docs.get("columns") or {}
-    if parent is not None:
-        parent_name, parent_feature = parent
-        if f"{parent_name}.{name}" in columns:
-            return str(columns[f"{parent_name}.{name}"])
-        family = span_family(parent_name, parent_feature, taxonomy)
-        if family is not None and name == family.attribute:
-            return (
-                f"The {family.attribute} of the {family.title.lower()} span "
-                f"(values and definitions under Label definitions)."
-            )
-        if _is_demographics(parent_name, parent_feature, taxonomy):
-            return _demographic_description(name, taxonomy)
-        return str((docs.get("span") or {}).get(name, ""))
-    if name in columns:
-        text = str(columns[name])
-    elif (family := span_family(name, feature, taxonomy)) is not None:
-        where = " and ".join(family.fields)
-        text = f"{family.title} spans (annotated on the {where}): {family.description}"
-    elif _is_empathy(name, feature, taxonomy):
-        spec = taxonomy.raw.get("empathy", {})
-        text = f"{spec.get('description', 'Empathy score.')} Scale under Label definitions."
-    elif _is_demographics(name, feature, taxonomy):
-        text = " ".join(str(taxonomy.raw["demographics"]["description"]).split())
-    elif name in taxonomy.demographic_fields:
-        text = _demographic_description(name, taxonomy)
-    elif name in taxonomy.fields:
-        text = str(taxonomy.raw["fields"][name]["description"])
-    else:
-        text = ""
-    if isinstance(feature, ClassLabel) and not _is_empathy(name, feature, taxonomy):
-        text = (text + " " if text else "") + f"Values: {', '.join(feature.names)}."
-    return text
-
-
-def _demographic_description(name: str, taxonomy: Taxonomy) -> str:
-    for spec in taxonomy.raw["demographics"]["fields"]:
-        if spec["name"] == name:
-            return str(spec["description"])
-    return ""
-
-
-def field_rows(info: ReleaseInfo) -> list[dict[str, Any]]:
-    """One row per column and per member of a struct (or list-of-structs) column, with
-    its path (`spans[].start`), type and description."""
-    rows: list[dict[str, Any]] = []
-    for name, feature in features_of(info).items():
-        rows.append(
-            {
-                "name": name,
-                "type": type_name(feature),
-                "description": describe(name, feature, info.taxonomy),
-            }
-        )
-        inner = _inner(feature)
-        members, joint = (inner, "[].") if isinstance(inner, dict) else (feature, ".")
-        if isinstance(members, dict):
-            for sub, sub_feature in members.items():
-                rows.append(
-                    {
-                        "name": f"{name}{joint}{sub}",
-                        "type": type_name(sub_feature),
-                        "description": describe(
-                            sub, sub_feature, info.taxonomy, parent=(name, feature)
-                        ),
-                    }
-                )
-    return rows
 
 
 # -- markdown output -------------------------------------------------------------------
@@ -365,7 +53,7 @@ def _fmt(value: Any) -> str:
     return md_escape(value)
 
 
-def _environment():
+def environment():
     from jinja2 import Environment, FileSystemLoader, StrictUndefined
     from markupsafe import Markup
 
@@ -431,7 +119,7 @@ def card_context(info: ReleaseInfo) -> dict[str, Any]:
 
     return {
         "info": info,
-        "title": pretty_name(info),
+        "title": pretty_name(info.name),
         "facts": _trusted(facts),
         "mode": info.mode,
         "mode_facts": _trusted(mode_facts),
@@ -463,7 +151,7 @@ def card_context(info: ReleaseInfo) -> dict[str, Any]:
         ],
         "span_totals": _span_totals(info, configs, splits, families, counts),
         "split_policy": _split_policy(info.split_policy),
-        "fields": field_rows(info),
+        "fields": field_rows(info.features, taxonomy),
         "families": [
             {
                 "name": f.name,
@@ -572,14 +260,15 @@ def _span_totals(info, configs, splits, families, counts) -> dict[str, Any] | No
     }
 
 
-def _split_policy(policy: dict[str, Any] | None) -> dict[str, Any] | None:
-    if not policy:
+def _split_policy(policy: SplitPolicy | None) -> dict[str, Any] | None:
+    if policy is None:
         return None
-    ratios = policy.get("ratios") or {}
     return {
-        "seed": policy.get("seed"),
-        "group": policy.get("group"),
-        "ratios": [{"split": s, "share": f"{100 * float(r):.0f} %"} for s, r in ratios.items()],
+        "seed": policy.seed,
+        "group": GROUP,
+        "ratios": [
+            {"split": s, "share": f"{100 * float(r):.0f} %"} for s, r in policy.ratios.items()
+        ],
     }
 
 
@@ -731,10 +420,10 @@ def _audit(audit: dict[str, Any] | None, taxonomy: Taxonomy) -> list[dict] | Non
     return rows or None
 
 
-def _validation(validation: dict[str, Any] | None) -> dict[str, Any] | None:
-    if not validation:
+def _validation(validation: GateResult | None) -> dict[str, Any] | None:
+    if validation is None:
         return None
-    allowed = set(validation.get("allowed") or [])
+    allowed = set(validation.allowed)
     failures = [
         {
             "name": f.get("name"),
@@ -744,14 +433,14 @@ def _validation(validation: dict[str, Any] | None) -> dict[str, Any] | None:
             "count": f.get("count"),
             "allowed": f.get("name") in allowed,
         }
-        for f in validation.get("failures") or []
+        for f in validation.failures
         if isinstance(f, dict)
     ]
     return {
-        "evaluated": validation.get("evaluated"),
+        "evaluated": validation.evaluated,
         "failures": failures,
         "allowed": sorted(allowed),
-        "reason": validation.get("reason"),
+        "reason": validation.reason,
     }
 
 
@@ -774,27 +463,3 @@ def _changes(changes: dict[str, Any] | None, version: str) -> dict[str, Any] | N
         "relabelled": n(changes.get("relabelled")),
         "notes": changes.get("notes"),
     }
-
-
-# -- writing ---------------------------------------------------------------------------
-def render_card(info: ReleaseInfo, *, changelog: str | None = None) -> str:
-    """The whole `README.md` text: YAML header, then the body from the templates.
-    `changelog`: path (relative to the folder) of the full changelog, to link to."""
-    context = card_context(info) | {"changelog": changelog}
-    body = _environment().get_template(CARD_TEMPLATE).render(**context)
-    body = re.sub(r"\n{3,}", "\n\n", body).strip() + "\n"
-    return render_yaml(card_metadata(info)) + "\n" + body
-
-
-def write_card(folder: Path, info: ReleaseInfo) -> Path:
-    """Write the label charts (`folder/images/`, sets `info.charts`) and then
-    `folder/README.md`. The body is rendered from `release/` templates; a
-    `folder/CHANGELOG.md` already there is linked from it."""
-    from curate.release.charts import write_charts
-
-    folder = Path(folder)
-    write_charts(folder, info)
-    changelog = CHANGELOG if (folder / CHANGELOG).is_file() else None
-    path = folder / "README.md"
-    path.write_text(render_card(info, changelog=changelog), encoding="utf-8")
-    return path

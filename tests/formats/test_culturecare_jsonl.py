@@ -11,8 +11,8 @@ from pathlib import Path
 import pandas as pd
 from helpers import release_record, write_lines
 
+from curate.formats.culturecare_jsonl import write_culturecare_jsonl
 from curate.ingest import ingest
-from curate.release.paperjsonl import write_culturecare_jsonl
 
 DEMOGRAPHICS = {
     "settlement": "Köln",

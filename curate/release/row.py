@@ -1,0 +1,336 @@
+"""The release row, declared once: its typed `datasets.Features`, what each column
+holds (the card's and Croissant's descriptions), the Record -> row encoder and the
+row -> typed values decoder (what reading a release back needs).
+
+Everything that writes or reads a release row (export, the card, croissant.json,
+validation, `curate hydrate`) takes it from here instead of restating it.
+
+Why typed features built from the taxonomy: the Parquet files carry the schema (the
+`huggingface` metadata key), so whoever loads them gets label names back
+(`ClassLabel.int2str`) without this code base, and a label added to `schemas/` flows into
+the release with no code change. Nothing here names a label by hand.
+
+Choices that are not obvious:
+- Span lists are `List({...})`, a list of structs. `Sequence({...})` would turn into a
+  dict of lists (`{"start": [...], "end": [...]}`), which loses the "one span = one
+  object" shape every consumer expects.
+- The empathy score is a nullable `int8` holding the 1-5 score itself, not a
+  `ClassLabel`: a ClassLabel is nominal and zero-based (the score 1 would be stored as 0,
+  and 1 < 5 would mean nothing to a consumer), and a missing score must stay null rather
+  than become a sixth "unknown" class. The meaning of each value is in the taxonomy
+  (score 1 to 5, each with its label) and in the card.
+- One schema for both modes: text mode fills `post`/`response` and leaves `url` null;
+  reference mode fills `url` and leaves the texts null (a consumer who hydrates the posts
+  fills the same columns). Span offsets point into the de-identified texts, so in
+  reference mode (no texts) they are null as well.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import hmac
+import json
+from typing import Any
+
+from curate.demographics import RELEASE_INTEGER_TYPE
+from curate.records import Record
+from curate.release.facts import field_docs
+from curate.schema import Family, Taxonomy
+
+# A span's text is in `row[span["field"]]["text"]`; these are the text columns.
+TEXT_COLUMNS = {"post": ("title", "text"), "response": ("text",)}
+
+
+def build_features(taxonomy: Taxonomy):  # -> datasets.Features
+    """The features of every config (the same for all configs and both modes)."""
+    from datasets import ClassLabel, Features, List, Value
+
+    features: dict[str, Any] = {
+        "id": Value("string"),
+        "culture": ClassLabel(names=list(taxonomy.cultures)),
+        "language": Value("string"),
+        "post": {name: Value("string") for name in TEXT_COLUMNS["post"]},
+        "response": {name: Value("string") for name in TEXT_COLUMNS["response"]},
+        "url": Value("string"),
+    }
+    for family in taxonomy.families.values():
+        features[family.name] = List(
+            {
+                "field": Value("string"),
+                "start": Value("int32"),
+                "end": Value("int32"),
+                "text": Value("string"),
+                family.attribute: ClassLabel(names=list(family.values)),
+                "annotator": Value("string"),
+            }
+        )
+    features["empathy"] = Value("int8")
+    features["demographics"] = {
+        name: Value(
+            RELEASE_INTEGER_TYPE if taxonomy.demographic_kinds[name] == "integer" else "string"
+        )
+        for name in taxonomy.demographic_fields
+    }
+    return Features(features)
+
+
+def annotator_pseudonym(salt: bytes, annotator: str | None) -> str | None:
+    """Annotators are Label Studio accounts (e-mail addresses): a release carries a
+    stable per-workspace pseudonym instead, so agreement can still be studied."""
+    if annotator is None:
+        return None
+    return "ann-" + hmac.new(salt, annotator.encode("utf-8"), hashlib.sha256).hexdigest()[:10]
+
+
+def _demographic(value: Any, kind: str) -> int | str | None:
+    """Normalized values only. A value of the wrong kind (let through the gate by an
+    explicit override) becomes null rather than breaking the typed column."""
+    if value is None:
+        return None
+    if kind == "integer":
+        return value if isinstance(value, int) and not isinstance(value, bool) else None
+    return str(value)
+
+
+def encode(record: Record, taxonomy: Taxonomy, mode: str, salt: bytes) -> dict[str, Any]:
+    """One release row. Labels are given as names (`datasets` encodes them to ids).
+
+    `mode` "text": de-identified texts, no URL; "reference": URL, no texts, no offsets.
+    Values outside the taxonomy (only possible when a failed expectation was allowed)
+    become null, and spans of an unknown family are not exported.
+    """
+    text_mode = mode == "text"
+    row: dict[str, Any] = {
+        "id": record.id,
+        "culture": record.culture if record.culture in taxonomy.cultures else None,
+        "language": record.language,
+        "post": {
+            "title": record.post_title if text_mode else None,
+            "text": record.post_text if text_mode else None,
+        },
+        "response": {"text": record.response_text if text_mode else None},
+        "url": None if text_mode else record.source.url,
+    }
+    for family in taxonomy.families.values():
+        spans = []
+        for span in record.spans:
+            if span.label != family.name:
+                continue
+            value = span.attributes.get(family.attribute)
+            spans.append(
+                {
+                    "field": span.field,
+                    "start": span.start if text_mode else None,
+                    "end": span.end if text_mode else None,
+                    "text": span.text,
+                    family.attribute: value if value in family.values else None,
+                    "annotator": annotator_pseudonym(salt, span.annotator),
+                }
+            )
+        row[family.name] = spans
+    row["empathy"] = record.empathy if record.empathy in taxonomy.empathy else None
+    row["demographics"] = {
+        name: _demographic(record.demographics.get(name), taxonomy.demographic_kinds[name])
+        for name in taxonomy.demographic_fields
+    }
+    return row
+
+
+def label_hash(record: Record) -> str:
+    """What "relabelled" compares between versions: spans (field, label, attribute,
+    phrase, annotator), empathy and demographics. Not the texts and not the offsets: a new
+    de-identification policy moves offsets without relabelling anything, while a moved
+    span boundary changes the phrase."""
+    spans = sorted(
+        json.dumps(
+            [s.field, s.label, s.text, s.attributes, s.annotator],
+            sort_keys=True,
+            ensure_ascii=False,
+        )
+        for s in record.spans
+    )
+    payload = {"spans": spans, "empathy": record.empathy, "demographics": record.demographics}
+    blob = json.dumps(payload, sort_keys=True, ensure_ascii=False, separators=(",", ":"))
+    return hashlib.sha256(blob.encode("utf-8")).hexdigest()[:16]
+
+
+# -- the columns: types and descriptions (the card's and croissant.json's) -------------
+def features_from_dict(features: dict[str, Any]):  # -> datasets.Features
+    """The `datasets.Features` of a release's stored form (`ReleaseInfo.features`)."""
+    from datasets import Features
+
+    return Features.from_dict(features)
+
+
+def _inner(feature: Any) -> Any:
+    """The element feature of a list-like feature, else None."""
+    from datasets import LargeList, List
+
+    if isinstance(feature, (List, LargeList)):
+        return feature.feature
+    return None
+
+
+def span_family(name: str, feature: Any, taxonomy: Taxonomy) -> Family | None:
+    """The taxonomy family a list-of-structs column holds: the column named after it, or
+    one whose attribute member has the family's values as class names."""
+    from datasets import ClassLabel
+
+    inner = _inner(feature)
+    if not isinstance(inner, dict):
+        return None
+    if name in taxonomy.families:
+        return taxonomy.families[name]
+    for family in taxonomy.families.values():
+        member = inner.get(family.attribute)
+        if isinstance(member, ClassLabel) and tuple(member.names) == family.values:
+            return family
+    return None
+
+
+def _is_empathy(name: str, feature: Any, taxonomy: Taxonomy) -> bool:
+    from datasets import ClassLabel
+
+    return name == "empathy" or (
+        isinstance(feature, ClassLabel) and list(feature.names) == list(taxonomy.empathy.values())
+    )
+
+
+def _is_demographics(name: str, feature: Any, taxonomy: Taxonomy) -> bool:
+    return isinstance(feature, dict) and (
+        name == "demographics" or set(feature) <= set(taxonomy.demographic_fields)
+    )
+
+
+def type_name(feature: Any) -> str:
+    """A short, human-readable type of a `datasets` feature."""
+    from datasets import ClassLabel, Value
+
+    if isinstance(feature, Value):
+        return feature.dtype
+    if isinstance(feature, ClassLabel):
+        return f"class label ({feature.num_classes} values)"
+    inner = _inner(feature)
+    if inner is not None:
+        return "list of structs" if isinstance(inner, dict) else f"list of {type_name(inner)}"
+    if isinstance(feature, dict):
+        return "struct"
+    return type(feature).__name__
+
+
+def describe(
+    name: str, feature: Any, taxonomy: Taxonomy, parent: tuple[str, Any] | None = None
+) -> str:
+    """What a column (or a member of a struct column) holds, from the taxonomy first and
+    `release/fields.yaml` second; "" when neither knows it."""
+    from datasets import ClassLabel
+
+    docs = field_docs()
+    columns = docs.get("columns") or {}
+    if parent is not None:
+        parent_name, parent_feature = parent
+        if f"{parent_name}.{name}" in columns:
+            return str(columns[f"{parent_name}.{name}"])
+        family = span_family(parent_name, parent_feature, taxonomy)
+        if family is not None and name == family.attribute:
+            return (
+                f"The {family.attribute} of the {family.title.lower()} span "
+                f"(values and definitions under Label definitions)."
+            )
+        if _is_demographics(parent_name, parent_feature, taxonomy):
+            return _demographic_description(name, taxonomy)
+        return str((docs.get("span") or {}).get(name, ""))
+    if name in columns:
+        text = str(columns[name])
+    elif (family := span_family(name, feature, taxonomy)) is not None:
+        where = " and ".join(family.fields)
+        text = f"{family.title} spans (annotated on the {where}): {family.description}"
+    elif _is_empathy(name, feature, taxonomy):
+        spec = taxonomy.raw.get("empathy", {})
+        text = f"{spec.get('description', 'Empathy score.')} Scale under Label definitions."
+    elif _is_demographics(name, feature, taxonomy):
+        text = " ".join(str(taxonomy.raw["demographics"]["description"]).split())
+    elif name in taxonomy.demographic_fields:
+        text = _demographic_description(name, taxonomy)
+    elif name in taxonomy.fields:
+        text = str(taxonomy.raw["fields"][name]["description"])
+    else:
+        text = ""
+    if isinstance(feature, ClassLabel) and not _is_empathy(name, feature, taxonomy):
+        text = (text + " " if text else "") + f"Values: {', '.join(feature.names)}."
+    return text
+
+
+def _demographic_description(name: str, taxonomy: Taxonomy) -> str:
+    for spec in taxonomy.raw["demographics"]["fields"]:
+        if spec["name"] == name:
+            return str(spec["description"])
+    return ""
+
+
+def field_rows(features: dict[str, Any], taxonomy: Taxonomy) -> list[dict[str, Any]]:
+    """One row per column and per member of a struct (or list-of-structs) column, with
+    its path (`spans[].start`), type and description."""
+    rows: list[dict[str, Any]] = []
+    for name, feature in features_from_dict(features).items():
+        rows.append(
+            {
+                "name": name,
+                "type": type_name(feature),
+                "description": describe(name, feature, taxonomy),
+            }
+        )
+        inner = _inner(feature)
+        members, joint = (inner, "[].") if isinstance(inner, dict) else (feature, ".")
+        if isinstance(members, dict):
+            for sub, sub_feature in members.items():
+                rows.append(
+                    {
+                        "name": f"{name}{joint}{sub}",
+                        "type": type_name(sub_feature),
+                        "description": describe(sub, sub_feature, taxonomy, parent=(name, feature)),
+                    }
+                )
+    return rows
+
+
+# -- reading a row back ----------------------------------------------------------------
+def label_names(features: dict[str, Any], taxonomy: Taxonomy) -> dict[str, list[str]]:
+    """The class names of every label column of a stored row (`culture` and each span
+    family's attribute, keyed by column name) as the file's own features give them, else
+    the taxonomy's order (which is how `build_features` declares them)."""
+
+    def names(*keys: str) -> list[str] | None:
+        node: Any = features
+        for key in keys:
+            node = node.get(key) if isinstance(node, dict) else None
+        found = node.get("names") if isinstance(node, dict) else None
+        return list(found) if isinstance(found, list) else None
+
+    out = {"culture": names("culture") or list(taxonomy.cultures)}
+    for family in taxonomy.families.values():
+        out[family.name] = names(family.name, "feature", family.attribute) or list(family.values)
+    return out
+
+
+def label(value: Any, names: list[str] | tuple[str, ...]) -> str | None:
+    """A ClassLabel id back to its name (a string is taken as the name itself)."""
+    if isinstance(value, bool) or value is None:
+        return None
+    if isinstance(value, int):
+        return names[value] if 0 <= value < len(names) else None
+    return str(value)
+
+
+def decode(row: dict[str, Any], names: dict[str, list[str]], taxonomy: Taxonomy) -> dict[str, Any]:
+    """A stored row with its labels as names (`label_names` of its file): the culture,
+    each span's attribute, as `label` reads them. Nothing is checked against the taxonomy
+    here: the reader decides what an unknown value means."""
+    out = dict(row)
+    out["culture"] = label(row.get("culture"), names["culture"])
+    for family in taxonomy.families.values():
+        out[family.name] = [
+            {**span, family.attribute: label(span.get(family.attribute), names[family.name])}
+            for span in row.get(family.name) or []
+        ]
+    return out
