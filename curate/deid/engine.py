@@ -17,8 +17,6 @@ from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from more_itertools import chunked
-
 from curate.charclasses import CJK_PUNCTUATION, FULLWIDTH, HAN
 from curate.deid.offsets import OffsetMap
 from curate.deid.operators import (
@@ -490,14 +488,15 @@ def run_all(
     With workers > 1 the engine is shared with forked worker processes (copy-on-write):
     the models load once, in the parent. Chunks are read here, in the calling thread
     (the input may come from a SQLite cursor, bound to its thread)."""
-    chunks = chunked(docs, chunk_size)
+    from curate.executors.pool import chunks, map_ordered
+
+    parts = chunks(docs, chunk_size)
     if workers <= 1:
-        for chunk in chunks:
+        for chunk in parts:
             yield engine.run(chunk)
         return
-    from curate.executors.pool import map_ordered
 
     global _WORKER
     engine.warm()
     _WORKER = engine
-    yield from map_ordered(_run_chunk, chunks, workers)
+    yield from map_ordered(_run_chunk, parts, workers)

@@ -21,9 +21,8 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterable
 
-from more_itertools import chunked
-
 from curate.deid.stage import DeidReport
+from curate.executors.pool import chunks
 from curate.executors.work import Work
 from curate.ingest import IngestRun, store_parsed
 
@@ -31,7 +30,7 @@ from curate.ingest import IngestRun, store_parsed
 def store_records(run: IngestRun, works: Iterable[Work]) -> None:
     """Pass 1: normalized records with their raw texts, in batches of `[ingest]
     batch_size`, as the local engine stores them."""
-    for batch in chunked(works, run.batch_size):
+    for batch in chunks(works, run.batch_size):
         store_parsed(run, [w.item for w in batch])
 
 
@@ -45,7 +44,7 @@ def store_deidentified(
     """Pass 2: de-identified records and their decisions (one transaction per batch)."""
     report = DeidReport(policy=fingerprint)
     store = run.store
-    for batch in chunked((w for w in works if w.result is not None), run.batch_size):
+    for batch in chunks((w for w in works if w.result is not None), run.batch_size):
         done = []
         for work in batch:
             assert work.result is not None
