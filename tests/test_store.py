@@ -144,3 +144,28 @@ def test_kill_9_leaves_a_consistent_store_and_rerun_completes(tmp_path):
     with Store.open(tmp_path / "ws") as store:
         assert store.count() == n
         assert store.vault.count() == n
+
+
+def test_run_log_completes_or_marks_failure(store):
+    counts = {"n": 0}
+    with store.run("demo-cmd", {"a": 1}, lambda: dict(counts)) as run:
+        counts["n"] = 2
+    with pytest.raises(ValueError), store.run("demo-cmd", {}, lambda: dict(counts)) as failed:
+        counts["n"] = 3
+        raise ValueError("boom")
+    with pytest.raises(KeyboardInterrupt), store.run("x", {}, failed="interrupted") as stopped:
+        raise KeyboardInterrupt
+    by_id = {r["run_id"]: r for r in store.runs()}
+    assert by_id[run.id]["status"] == "completed"
+    assert json.loads(by_id[run.id]["counts"]) == {"n": 2}
+    assert by_id[failed.id]["status"] == "failed"
+    assert json.loads(by_id[failed.id]["counts"]) == {"n": 3}  # the counts so far
+    assert by_id[stopped.id]["status"] == "interrupted"
+
+
+def test_every_owner_creates_its_tables(tmp_path):
+    # the tables of annotate, audit and release come from their owners' migrations
+    with Store.open(tmp_path / "ws") as s:
+        names = {r[0] for r in s.conn.execute("SELECT name FROM sqlite_master WHERE type='table'")}
+    owned = "ls_projects ls_tasks annotations annotation_issues audit_flags splits releases"
+    assert {*owned.split(), "release_items", "records", "deid_decisions"} <= names
