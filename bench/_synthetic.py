@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any
 
+from curate.deid import tables as deid_tables
 from curate.records import Provenance, RawText, Record, Source, pseudonymous_id
 from curate.store import Store
 
@@ -38,4 +39,4 @@ def fill_deidentified(
         store.put_batch(items, run)
         for rec, raw in items:
             rec.post_text, rec.response_text = raw.text, raw.response
-        store.save_deid([(rec, []) for rec, _ in items], "bench")
+        deid_tables.save_deid(store, [(rec, []) for rec, _ in items], "bench")

@@ -10,6 +10,7 @@ from typing import Annotated, Any
 
 import typer
 
+from curate.deid import tables as deid_tables
 from curate.errors import CurateError
 
 app = typer.Typer(
@@ -125,7 +126,7 @@ def ingest(
     """Read raw files into the workspace as normalized, language-identified records, then
     de-identify them."""
     from curate import reporting
-    from curate.executors import run_ingest
+    from curate.ingest import run_ingest
 
     pairs = {}
     for item in mapping or []:
@@ -429,12 +430,12 @@ def deid_review(
     with Store.open(config.workspace, create=False) as store:
         if record is not None:
             if as_json:  # each decision with its item id (for a verdict on it: --import)
-                rows = store.deid_review_queue(record, reviewed=True, certain=True)
+                rows = deid_tables.review_queue(store, record, reviewed=True, certain=True)
                 print(json.dumps([{"id": review.item_id(r), **r} for r in rows], indent=2))
                 return
-            decisions = store.vault.decisions(record)
+            decisions = deid_tables.decisions(store, record)
             raw = store.vault.original(record) if show_values else None
-            verdicts = store.deid_review_queue(record, reviewed=True, certain=True)
+            verdicts = deid_tables.review_queue(store, record, reviewed=True, certain=True)
             reporting.print_review(record, decisions, raw, _console(), verdicts)
             return
         if export_file is not None:

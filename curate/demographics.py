@@ -13,7 +13,6 @@ from typing import Any
 
 import numpy as np
 
-from curate.records import NO_VALUE
 from curate.schema import Taxonomy, load_normalization
 
 _INT = re.compile(r"^\s*[+]?(\d{1,3})(?:\.0+)?\s*$")
@@ -64,18 +63,18 @@ def is_table_value(name: str, value: str, taxonomy: Taxonomy) -> bool:
 def normalize_demographics(
     raw: dict[str, Any], taxonomy: Taxonomy
 ) -> tuple[dict[str, Any], list[tuple[str, str, Any]]]:
-    """Return (normalized values, defects as (field, problem, value)) for the taxonomy's
-    fields. A problem never quotes the value: the value is the third item (`NO_VALUE`
-    when there is none to report), for `Record.add_defect` to describe without showing."""
+    """Return (normalized values, defects as (field, problem[, value])) for the taxonomy's
+    fields. A problem never quotes the value: the value is the third item (absent when
+    there is none to report), for `Record.add_defect` to describe without showing."""
     nulls, lookups = _tables()
     out: dict[str, Any] = {}
-    defects: list[tuple[str, str, Any]] = []
+    defects: list[tuple[Any, ...]] = []
     for name in taxonomy.demographic_fields:
         value = raw.get(name)
         kind = taxonomy.demographic_kinds[name]
         where = f"demographics.{name}"
         if name not in raw:
-            defects.append((where, "missing field", NO_VALUE))
+            defects.append((where, "missing field"))
         if value is None or (isinstance(value, str) and value.strip().casefold() in nulls):
             out[name] = None
             continue
@@ -97,9 +96,7 @@ def normalize_demographics(
         else:
             out[name] = text
     extra = sorted(set(raw) - set(taxonomy.demographic_fields))
-    defects.extend(
-        (f"demographics.{k}", "field not in the taxonomy; dropped", NO_VALUE) for k in extra
-    )
+    defects.extend((f"demographics.{k}", "field not in the taxonomy; dropped") for k in extra)
     return out, defects
 
 

@@ -1,17 +1,17 @@
 """`curate ingest`: raw files -> normalized, language-identified records in the store.
 
 The stage is a pipeline over items (datatrove-style): a source yields one item per input
-unit, language id and hashing annotate parsed records (`normalize_batch`), and the store
-writer commits them in batches (`store_parsed`). Every item is counted exactly once, so
-that per culture read = kept + duplicate + skipped + quarantined.
+unit; here each parsed record gets its content hash and is marked for de-identification
+unless the store already holds that content; the steps (`ingest_steps`: language id,
+then de-identification) run on batches of them on an executor (`curate.executors`: this
+machine's worker processes or Ray, the same steps either way); and the store writer
+(`curate.writer`) writes each record once, in input order, one transaction per batch.
+Every item is counted exactly once, so that per culture read = kept + duplicate +
+skipped + quarantined.
 
-Reddit dump files are scanned in parallel when an executor gives a `file_map` (one task
-per file: worker processes, or a Ray cluster), then paired, counted and quarantined here,
-in one place: pairing a post with its response needs the comments of every file. Where
-the parsed records go is a `RecordSink`: the local one normalizes them in batches (in
-worker processes) and stores them here; the Ray engine's (`curate.executors.ray_engine`)
-ships them to a cluster and loads the results back with the same `store_parsed`, so both
-count and store identically.
+Reddit dump files are scanned in parallel by the executor (`map_files`: one task per
+file), then paired, counted and quarantined here, in one place: pairing a post with its
+response needs the comments of every file.
 """
 
 from __future__ import annotations
@@ -19,22 +19,27 @@ from __future__ import annotations
 import json
 import os
 import stat
+import time
 from collections import Counter, defaultdict
 from collections.abc import Callable, Iterable, Iterator
+from contextlib import AbstractContextManager, nullcontext
 from dataclasses import dataclass, field
 from functools import partial
 from pathlib import Path
-from typing import Any, Protocol
+from typing import Any
 
 from curate.config import Config
 from curate.errors import CurateError
+from curate.executors import Executor, Step
+from curate.executors.pool import chunks
 from curate.langid import LangidSettings, detect
 from curate.quarantine import Quarantine
 from curate.records import content_hash
 from curate.sources import FORMATS, detect_format, reddit
 from curate.sources.base import InputProblem, Item, Parsed, Rejected, Skipped, SourceError
 from curate.sources.io import unreadable
-from curate.store import PutResult, Store
+from curate.store import Store
+from curate.work import Work
 
 NO_CULTURE = "(none)"
 COLUMNS = ("read", "kept", "duplicate", "skipped", "quarantined", "new", "revised", "unchanged")
@@ -53,6 +58,8 @@ class IngestReport:
     files: dict[str, str] = field(default_factory=dict)
     # file -> why it could not be read (to its end): truncated, corrupt, unreadable
     problems: dict[str, str] = field(default_factory=dict)
+    # the run's de-identification counts (`curate.deid.stage.DeidReport`), with a policy
+    deid: Any = None
 
     @property
     def totals(self) -> Counter:
@@ -257,87 +264,30 @@ def _each_file(files: list[Path], read: Callable[[list[Path]], Iterable[Item]]) 
             yield problem.item()
 
 
-@dataclass
-class IngestRun:
-    """What a sink needs to know about the run it stores into."""
+class NormalizeStep:
+    """Language id of every record of a batch (unless its source gave a language)."""
 
-    store: Store
-    config: Config
-    run_id: str
-    report: IngestReport
+    def __init__(self, lang: LangidSettings) -> None:
+        self.lang = lang
 
-    @property
-    def batch_size(self) -> int:
-        return int(self.config.section("ingest")["batch_size"])
+    def setup(self) -> None:
+        pass
 
-    @property
-    def langid(self) -> LangidSettings:
-        return LangidSettings(**self.config.section("langid"))
+    def __call__(self, batch: list[Work]) -> list[Work]:
+        for work in batch:
+            identify_language(work.item, self.lang)
+        return batch
 
 
-class RecordSink(Protocol):
-    """Where the parsed records of a run go, in input order. `finish` is called once after
-    the last record (not when the run fails): by its return every record is stored.
-    `close` is always called last, to delete what the sink kept on disk."""
+def ingest_steps(config: Config, policy: Any = None, engine: Any = None) -> list[Step]:
+    """The steps of a record after it is read: language id, then, with a de-identification
+    `policy`, de-identification (with `engine`, if one is loaded already)."""
+    steps: list[Step] = [NormalizeStep(LangidSettings(**config.section("langid")))]
+    if policy is not None:
+        from curate.deid.stage import DeidentifyStep
 
-    def add(self, item: Parsed) -> None: ...
-
-    def finish(self) -> None: ...
-
-    def close(self) -> None: ...
-
-
-class LocalSink:
-    """The local engine: normalize in batches (in `workers` forked processes when more
-    than one), store here in input order, one transaction per batch."""
-
-    def __init__(self, run: IngestRun, workers: int = 1) -> None:
-        self.run = run
-        self.lang = run.langid
-        self.batch_size = run.batch_size
-        self.workers = workers
-        self.batch: list[Parsed] = []
-        self.pool = None  # started at the first batch: after the dumps are scanned
-
-    def add(self, item: Parsed) -> None:
-        self.batch.append(item)
-        if len(self.batch) >= self.batch_size:
-            self._send()
-
-    def _send(self) -> None:
-        batch, self.batch = self.batch, []
-        if self.workers <= 1:
-            store_parsed(self.run, normalize_batch(batch, self.lang))
-            return
-        if self.pool is None:
-            from curate.executors.pool import OrderedPool
-
-            self.pool = OrderedPool(normalize_batch, self.workers)
-        for done in self.pool.submit(batch, self.lang):
-            store_parsed(self.run, done)
-
-    def finish(self) -> None:
-        if self.batch:
-            self._send()
-        if self.pool is not None:
-            for done in self.pool.drain():
-                store_parsed(self.run, done)
-
-    def close(self) -> None:
-        if self.pool is not None:
-            self.pool.close()
-            self.pool = None
-
-
-def store_parsed(run: IngestRun, batch: list[Parsed]) -> list[PutResult]:
-    """Store normalized records with their raw texts (one transaction) and count the
-    outcomes. Both engines store through here, so dedup, revisions and counts agree."""
-    results = run.store.put_batch(((p.record, p.raw) for p in batch), run.run_id)
-    for parsed, result in zip(batch, results, strict=True):
-        counts = run.report.cultures[parsed.record.culture or NO_CULTURE]
-        counts["duplicate" if result.duplicate_of else "kept"] += 1
-        counts[result.outcome] += 1
-    return results
+        steps.append(DeidentifyStep.from_config(config, policy, engine))
+    return steps
 
 
 def ingest(
@@ -349,13 +299,22 @@ def ingest(
     mapping: dict[str, str] | None = None,
     culture: str | None = None,
     on_progress: Callable[[Path, int], None] | None = None,
-    sink: Callable[[IngestRun], RecordSink] = LocalSink,
-    file_map: reddit.FileMap | None = None,
+    policy: Any = None,
+    executor: Executor | None = None,
+    steps: list[Step] | None = None,
 ) -> IngestReport:
-    """Read `paths` into `store`. Safe to interrupt: every batch is one transaction, and a
-    re-run skips what is already stored unchanged. `sink` makes the record sink of the
-    run (default: normalize and store here); `file_map` scans Reddit dump files in
-    parallel (default: one after the other, here)."""
+    """Read `paths` into `store`, de-identified under `policy` (without one, records are
+    stored to be de-identified later, `curate deid`). Safe to interrupt: every batch is
+    one transaction, and a re-run skips what is already stored unchanged. `executor`
+    runs the steps (`ingest_steps`, or `steps`) and scans the dump files (default: here,
+    one after the other)."""
+    from curate.writer import StoreWriter
+
+    if executor is None:
+        from curate.executors.local import LocalExecutor
+
+        executor = LocalExecutor(1)
+    steps = steps if steps is not None else ingest_steps(config, policy)
     problems: list[InputProblem] = []
     paths = expand_paths(paths, problems.append)
     if culture is not None and culture not in config.taxonomy().cultures:
@@ -370,47 +329,27 @@ def ingest(
         staging = store.root / "tmp"
         staging.mkdir(exist_ok=True)
 
-        records: RecordSink | None = None
+        writer = StoreWriter(store, run_id, policy.fingerprint if policy is not None else None)
+        if policy is not None:
+            from curate.deid.stage import DeidReport
+
+            report.deid = DeidReport(policy=policy.fingerprint)
+        batch_size = int(config.section("ingest")["batch_size"])
         with defects_path.open("w", encoding="utf-8") as defects_out:
             try:
-                records = sink(IngestRun(store, config, run_id, report))
                 for problem in problems:
                     _file_problem(report, problem.item(), quarantine)
                 items = _sources(paths, fmt, config, store.id_salt, mapping or {}, culture, staging,
-                                 on_progress, file_map)  # fmt: skip
-                for item in items:
-                    if isinstance(item, Parsed):
-                        report.cultures[item.record.culture or NO_CULTURE]["read"] += 1
-                        for d in item.record.defects:
-                            report.defects[_defect_kind(d)] += 1
-                            defects_out.write(json.dumps({
-                                "record_id": item.record.id,
-                                "source_id": item.record.source.source_id,
-                                "file": item.record.provenance.input_file,
-                                "line": item.record.provenance.line, **d,
-                            }, ensure_ascii=False) + "\n")  # fmt: skip
-                        records.add(item)
-                    elif item.kind == "file":
-                        _file_problem(report, item, quarantine)
-                    elif item.kind == "comment":
-                        _count_comment(report, item, quarantine)
-                    else:
-                        counts = report.cultures[item.culture or NO_CULTURE]
-                        counts["read"] += 1
-                        if isinstance(item, Skipped):
-                            counts["skipped"] += 1
-                            report.skipped_reasons[item.reason] += 1
-                        else:
-                            counts["quarantined"] += 1
-                            quarantine.add(item)
-                records.finish()
+                                 on_progress, executor.map_files)  # fmt: skip
+                works = _works(items, store, policy is not None, report, quarantine, defects_out)
+                for batch in executor.run(steps, chunks(works, batch_size)):
+                    written = writer.write(batch)
+                    _count_written(report, batch, written)
                 report.status = "completed"
             except BaseException:
                 report.status = "interrupted"
                 raise
             finally:
-                if records is not None:
-                    records.close()
                 quarantine.close()
                 report.quarantine_path = str(quarantine.path) if quarantine.count else None
                 report.defects_path = str(defects_path) if report.defects else None
@@ -420,20 +359,124 @@ def ingest(
     return report
 
 
-def normalize_item(item: Parsed, lang: LangidSettings) -> None:
-    """Language id (unless the source gave a language) and the content hash: the
-    per-record work after parsing. Pure (no store, no I/O), so any executor can run it."""
+@dataclass
+class IngestResult:
+    report: IngestReport
+    deid: Any  # `curate.deid.stage.DeidReport`, or None without a policy
+    engine: dict[str, Any] = field(default_factory=dict)  # name, workers, seconds per phase
+
+
+def run_ingest(
+    paths: list[Path],
+    config: Config,
+    store: Store,
+    *,
+    engine: str = "local",
+    policy: Any = None,
+    workers: int | None = None,
+    address: str | None = None,
+    fmt: str | None = None,
+    mapping: dict[str, str] | None = None,
+    culture: str | None = None,
+    on_progress: Callable[[Path, int], None] | None = None,
+    deid_progress: Callable[[], AbstractContextManager] = lambda: nullcontext(),
+) -> IngestResult:
+    """`curate ingest`: `ingest` on the executor called `engine`, then, with a `policy`,
+    the de-identification of stored records that still need it (none, unless earlier
+    runs left some: `--no-deid`, a new policy), as `curate deid` does it, here.
+    `deid_progress()` gives a context whose value, if not None, is called with (done,
+    total) as those are de-identified."""
+    from curate.deid.stage import deidentify_workspace
+    from curate.executors import make_executor
+
+    executor = make_executor(engine, workers=workers, address=address)
+    steps = ingest_steps(config, policy)
+    if policy is not None:
+        steps[-1].setup()  # a bad policy fails here, before any input is read
+    start = time.perf_counter()
+    with executor.running(store.root):
+        report = ingest(paths, config, store, fmt=fmt, mapping=mapping, culture=culture,
+                        on_progress=on_progress, policy=policy, executor=executor,
+                        steps=steps)  # fmt: skip
+    seconds = {"ingest": time.perf_counter() - start}
+    if policy is not None:
+        start = time.perf_counter()
+        with deid_progress() as on_deid_progress:
+            earlier = deidentify_workspace(store, config, policy=policy, workers=workers,
+                                           engine=steps[-1].engine,
+                                           on_progress=on_deid_progress)  # fmt: skip
+        report.deid.merge(earlier)
+        seconds["deid"] = time.perf_counter() - start
+    info = executor.info()
+    info["seconds"] = {**info["seconds"], **{k: round(v, 2) for k, v in seconds.items()}}
+    return IngestResult(report, report.deid, info)
+
+
+def _works(
+    items: Iterable[Item],
+    store: Store,
+    deid: bool,
+    report: IngestReport,
+    quarantine: Quarantine,
+    defects_out: Any,
+) -> Iterator[Work]:
+    """The parsed records among `items`, each with its content hash and marked for
+    de-identification unless the store already holds that content (a re-run costs no
+    de-identification); every other item counted (and quarantined) here."""
+    for item in items:
+        if isinstance(item, Parsed):
+            record = item.record
+            report.cultures[record.culture or NO_CULTURE]["read"] += 1
+            for d in record.defects:
+                report.defects[_defect_kind(d)] += 1
+                defects_out.write(json.dumps({
+                    "record_id": record.id,
+                    "source_id": record.source.source_id,
+                    "file": record.provenance.input_file,
+                    "line": record.provenance.line, **d,
+                }, ensure_ascii=False) + "\n")  # fmt: skip
+            record.provenance.content_hash = content_hash(record, item.raw)
+            held = deid and store.holds(record.id, record.provenance.content_hash)
+            yield Work(item, deid=deid and not held)
+        elif item.kind == "file":
+            _file_problem(report, item, quarantine)
+        elif item.kind == "comment":
+            _count_comment(report, item, quarantine)
+        else:
+            counts = report.cultures[item.culture or NO_CULTURE]
+            counts["read"] += 1
+            if isinstance(item, Skipped):
+                counts["skipped"] += 1
+                report.skipped_reasons[item.reason] += 1
+            else:
+                counts["quarantined"] += 1
+                quarantine.add(item)
+
+
+def _count_written(report: IngestReport, batch: list[Work], written: list[Any]) -> None:
+    """Count what the writer did with each record (and what it de-identified)."""
+    for work, put in zip(batch, written, strict=True):
+        counts = report.cultures[work.record.culture or NO_CULTURE]
+        counts["duplicate" if put.duplicate_of else "kept"] += 1
+        counts[put.outcome] += 1
+    if report.deid is not None:
+        report.deid.count(batch, written)
+
+
+def identify_language(item: Parsed, lang: LangidSettings) -> None:
+    """Language id, unless the source gave a language. Pure (no store, no I/O), so any
+    executor can run it. The confidence is rounded here, to what is stored."""
     record, raw = item.record, item.raw
     if record.language == "und" and record.language_confidence == 0.0:
         text = "\n".join(t for t in (raw.title, raw.text) if t) or item.langid_hint
-        record.language, record.language_confidence = detect(text, lang)
-    record.provenance.content_hash = content_hash(record, raw)
+        record.language, confidence = detect(text, lang)
+        record.language_confidence = round(confidence, 4)
 
 
-def normalize_batch(items: list[Parsed], lang: LangidSettings) -> list[Parsed]:
-    for item in items:
-        normalize_item(item, lang)
-    return items
+def normalize_item(item: Parsed, lang: LangidSettings) -> None:
+    """Language id and the content hash of a record read."""
+    identify_language(item, lang)
+    item.record.provenance.content_hash = content_hash(item.record, item.raw)
 
 
 def _file_problem(report: IngestReport, item: Rejected, quarantine: Quarantine) -> None:

@@ -134,12 +134,14 @@ class Record:
         self.defects.append(defect)
 
     def to_dict(self) -> dict[str, Any]:
-        """The canonical JSON shape (schemas/record.schema.json)."""
+        """The canonical JSON shape (schemas/record.schema.json). Lossless:
+        `Record.from_dict(to_dict())` equals the record (language id rounds its
+        confidence where it sets it, `curate.ingest.normalize_item`)."""
         return {
             "id": self.id,
             "culture": self.culture,
             "language": self.language,
-            "language_confidence": round(self.language_confidence, 4),
+            "language_confidence": self.language_confidence,
             "source": asdict(self.source),
             "post": {"title": self.post_title, "text": self.post_text},
             "response": {"text": self.response_text},

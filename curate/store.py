@@ -30,11 +30,16 @@ DB_NAME = "curate.sqlite"
 # Modules owning tables of later stages, each with `MIGRATIONS` {schema version: SQL}:
 # a stage's tables are declared (and queried) in that stage, never here. Named, not
 # imported, as those stages import this module.
-TABLE_OWNERS = ("curate.annotate.tables", "curate.audit.store", "curate.release.tables")
+TABLE_OWNERS = (
+    "curate.deid.tables",
+    "curate.annotate.tables",
+    "curate.audit.store",
+    "curate.release.tables",
+)
 
 # Ordered migrations of the tables this module owns (records, revisions, the vault, the
-# run log) and, until they move to `curate.deid`, de-identification's: MIGRATIONS[i]
-# brings a store from version i to i + 1, with the owners' statements of version i + 1.
+# run log): MIGRATIONS[i] brings a store from version i to i + 1, with the owners'
+# statements of version i + 1.
 MIGRATIONS: list[str] = [
     """
     CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
@@ -60,41 +65,18 @@ MIGRATIONS: list[str] = [
         title TEXT, text TEXT, response TEXT,
         PRIMARY KEY (id, revision));
     """,
-    # 2: de-identification. Decisions live on the vault side (original offsets).
-    """
-    ALTER TABLE records ADD COLUMN deid_policy TEXT;
-    CREATE TABLE deid_decisions (
-        id TEXT NOT NULL, revision INTEGER NOT NULL, field TEXT NOT NULL,
-        start INTEGER NOT NULL, end INTEGER NOT NULL, entity_type TEXT NOT NULL,
-        recognizer TEXT NOT NULL, score REAL NOT NULL, operator TEXT NOT NULL,
-        new_start INTEGER, new_end INTEGER);
-    CREATE INDEX deid_decisions_id ON deid_decisions (id, revision);
-    """,
+    # 2: de-identification: the policy a record's doc was made under; its tables are
+    # `curate.deid.tables`.
+    "ALTER TABLE records ADD COLUMN deid_policy TEXT",
     # 3: the Label Studio round-trip's tables: `curate.annotate.tables`.
     "",
     # 4: audit flags (`curate.audit.store`); splits and releases (`curate.release.tables`).
     "",
-    # 5: de-identification claims, so that concurrent runs split the work (`claim_deid`).
-    """
-    CREATE TABLE deid_claims (
-        id TEXT PRIMARY KEY, owner TEXT NOT NULL, expires REAL NOT NULL);
-    CREATE INDEX deid_claims_owner ON deid_claims (owner);
-    """,
-    # 6: the curator's review of uncertain decisions (`curate deid review`): why a
-    # decision is uncertain, and the curator's verdicts (no text: offsets on a revision).
-    """
-    ALTER TABLE deid_decisions ADD COLUMN unsure TEXT;
-    CREATE TABLE deid_overrides (
-        record_id TEXT NOT NULL, revision INTEGER NOT NULL, field TEXT NOT NULL,
-        start INTEGER NOT NULL, end INTEGER NOT NULL, entity_type TEXT NOT NULL,
-        verdict TEXT NOT NULL CHECK (verdict IN ('remove', 'keep')),
-        decided_at REAL NOT NULL, reviewer TEXT,
-        PRIMARY KEY (record_id, revision, field, start, end));
-    """,
+    # 5: de-identification claims (`curate.deid.tables`).
+    "",
+    # 6: the curator's review of uncertain decisions (`curate.deid.tables`).
+    "",
 ]
-# How long a claim holds without news from its owner: a killed run's claims are taken
-# over after this; a live run renews its claims whenever it stores a batch.
-CLAIM_LEASE = 600.0
 
 
 class StoreError(CurateError):
@@ -115,14 +97,26 @@ class Run:
 class PutResult:
     outcome: str  # "new" | "revised" | "unchanged"
     duplicate_of: str | None
+    revision: int = 0  # the record's current revision after the put
+    # "revised" over a revision the same run wrote: that one was never the record's
+    # revision at the end of a run (a record read twice in one run)
+    supersedes_own: bool = False
+
+
+def _owners() -> list[Any]:
+    import importlib
+
+    return [importlib.import_module(name) for name in TABLE_OWNERS]
 
 
 def _migration(version: int) -> str:
     """The SQL that brings a store to `version`: this module's, then each owner's."""
-    import importlib
-
-    owned = [importlib.import_module(name).MIGRATIONS.get(version, "") for name in TABLE_OWNERS]
+    owned = [owner.MIGRATIONS.get(version, "") for owner in _owners()]
     return ";\n".join([MIGRATIONS[version - 1], *owned])
+
+
+def _doc(record: Record) -> str:
+    return json.dumps(record.to_dict(), ensure_ascii=False)
 
 
 def _connect(path: Path) -> sqlite3.Connection:
@@ -253,34 +247,44 @@ class Store:
 
     # -- records -----------------------------------------------------------------------
     def put_batch(self, items: Iterable[tuple[Record, RawText]], run_id: str) -> list[PutResult]:
-        """Write records and their raw texts in one transaction.
+        """Write records and their raw texts in one transaction (not de-identified: a
+        run's records go through `curate.writer`, which writes both at once).
 
         Same content as stored: nothing changes. Same source id, new content: a new
         revision is stored beside the old ones (never overwritten).
         """
-        results: list[PutResult] = []
         now = time.time()
         with self.transaction() as conn:
-            for record, raw in items:
-                results.append(self._put(conn, record, raw, run_id, now))
-        return results
+            return [self.put(conn, record, raw, run_id, now) for record, raw in items]
 
     def holds(self, record_id: str, content_hash: str) -> bool:
-        """The record is stored with this content: `put_batch` would leave it unchanged
-        (so an engine need not de-identify it again)."""
+        """The record is stored with this content: `put` would leave it unchanged (so
+        it need not be de-identified again)."""
         row = self.conn.execute(
             "SELECT content_hash FROM records WHERE id=?", (record_id,)
         ).fetchone()
         return row is not None and row[0] == content_hash
 
-    def _put(
-        self, conn: sqlite3.Connection, record: Record, raw: RawText, run_id: str, now: float
+    def put(
+        self,
+        conn: sqlite3.Connection,
+        record: Record,
+        raw: RawText,
+        run_id: str,
+        now: float,
+        deidentified: Record | None = None,
+        fingerprint: str | None = None,
     ) -> PutResult:
+        """Write one record (inside the caller's transaction): the record as read into
+        a new revision and its raw texts into the vault, and into the records table its
+        `deidentified` form (made under the policy `fingerprint`) or, without one, the
+        record as read, to be de-identified. Dedup and the run id are set on both."""
         row = conn.execute(
-            "SELECT revision, content_hash, duplicate_of FROM records WHERE id=?", (record.id,)
+            "SELECT revision, content_hash, duplicate_of, run_id FROM records WHERE id=?",
+            (record.id,),
         ).fetchone()
         if row and row[1] == record.provenance.content_hash:
-            return PutResult("unchanged", row[2])  # as `holds` says
+            return PutResult("unchanged", row[2], row[0])  # as `holds` says
         dedup = _dedup_hash(raw)
         if dedup is not None:
             first = conn.execute(
@@ -291,7 +295,7 @@ class Store:
             record.duplicate_of = first[0] if first else None
         revision = row[0] + 1 if row else 1
         record.provenance.run_id = run_id
-        doc = json.dumps(record.to_dict(), ensure_ascii=False)
+        doc = _doc(record)
         conn.execute(
             "INSERT INTO revisions VALUES (?, ?, ?, ?, ?, ?)",
             (record.id, revision, record.provenance.content_hash, run_id, now, doc),
@@ -301,15 +305,21 @@ class Store:
                 "INSERT INTO vault VALUES (?, ?, ?, ?, ?)",
                 (record.id, revision, raw.title, raw.text, raw.response),
             )
+        status, policy = "pending", None
+        if deidentified is not None:
+            deidentified.duplicate_of = record.duplicate_of
+            deidentified.provenance.run_id = run_id
+            doc, status, policy = _doc(deidentified), "done", fingerprint
         conn.execute(
             "INSERT INTO records (id, revision, platform, source_id, culture, language, "
-            "content_hash, dedup_hash, duplicate_of, deid_status, doc, run_id) "
-            "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, 'pending', ?, ?) "
+            "content_hash, dedup_hash, duplicate_of, deid_status, doc, run_id, deid_policy) "
+            "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) "
             "ON CONFLICT(id) DO UPDATE SET revision=excluded.revision, "
             "culture=excluded.culture, language=excluded.language, "
             "content_hash=excluded.content_hash, dedup_hash=excluded.dedup_hash, "
-            "duplicate_of=excluded.duplicate_of, deid_status='pending', doc=excluded.doc, "
-            "run_id=excluded.run_id",
+            "duplicate_of=excluded.duplicate_of, deid_status=excluded.deid_status, "
+            "doc=excluded.doc, run_id=excluded.run_id, "
+            "deid_policy=coalesce(excluded.deid_policy, deid_policy)",
             (
                 record.id,
                 revision,
@@ -320,11 +330,14 @@ class Store:
                 record.provenance.content_hash,
                 dedup,
                 record.duplicate_of,
+                status,
                 doc,
                 run_id,
+                policy,
             ),
         )
-        return PutResult("revised" if row else "new", record.duplicate_of)
+        own = row is not None and row[3] == run_id
+        return PutResult("revised" if row else "new", record.duplicate_of, revision, own)
 
     def needing_deid(self, fingerprint: str, redo: bool = False) -> list[str]:
         """Ids of records never de-identified, or under another policy (or all: redo)."""
@@ -338,198 +351,30 @@ class Store:
             args = (fingerprint,)
         return [row[0] for row in self.conn.execute(sql, args)]
 
-    def claim_deid(
-        self,
-        owner: str,
-        fingerprint: str,
-        among: list[str],
-        redo: bool = False,
-        lease: float = CLAIM_LEASE,
-    ) -> tuple[list[str], list[str]]:
-        """Claim for `owner`, among these ids, the records to de-identify, in one write
-        transaction (so that two runs never claim the same record): those that need it
-        (as `needing_deid`; with `redo`, all) and on which no other owner holds a live
-        claim. An expired claim (its owner was killed) is taken over. Returns the ids
-        claimed and the ids other owners hold, both in rowid order."""
-        now = time.time()
-        window = json.dumps(among)
-        need = (
-            ""
-            if redo
-            else ("AND (r.deid_status<>'done' OR r.deid_policy IS NULL OR r.deid_policy<>?) ")
+    def deid_status_counts(self) -> dict[str, int]:
+        """De-identification status ('pending', 'done', ...) -> how many records."""
+        return dict(self.conn.execute("SELECT deid_status, COUNT(*) FROM records GROUP BY 1"))
+
+    def deid_policies(self) -> dict[str, int]:
+        """Policy fingerprint -> how many de-identified records (not duplicates) it made."""
+        return dict(
+            self.conn.execute(
+                "SELECT deid_policy, COUNT(*) FROM records WHERE deid_status='done' "
+                "AND duplicate_of IS NULL GROUP BY deid_policy"
+            ).fetchall()
         )
-        with self.transaction() as conn:
-            busy = [
-                row[0]
-                for row in conn.execute(
-                    "SELECT c.id FROM deid_claims c JOIN records r ON r.id=c.id "
-                    "WHERE c.id IN (SELECT value FROM json_each(?)) AND c.owner<>? "
-                    "AND c.expires>? ORDER BY r.rowid",
-                    (window, owner, now),
-                )
-            ]
-            ids = [
-                row[0]
-                for row in conn.execute(
-                    "SELECT r.id FROM records r WHERE r.id IN (SELECT value FROM json_each(?)) "
-                    + need
-                    + "AND NOT EXISTS (SELECT 1 FROM deid_claims c WHERE c.id=r.id "
-                    "AND c.owner<>? AND c.expires>?) ORDER BY r.rowid",
-                    (window, *(() if redo else (fingerprint,)), owner, now),
-                )
-            ]
-            conn.executemany(
-                "INSERT OR REPLACE INTO deid_claims VALUES (?, ?, ?)",
-                [(rid, owner, now + lease) for rid in ids],
-            )
-        return ids, busy
 
-    def release_deid_claims(self, owner: str) -> None:
-        """Drop `owner`'s claims (its run ends, done or failed) and any expired ones."""
-        with self.transaction() as conn:
-            conn.execute(
-                "DELETE FROM deid_claims WHERE owner=? OR expires<=?", (owner, time.time())
-            )
-
-    def save_deid(
-        self,
-        items: list[tuple[Record, list[dict[str, Any]]]],
-        fingerprint: str,
-        status: str = "done",
-        owner: str | None = None,
-    ) -> None:
-        """Store de-identified records (texts filled in) and their decisions, atomically.
-        With the `owner` of their claims: release those claims, renew its others."""
-        with self.transaction() as conn:
-            if owner is not None:
-                conn.executemany(
-                    "DELETE FROM deid_claims WHERE id=? AND owner=?",
-                    [(record.id, owner) for record, _ in items],
-                )
-                conn.execute(
-                    "UPDATE deid_claims SET expires=? WHERE owner=?",
-                    (time.time() + CLAIM_LEASE, owner),
-                )
-            for record, decisions in items:
-                revision = conn.execute(
-                    "SELECT revision FROM records WHERE id=?", (record.id,)
-                ).fetchone()[0]
-                conn.execute(
-                    "UPDATE records SET doc=?, deid_status=?, deid_policy=? WHERE id=?",
-                    (
-                        json.dumps(record.to_dict(), ensure_ascii=False),
-                        status,
-                        fingerprint,
-                        record.id,
-                    ),
-                )
-                conn.execute(
-                    "DELETE FROM deid_decisions WHERE id=? AND revision=?", (record.id, revision)
-                )
-                conn.executemany(
-                    "INSERT INTO deid_decisions VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
-                    [
-                        (
-                            record.id,
-                            revision,
-                            d["field"],
-                            d["start"],
-                            d["end"],
-                            d["entity_type"],
-                            d["recognizer"],
-                            d["score"],
-                            d["operator"],
-                            d["new_start"],
-                            d["new_end"],
-                            d.get("unsure"),
-                        )
-                        for d in decisions
-                    ],
-                )
-
-    # -- the curator's review of uncertain decisions (`curate deid review`) -------------
-    def deid_review_queue(
-        self, record_id: str | None = None, reviewed: bool = False, certain: bool = False
-    ) -> list[dict[str, Any]]:
-        """The uncertain de-identification decisions (`unsure` set) of the current
-        revision of every record that is not a duplicate, which no curator verdict covers
-        yet (with `reviewed`: those too, each with its `verdict`; with `certain`: every
-        decision), in record and text order. Offsets and reasons only: the text is the
-        vault's."""
-        sql = (
-            "SELECT d.id, d.revision, r.culture, r.language, d.field, d.start, d.end, "
-            "d.entity_type, d.recognizer, d.score, d.operator, d.unsure, "
-            "(SELECT o.verdict FROM deid_overrides o WHERE o.record_id=d.id "
-            "AND o.revision=d.revision AND o.field=d.field AND o.start<=d.start "
-            "AND d.end<=o.end ORDER BY o.decided_at DESC LIMIT 1) AS verdict "
-            "FROM deid_decisions d JOIN records r ON r.id=d.id AND r.revision=d.revision "
-            "WHERE (d.unsure IS NOT NULL OR ?) AND r.duplicate_of IS NULL"
+    def set_deidentified(
+        self, conn: sqlite3.Connection, record: Record, fingerprint: str, status: str = "done"
+    ) -> int:
+        """Replace the current revision's record by its de-identified form (inside the
+        caller's transaction; `curate.writer`). Returns that revision."""
+        revision = conn.execute("SELECT revision FROM records WHERE id=?", (record.id,)).fetchone()
+        conn.execute(
+            "UPDATE records SET doc=?, deid_status=?, deid_policy=? WHERE id=?",
+            (_doc(record), status, fingerprint, record.id),
         )
-        args: list[Any] = [certain]
-        if record_id is not None:
-            sql += " AND d.id=?"
-            args.append(record_id)
-        cur = self.conn.execute(sql + " ORDER BY r.rowid, d.rowid", args)
-        cols = ["record_id", *(c[0] for c in cur.description[1:])]
-        rows = [dict(zip(cols, row, strict=True)) for row in cur]
-        return rows if reviewed else [r for r in rows if r["verdict"] is None]
-
-    def record_deid_verdicts(
-        self, verdicts: Iterable[dict[str, Any]], reviewer: str | None = None
-    ) -> tuple[int, list[dict[str, Any]]]:
-        """Store curator verdicts (`record_id`, `revision`, `field`, `start`, `end`,
-        `entity_type`, `verdict` 'remove' | 'keep'; original offsets) and mark their
-        records for de-identification again: `curate deid` re-does them from the vault
-        with the verdicts applied, and until then they are not released. A verdict on a
-        revision that is no longer the record's current one (re-ingested meanwhile) is
-        not stored: returned with the count stored."""
-        now = time.time()
-        stored, stale = 0, []
-        with self.transaction() as conn:
-            for v in verdicts:
-                if v["verdict"] not in ("remove", "keep"):
-                    raise StoreError(f"unknown verdict {v['verdict']!r} (remove or keep)")
-                row = conn.execute(
-                    "SELECT revision FROM records WHERE id=?", (v["record_id"],)
-                ).fetchone()
-                if row is None or row[0] != v["revision"]:
-                    stale.append(v)
-                    continue
-                conn.execute(
-                    "INSERT OR REPLACE INTO deid_overrides VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
-                    (
-                        v["record_id"],
-                        v["revision"],
-                        v["field"],
-                        v["start"],
-                        v["end"],
-                        v["entity_type"],
-                        v["verdict"],
-                        now,
-                        reviewer,
-                    ),
-                )
-                conn.execute(
-                    "UPDATE records SET deid_status='pending' WHERE id=?", (v["record_id"],)
-                )
-                stored += 1
-        return stored, stale
-
-    def deid_overrides(self, record_id: str) -> dict[str, list[Any]]:
-        """The curator's verdicts on the record's current revision, by field (the
-        engine's field names: `title`, `text`, `response`, a free-text path,
-        `phrase:<j>`), as `curate.deid.operators.Override`s in original offsets."""
-        from curate.deid.operators import Override
-
-        out: dict[str, list[Any]] = {}
-        for field, start, end, verdict, entity_type in self.conn.execute(
-            "SELECT o.field, o.start, o.end, o.verdict, o.entity_type FROM deid_overrides o "
-            "JOIN records r ON r.id=o.record_id AND r.revision=o.revision "
-            "WHERE o.record_id=? ORDER BY o.field, o.start, o.decided_at",
-            (record_id,),
-        ):
-            out.setdefault(field, []).append(Override(start, end, verdict, entity_type))
-        return out
+        return revision[0]
 
     def get(self, record_id: str) -> Record | None:
         row = self.conn.execute("SELECT doc FROM records WHERE id=?", (record_id,)).fetchone()
@@ -556,7 +401,7 @@ class Store:
         with self.transaction() as conn:
             conn.executemany(
                 "UPDATE records SET doc=? WHERE id=?",
-                [(json.dumps(r.to_dict(), ensure_ascii=False), r.id) for r in records],
+                [(_doc(r), r.id) for r in records],
             )
 
     def duplicates(self) -> list[tuple[str, str, str | None]]:
@@ -564,19 +409,6 @@ class Store:
         return self.conn.execute(
             "SELECT id, duplicate_of, culture FROM records WHERE duplicate_of IS NOT NULL"
         ).fetchall()
-
-    def deid_status_counts(self) -> dict[str, int]:
-        """De-identification status ('pending', 'done', ...) -> how many records."""
-        return dict(self.conn.execute("SELECT deid_status, COUNT(*) FROM records GROUP BY 1"))
-
-    def deid_policies(self) -> dict[str, int]:
-        """Policy fingerprint -> how many de-identified records (not duplicates) it made."""
-        return dict(
-            self.conn.execute(
-                "SELECT deid_policy, COUNT(*) FROM records WHERE deid_status='done' "
-                "AND duplicate_of IS NULL GROUP BY deid_policy"
-            ).fetchall()
-        )
 
     def ingested_doc(self, record_id: str) -> dict[str, Any] | None:
         """The record's current revision as ingested (before any stage changed it, e.g.
@@ -643,29 +475,14 @@ class Vault:
             return None
         return Record.from_dict(json.loads(row[0])), RawText(row[1], row[2], row[3])
 
-    def decisions(self, record_id: str) -> list[dict[str, Any]]:
-        cur = self.conn.execute(
-            "SELECT d.field, d.start, d.end, d.entity_type, d.recognizer, d.score, d.operator, "
-            "d.new_start, d.new_end, d.unsure FROM deid_decisions d JOIN records r ON r.id=d.id "
-            "AND r.revision=d.revision WHERE d.id=? ORDER BY d.field, d.start",
-            (record_id,),
-        )
-        cols = [c[0] for c in cur.description]
-        return [dict(zip(cols, row, strict=True)) for row in cur]
-
     def purge(self) -> int:
         """Delete every raw text and compact the file so the bytes are gone from disk."""
         conn = self.conn
         conn.execute("BEGIN IMMEDIATE")
         n = conn.execute("DELETE FROM vault").rowcount
-        # Decisions go with the raw texts, but for the words a curator decided to keep
-        # (offsets, no text): the residual scan needs them to honour the verdicts.
-        conn.execute(
-            "DELETE FROM deid_decisions WHERE NOT (recognizer='curator' AND operator='keep')"
-        )
-        # The curator's verdicts hold no text either, but nothing can apply them once
-        # the raw texts are gone: they go with the vault side.
-        conn.execute("DELETE FROM deid_overrides")
+        for owner in _owners():  # what other stages keep on the vault side goes too
+            if hasattr(owner, "purge"):
+                owner.purge(conn)
         # Ingested revision docs hold every free-text value (phrases, demographics) as
         # it was ingested, and so do the records that were never de-identified.
         rows = conn.execute("SELECT id, revision, doc FROM revisions").fetchall()

@@ -59,7 +59,9 @@ import json
 import sys
 from pathlib import Path
 
-from curate.deid.review import CURATOR, item_id
+from curate.deid import tables as deid_tables
+from curate.deid.operators import CURATOR
+from curate.deid.review import item_id
 from curate.store import Store
 
 queue, verdicts = Path(sys.argv[1]), Path(sys.argv[2])
@@ -74,7 +76,7 @@ with Store.open(Path("workspace"), create=False) as store:
         rows = (
             row
             for record in store.iter_records()
-            for row in store.deid_review_queue(record.id, certain=True)
+            for row in deid_tables.review_queue(store, record.id, certain=True)
             if row["entity_type"] == "PERSON" and row["operator"] != "keep"
         )
         row = next(rows, None)
@@ -82,7 +84,7 @@ with Store.open(Path("workspace"), create=False) as store:
             lines.append(f"{item_id(row)} remove")
     ids = {line.split()[0].partition("@")[0] for line in lines}
     before = {
-        rid: sum(d["recognizer"] == CURATOR for d in store.vault.decisions(rid)) for rid in ids
+        rid: sum(d["recognizer"] == CURATOR for d in deid_tables.decisions(store, rid)) for rid in ids
     }
 verdicts.write_text("".join(f"{line}\n" for line in lines), encoding="utf-8")
 Path(str(verdicts) + ".before").write_text(json.dumps(before), encoding="utf-8")
@@ -96,15 +98,16 @@ import json
 import sys
 from pathlib import Path
 
-from curate.deid.review import CURATOR
+from curate.deid import tables as deid_tables
+from curate.deid.operators import CURATOR
 from curate.store import Store
 
 before = json.loads(Path(sys.argv[1]).read_text(encoding="utf-8"))
 with Store.open(Path("workspace"), create=False) as store:
     for rid, n in sorted(before.items()):
-        now = sum(d["recognizer"] == CURATOR for d in store.vault.decisions(rid))
+        now = sum(d["recognizer"] == CURATOR for d in deid_tables.decisions(store, rid))
         print(f"  {rid}: decisions made by the curator's verdicts {n} -> {now}")
-    left = len(store.deid_review_queue())
+    left = len(deid_tables.review_queue(store))
 print(f"uncertain decisions left to review: {left}")
 PY
 echo "== curate deid scan (direct identifiers left in the de-identified texts)"

@@ -12,6 +12,8 @@ import subprocess
 import sys
 from pathlib import Path
 
+from curate.deid import tables as deid_tables
+
 REPO = Path(__file__).resolve().parent.parent
 SHARED_CULTURECARE = REPO.parent / "shared" / "culturecare"
 
@@ -239,8 +241,12 @@ def review_all(store, config, deid_engine, verdict: str = "remove") -> int:
     release gate waits for their review). Returns the number of verdicts."""
     from curate.deid.stage import deidentify_workspace
 
-    queue = store.deid_review_queue()
-    store.record_deid_verdicts([dict(row, verdict=verdict) for row in queue], "test curator")
+    queue = deid_tables.review_queue(
+        store,
+    )
+    deid_tables.record_verdicts(
+        store, [dict(row, verdict=verdict) for row in queue], "test curator"
+    )
     deidentify_workspace(store, config, engine=deid_engine, workers=1)
     return len(queue)
 

@@ -9,6 +9,7 @@ import json
 
 import pytest
 
+from curate.deid import tables as deid_tables
 from curate.records import (
     Provenance,
     RawText,
@@ -170,7 +171,7 @@ def test_pull_keeps_the_deidentified_demographics(workspace) -> None:
         record = _record(store.id_salt)
         store.put_batch([(record, RawText(text="text"))], store.begin_run("test", {}))
         replace_free_texts(record, {"demographics.profession": "nurse, mail <EMAIL_ADDRESS_1>"})
-        store.save_deid([(record, [])], "fp")
+        deid_tables.save_deid(store, [(record, [])], "fp")
         doc = {"spans": [], "empathy": None, "demographics": {"education": "nursing school"}}
         store.conn.execute(
             "INSERT INTO annotations VALUES (1, 'German', ?, 1, 'a@x', '2025', 'submitted', "

@@ -10,7 +10,6 @@ models load once) and take chunks of documents.
 from __future__ import annotations
 
 import dataclasses
-import os
 import re
 from collections import defaultdict
 from collections.abc import Iterable, Iterator
@@ -25,12 +24,12 @@ from curate.deid.operators import (
     Override,
     Pseudonyms,
     apply,
+    apply_overrides,
     from_presidio,
     resolve,
 )
 from curate.deid.policy import Policy
 from curate.deid.recognizers.address import starts_sentence
-from curate.deid.review import apply_overrides
 from curate.deid.segments import Segment, segments, sentences
 
 # Chinese characters and CJK punctuation, blanked before the Presidio models read a text
@@ -474,10 +473,6 @@ _WORKER: Deidentifier | None = None
 def _run_chunk(docs: list[DeidInput]) -> list[DeidOutput]:
     assert _WORKER is not None
     return _WORKER.run(docs)
-
-
-def default_workers() -> int:
-    return max(1, len(os.sched_getaffinity(0)))
 
 
 def run_all(

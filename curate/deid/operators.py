@@ -17,6 +17,7 @@ from typing import Any
 
 from curate.deid.offsets import Edit, OffsetMap
 from curate.deid.policy import Policy
+from curate.errors import CurateError
 
 
 @dataclass(frozen=True, slots=True)
@@ -457,3 +458,44 @@ def apply(
     out.append(text[cursor:])
     new_text = "".join(out)
     return new_text, OffsetMap(edits, len(text), len(new_text)), decisions
+
+
+CURATOR = "curator"  # the recognizer name of a decision a curator's verdict made
+
+
+def apply_overrides(
+    detections: list[Detection], overrides: list[Override], policy: Policy | None = None
+) -> list[Detection]:
+    """The detections of one text with the curator's verdicts on it applied.
+
+    `detections` are resolved (non-overlapping) detections in original offsets; the
+    result is too, sorted. `keep`: every detection lying inside the verdict's region is
+    kept (operator `keep`, recognizer `curator`); one reaching beyond it is left as it
+    is (the curator did not see the rest). `remove`: the region is replaced, grown to
+    cover the detections it overlaps (privacy first), which give way to it; kept ones
+    that overlap it are dropped (their words outside the region stay as they are). A
+    remove wins over a keep on the same words. Applying twice gives the same result, so
+    it can run after every detection pass. With the `policy`: a remove of an entity type
+    the policy keeps is tagged (`<LOCATION>`), for a remove always removes."""
+    for o in overrides:
+        if o.verdict not in ("keep", "remove"):
+            raise CurateError(f"unknown verdict {o.verdict!r} (remove or keep)")
+    out = list(detections)
+    for o in (o for o in overrides if o.verdict == "keep"):
+        out = [
+            dataclasses.replace(d, operator="keep", recognizer=CURATOR, score=1.0, unsure=None)
+            if o.start <= d.start and d.end <= o.end
+            else d
+            for d in out
+        ]
+    for o in sorted((o for o in overrides if o.verdict == "remove"), key=lambda o: o.start):
+        touching = [d for d in out if d.start < o.end and o.start < d.end]
+        grow = [d for d in touching if d.operator != "keep"]
+        start = min([o.start, *(d.start for d in grow)])
+        end = max([o.end, *(d.end for d in grow)])
+        operator = None
+        if policy is not None and policy.operator(o.entity_type) == "keep":
+            operator = "tag"
+        out = [d for d in out if d not in touching]
+        out.append(Detection(start, end, o.entity_type, 1.0, CURATOR, None, operator))
+    return sorted(out, key=lambda d: d.start)

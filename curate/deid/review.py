@@ -15,7 +15,6 @@ curator's allowlist (`curate.deid.allowlist.add_entry`), for every record.
 
 from __future__ import annotations
 
-import dataclasses
 import json
 import os
 from collections import Counter
@@ -24,12 +23,12 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from curate.deid import tables as deid_tables
 from curate.deid.allowlist import KINDS as ALLOWLIST_KINDS
-from curate.deid.operators import Detection, Override
+from curate.deid.operators import CURATOR
 from curate.deid.policy import Policy
 from curate.errors import CurateError
 
-CURATOR = "curator"  # the recognizer name of a decision a curator's verdict made
 CONTEXT_CHARS = 60
 VERDICTS = ("remove", "keep", "always_keep")
 # what a curator may type (interactively or in an import file) for each verdict
@@ -44,45 +43,6 @@ _VERDICT_WORDS = {
     "always keep": "always_keep",
 }
 _NO_VERDICT = ("", "s", "skip")
-
-
-# -- applying verdicts to detections (the engine calls this) ----------------------------
-def apply_overrides(
-    detections: list[Detection], overrides: list[Override], policy: Policy | None = None
-) -> list[Detection]:
-    """The detections of one text with the curator's verdicts on it applied.
-
-    `detections` are resolved (non-overlapping) detections in original offsets; the
-    result is too, sorted. `keep`: every detection lying inside the verdict's region is
-    kept (operator `keep`, recognizer `curator`); one reaching beyond it is left as it
-    is (the curator did not see the rest). `remove`: the region is replaced, grown to
-    cover the detections it overlaps (privacy first), which give way to it; kept ones
-    that overlap it are dropped (their words outside the region stay as they are). A
-    remove wins over a keep on the same words. Applying twice gives the same result, so
-    it can run after every detection pass. With the `policy`: a remove of an entity type
-    the policy keeps is tagged (`<LOCATION>`), for a remove always removes."""
-    for o in overrides:
-        if o.verdict not in ("keep", "remove"):
-            raise CurateError(f"unknown verdict {o.verdict!r} (remove or keep)")
-    out = list(detections)
-    for o in (o for o in overrides if o.verdict == "keep"):
-        out = [
-            dataclasses.replace(d, operator="keep", recognizer=CURATOR, score=1.0, unsure=None)
-            if o.start <= d.start and d.end <= o.end
-            else d
-            for d in out
-        ]
-    for o in sorted((o for o in overrides if o.verdict == "remove"), key=lambda o: o.start):
-        touching = [d for d in out if d.start < o.end and o.start < d.end]
-        grow = [d for d in touching if d.operator != "keep"]
-        start = min([o.start, *(d.start for d in grow)])
-        end = max([o.end, *(d.end for d in grow)])
-        operator = None
-        if policy is not None and policy.operator(o.entity_type) == "keep":
-            operator = "tag"
-        out = [d for d in out if d not in touching]
-        out.append(Detection(start, end, o.entity_type, 1.0, CURATOR, None, operator))
-    return sorted(out, key=lambda d: d.start)
 
 
 # -- the queue ---------------------------------------------------------------------------
@@ -138,7 +98,7 @@ class Item:
 def items(store: Any, record_id: str | None = None, reviewed: bool = False) -> Iterator[Item]:
     """The queue (`Store.deid_review_queue`) with each item's context: up to
     `CONTEXT_CHARS` characters either side, from the vault."""
-    return _with_context(store, store.deid_review_queue(record_id, reviewed=reviewed))
+    return _with_context(store, deid_tables.review_queue(store, record_id, reviewed=reviewed))
 
 
 def _with_context(store: Any, rows: Iterable[dict[str, Any]]) -> Iterator[Item]:
@@ -162,7 +122,9 @@ def _with_context(store: Any, rows: Iterable[dict[str, Any]]) -> Iterator[Item]:
 def summary(store: Any) -> dict[str, Any]:
     """Counts of the queue (no values): what is left to review, by reason and entity
     type, and how many verdicts wait for `curate deid` to apply them."""
-    left = store.deid_review_queue()
+    left = deid_tables.review_queue(
+        store,
+    )
     pending = store.conn.execute(
         "SELECT COUNT(DISTINCT o.record_id) FROM deid_overrides o JOIN records r "
         "ON r.id=o.record_id AND r.revision=o.revision WHERE r.deid_status<>'done'"
@@ -240,7 +202,7 @@ def decide(
     if verdict == "remove" and row["entity_type"] in ALLOWLIST_KINDS:
         # an allowlisted 'public figure' the curator says is a private person: a name
         row["entity_type"] = "PERSON"
-    stored, _ = store.record_deid_verdicts([row], reviewer)
+    stored, _ = deid_tables.record_verdicts(store, [row], reviewer)
     return stored == 1
 
 
@@ -367,7 +329,7 @@ def _known_items(store: Any, record_ids: set[str]) -> dict[str, Item]:
     them, by item id, with context."""
     rows: list[dict[str, Any]] = []
     for rid in sorted(record_ids):
-        decided = store.deid_review_queue(rid, reviewed=True, certain=True)
+        decided = deid_tables.review_queue(store, rid, reviewed=True, certain=True)
         ids = {item_id(r) for r in decided}
         rows += decided + [r for r in _override_rows(store, rid) if item_id(r) not in ids]
     return {item.id: item for item in _with_context(store, rows)}
@@ -434,7 +396,9 @@ def review_loop(
     """Go through the unreviewed queue: `show(markup)` each item, `ask(prompt)` returns
     one of r k a s q (None: the input ended, as q). Each verdict is stored at once, so a
     quit keeps what was decided."""
-    rows = store.deid_review_queue()
+    rows = deid_tables.review_queue(
+        store,
+    )
     report = LoopReport()
     for n, item in enumerate(_with_context(store, rows), 1):  # the vault read as it goes
         show(render(item, n, len(rows)))

@@ -1,33 +1,40 @@
-"""The de-identification stage over the workspace: vault (raw) -> records (de-identified).
+"""The de-identification stage: its step, and `curate deid` over the workspace.
 
-It starts from each record as ingested (`Vault.original`): raw texts, spans on the raw
-text, raw annotated phrases. It writes back the de-identified texts, spans moved onto
-them with the offset map, de-identified phrases, and every decision (entity type,
-recognizer, score, original offsets) to the vault side. Run again under another policy,
-it re-does the records from the original, never from an earlier de-identified text.
+`DeidentifyStep` de-identifies the records of a batch of `Work` as read: raw texts, spans
+on the raw text, raw annotated phrases. Each result is a copy of the record with the
+de-identified texts, spans moved onto them with the offset map, de-identified phrases,
+and every decision (entity type, recognizer, score, original offsets). Ingest and
+hydrate run it on the records they read; `deidentify_workspace` (`curate deid`) runs it
+on stored records that need it (from the vault: never done, or under another policy),
+always from the original, never from an earlier de-identified text. The store writer
+(`curate.writer`) writes the results.
 """
 
 from __future__ import annotations
 
+import copy
 import os
 import socket
 import time
 import uuid
 from collections import Counter
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
+from typing import Any
 
 from curate.config import Config
-from curate.deid.engine import Deidentifier, DeidInput, DeidOutput, default_workers, run_all
-from curate.deid.operators import Override
+from curate.deid import tables
+from curate.deid.engine import Deidentifier, DeidInput, DeidOutput
+from curate.deid.operators import CURATOR, Override
 from curate.deid.policy import Policy, load_policy
-from curate.deid.review import CURATOR
 from curate.errors import CurateError
 from curate.records import RawText, Record, free_texts, replace_free_texts
+from curate.sources.base import Parsed
 from curate.store import Store
+from curate.work import DeidResult, Work
 
-CLAIM_CHUNK = 64  # records claimed at a time: the engine's chunk (`engine.run_all`)
+CLAIM_CHUNK = 64  # records claimed at a time, and de-identified in one batch
 CLAIM_POLL = 0.5  # seconds between looks at another run's claims
 
 
@@ -49,8 +56,16 @@ class DeidReport:
             target = self.kept if d["operator"] == "keep" else self.entities
             target[d["entity_type"]] += 1
 
+    def count(self, batch: list[Work], written: list[Any]) -> None:
+        """Count the records of a batch the writer wrote de-identified (`written`: what
+        `StoreWriter.write` returned for each)."""
+        for work, put in zip(batch, written, strict=True):
+            if work.result is not None and (put is None or put.outcome != "unchanged"):
+                self.add(work.result.decisions, work.result.problems, work.result.changed)
+
     def merge(self, other: DeidReport) -> None:
-        """Add another run's counts (one policy: the Ray engine's and the local sweep's)."""
+        """Add another run's counts (one policy: a run's own records and the sweep of
+        those earlier runs left)."""
         self.records += other.records
         self.entities.update(other.entities)
         self.kept.update(other.kept)
@@ -123,14 +138,69 @@ def deid_input(
     )
 
 
-def _inputs(store: Store, ids: Iterable[str], originals: dict) -> Iterator[DeidInput]:
+class DeidentifyStep:
+    """De-identification of the `Work` marked for it (`deid`), each from a copy of the
+    record as read: the record itself stays as read, for the revision the writer keeps.
+
+    Picklable without its engine (a cluster gets the policy, not a loaded model): `setup`
+    builds the engine in the process that runs the step, unless one was given."""
+
+    def __init__(
+        self,
+        policy: Policy,
+        cache_dir: Path,
+        never_names: set[str],
+        engine: Deidentifier | None = None,
+    ) -> None:
+        self.policy = policy
+        self.cache_dir = cache_dir
+        self.never_names = never_names
+        self.engine = engine
+
+    @classmethod
+    def from_config(
+        cls, config: Config, policy: Policy | None = None, engine: Deidentifier | None = None
+    ) -> DeidentifyStep:
+        from curate.deid.analyzer import culture_terms
+
+        policy = policy or load_policy(config)
+        return cls(policy, cache_dir(config).resolve(), culture_terms(config), engine)
+
+    def __getstate__(self) -> dict:
+        return {**self.__dict__, "engine": None}
+
+    def setup(self) -> None:
+        if self.engine is None:
+            self.engine = Deidentifier(self.policy, self.cache_dir, self.never_names)
+
+    def warm(self) -> None:
+        """Every language's models loaded (before worker processes fork)."""
+        assert self.engine is not None
+        self.engine.warm()
+
+    def __call__(self, batch: list[Work]) -> list[Work]:
+        todo = [w for w in batch if w.deid]
+        if not todo:
+            return batch
+        self.setup()
+        assert self.engine is not None
+        records = [copy.deepcopy(w.record) for w in todo]
+        outputs = self.engine.run(
+            [deid_input(r, w.item.raw, w.overrides) for r, w in zip(records, todo, strict=True)]
+        )
+        for work, record, out in zip(todo, records, outputs, strict=True):
+            work.result = DeidResult(*apply_output(record, out))
+        return batch
+
+
+def _stored(store: Store, ids: Iterator[str]) -> Iterator[Work]:
+    """Stored records to de-identify again, as read: from the vault."""
     for rid in ids:
         found = store.vault.original(rid)
         if found is None:
             continue
         record, raw = found
-        originals[rid] = record
-        yield deid_input(record, raw, store.deid_overrides(rid))
+        yield Work(Parsed(record, raw, ""), True, tables.overrides(store, rid), stored=True)
 
 
 class _Claims:
@@ -157,7 +227,7 @@ class _Claims:
         """The next chunk of records claimed (empty: none left to try this round)."""
         while self.todo:
             window, self.todo = self.todo[:CLAIM_CHUNK], self.todo[CLAIM_CHUNK:]
-            ids, busy = self.store.claim_deid(self.owner, self.fingerprint, window, self.redo)
+            ids, busy = tables.claim(self.store, self.owner, self.fingerprint, window, self.redo)
             self.busy.extend(busy)
             if ids:
                 return ids
@@ -173,19 +243,7 @@ class _Claims:
         return True
 
     def release(self) -> None:
-        self.store.release_deid_claims(self.owner)
-
-
-def deidentify_batch(
-    engine: Deidentifier, items: list[tuple[Record, RawText]]
-) -> list[tuple[Record, list[dict], int, int]]:
-    """De-identify records as ingested, in one process: `deid_input`, `engine.run`,
-    `apply_output` — the same three steps `deidentify_workspace` spreads over forked
-    workers. For executors that ship a batch to a worker holding its own engine (Ray
-    actors). The records are changed in place and returned with their decisions, span
-    problems and changed phrases."""
-    outputs = engine.run([deid_input(record, raw) for record, raw in items])
-    return [apply_output(record, out) for (record, _), out in zip(items, outputs, strict=True)]
+        tables.release_claims(self.store, self.owner)
 
 
 def apply_output(record: Record, out: DeidOutput) -> tuple[Record, list[dict], int, int]:
@@ -273,9 +331,15 @@ def deidentify_workspace(
     redo: bool = False,
     workers: int | None = None,
     engine: Deidentifier | None = None,
+    executor: Any = None,
     on_progress: Callable[[int, int], None] | None = None,
 ) -> DeidReport:
-    """De-identify every record that needs it (never done, or under another policy)."""
+    """De-identify every stored record that needs it (never done, or under another
+    policy; all with `redo`), on `executor` (default: the local one, with `workers`)."""
+    from curate.executors.local import LocalExecutor
+    from curate.executors.pool import chunks
+    from curate.writer import StoreWriter
+
     if store.meta("vault_purged"):
         raise CurateError("the vault was purged: raw texts are gone, nothing to de-identify")
     policy = policy or load_policy(config)
@@ -284,23 +348,17 @@ def deidentify_workspace(
     report = DeidReport(policy=fingerprint)
     if not ids:
         return report
-    engine = engine or make_engine(config, policy)
-    workers = workers or default_workers()
-    if len(ids) < 256:
-        workers = 1  # not worth forking
+    step = DeidentifyStep.from_config(config, policy, engine)
+    if executor is None:
+        # forking costs more than it saves on a few hundred records
+        executor = LocalExecutor(1 if len(ids) < 256 else workers)
     claims = _Claims(store, fingerprint, ids, redo)
-    originals: dict[str, Record] = {}
+    writer = StoreWriter(store, "", fingerprint, owner=claims.owner)
     try:
         while True:  # a round over what can be claimed; again while others hold claims
-            for outputs in run_all(
-                engine, _inputs(store, claims.ids(), originals), workers=workers
-            ):
-                batch = []
-                for out in outputs:
-                    record, decisions, problems, changed = apply_output(originals.pop(out.key), out)
-                    report.add(decisions, problems, changed)
-                    batch.append((record, decisions))
-                store.save_deid(batch, fingerprint, owner=claims.owner)
+            batches = chunks(_stored(store, claims.ids()), CLAIM_CHUNK)
+            for batch in executor.run([step], batches):
+                report.count(batch, writer.write(batch))
                 if on_progress:
                     on_progress(report.records, len(ids))
             if not claims.wait():

@@ -6,14 +6,14 @@ de-identification engine, the language profiles) shared copy-on-write, and the f
 and its arguments need not be importable by name. At most two items per worker are in
 flight, so memory stays bounded however many items come.
 
-The same pool runs every per-item step of the local engine: scanning the dump files
-(one item per file), language id (one batch of records per item) and de-identification
-(one chunk of records per item).
+The local executor (`local.py`) runs its steps on it, one batch per item, and scans
+dump files with it, one file per item.
 """
 
 from __future__ import annotations
 
 import multiprocessing as mp
+import os
 import signal
 from collections import deque
 from collections.abc import Callable, Iterable, Iterator
@@ -65,6 +65,11 @@ class OrderedPool:
         with what they were doing)."""
         self.pool.terminate()
         self.pool.join()
+
+
+def default_workers() -> int:
+    """One worker per core this process may use."""
+    return max(1, len(os.sched_getaffinity(0)))
 
 
 def chunks(items: Iterable[T], size: int) -> Iterator[list[T]]:

@@ -1,27 +1,21 @@
-"""The Ray engine of `curate ingest` (`--engine ray`): reading and the per-record steps
-on a Ray instance or cluster.
+"""The Ray executor (`--engine ray`): steps on a Ray instance or cluster.
 
-    Ray tasks            this process          Ray Data (actors: one Presidio   this process
-    (one per file)                              engine each)
-    ──────────────       ────────────          ────────────────────────────     ────────────
-    scan a dump file ─►  pair posts with ─► in/*.parquet ─► map_batches ─► out/*.parquet ─► store
-    into spools          responses, count,                  normalize +                  (same
-                         quarantine                         de-identify                  writer)
+    this process                    Ray Data (actors: each sets the steps up once)   this process
+    ────────────                    ──────────────────────────────────────────────   ────────────
+    batches ─► in/*.parquet ─► read tasks ─► map_batches(steps) ─► out/*.parquet ─► batches, in
+               (pickled items)                                                     input order
 
-The dump files are scanned in parallel by Ray tasks, with the same `scan_file` as the
-local engine's worker processes. Pairing stays here: a post's response is chosen among
-the comments of every file (a January post's comments are in February's file too), by
-one lookup per post in an index of the scanned candidates. The parsed records go to
-Parquet shards, Ray Data reads them in parallel and runs the same steps as the local
-engine (`steps.py`) in actors that each build one de-identification engine, writes the
-results as shards, and this process loads them in input order with the local engine's
-store writer (`load.py`).
+`run` writes the items of every batch to Parquet shards, Ray Data reads them in
+parallel and runs the steps in actors, writes the results as shards, and this process
+reads them back in input order. `map_files` runs a function on each job in a Ray task
+of its own (an ingest scans its dump files so). The executor knows no stage: the steps
+and items are the caller's, pickled.
 
-Privacy: spools, shards, Ray's object store (memory-mapped files) and its spill folder
-hold raw text; all are inside the workspace (`<workspace>/tmp/ray-<id>/`, a
-`curate.scratch` folder) and deleted when the run ends, or by the next command after a
-kill. Errors raised on the cluster are reported by type only: their messages may
-quote the data.
+Privacy: shards, Ray's object store (memory-mapped files) and its spill folder hold
+whatever the items hold (raw text); all are inside the workspace
+(`<workspace>/tmp/ray-<id>/`, a `curate.scratch` folder) and deleted when the run ends,
+or by the next command after a kill. Errors raised on the cluster are reported by type
+only: their messages may quote the data.
 """
 
 from __future__ import annotations
@@ -34,25 +28,18 @@ import tempfile
 import time
 import uuid
 import warnings
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
+from typing import Any
 
-from curate.config import Config
-from curate.deid.engine import default_workers
-from curate.deid.policy import Policy
-from curate.deid.stage import DeidReport
 from curate.errors import CurateError
-from curate.executors.load import store_deidentified, store_records
-from curate.executors.shards import ShardWriter, read_in_order
-from curate.executors.steps import Step, ingest_steps, run_steps
-from curate.executors.work import Work, from_table, to_table
-from curate.ingest import IngestRun
-from curate.records import content_hash
+from curate.executors.base import Step, run_steps
+from curate.executors.pool import chunks, default_workers
+from curate.executors.shards import ShardWriter, from_table, read_in_order, to_table
 from curate.scratch import SCRATCH, scratch
-from curate.sources.base import Parsed
 
-BATCH = 64  # records per engine call: the local engine's chunk (`engine.run_all`)
+BATCH = 64  # items per step call: the batch the stages hand the local executor
 ROWS_PER_SHARD = 4 * BATCH  # one read task each: small, to spread evenly over many actors
 OBJECT_STORE_BYTES = 1 << 30  # a local instance's object store (spills beyond it)
 # Unix socket paths have at most 107 bytes and Ray puts its sockets ~64 characters deep
@@ -60,54 +47,33 @@ OBJECT_STORE_BYTES = 1 << 30  # a local instance's object store (spills beyond i
 MAX_TEMP_DIR = 40
 
 
-class RayEngine:
-    """Settings of one Ray run and what it reports: the de-identification counts of the
-    records it stored and the seconds per phase."""
+class RayExecutor:
+    """Settings of one Ray run and what it reports: the seconds per phase."""
 
-    def __init__(
-        self,
-        config: Config,
-        policy: Policy | None,
-        *,
-        address: str | None = None,
-        workers: int | None = None,
-    ) -> None:
+    name = "ray"
+
+    def __init__(self, *, address: str | None = None, workers: int | None = None) -> None:
         import importlib.util
 
         if importlib.util.find_spec("ray") is None:
             raise CurateError(
                 "--engine ray needs Ray: install the extra with pip install 'curate[ray]'"
             )
-        if workers is not None and workers < 1:
-            raise CurateError("--workers must be at least 1")
-        self.config = config
-        self.policy = policy
         self.address = address
         self.workers = workers
-        self.deid_report: DeidReport | None = None
         self.seconds: dict[str, float] = {}
         self.used_workers = 0
         self.folder: Path | None = None
-        self.steps: list[Step] = []
 
     @contextmanager
     def running(self, root: Path) -> Iterator[None]:
         """Ray for the whole run (reading included), with the run's files in a folder of
         its own inside the workspace `root`, deleted at the end."""
-        self.steps = ingest_steps(self.config, self.policy)
-        if self.policy is not None:
-            # Build the engine once here: a bad policy fails before Ray starts, and the
-            # name gazetteer is cached for the actors (each would derive it, ~40 s).
-            self.steps[-1].setup()
-            self.steps[-1].engine = None  # the actors build their own
         # A scratch folder: swept by the next command if this run is killed.
         with scratch(root / SCRATCH, "ray") as self.folder, self.session(self.folder / "ray"):
             yield
 
-    def sink(self, run: IngestRun) -> RaySink:
-        return RaySink(run, self)
-
-    def file_map(self, fn: Callable, jobs: list) -> Iterator:
+    def map_files(self, fn: Callable, jobs: list) -> Iterator:
         """`fn(job)` for every job in a Ray task of its own (the dump files, scanned in
         parallel), results in the order of the jobs. A failed task stops the run with its
         exception's type (its message may quote the data)."""
@@ -128,6 +94,39 @@ class RayEngine:
             ) from None
         finally:
             self.seconds["scan"] = time.perf_counter() - start
+
+    def run(self, steps: list[Step], batches: Iterable[list[Any]]) -> Iterator[list[Any]]:
+        """Every step on every item, on Ray; the items come back in input order, in
+        batches of `BATCH`. All the input is sharded first, then processed."""
+        assert self.folder is not None, "RayExecutor.running() first"
+        for step in steps:
+            # set up here once: a bad setting fails before any actor starts, and what
+            # a step caches on disk (the name gazetteer) is there for the actors
+            step.setup()
+        started = time.perf_counter()
+        writer = ShardWriter(self.folder / "in", ROWS_PER_SHARD)
+        out = self.folder / "out"
+        try:
+            for batch in batches:
+                for item in batch:
+                    writer.add(item)
+            writer.flush()
+            self.seconds["read"] = time.perf_counter() - started
+            if not writer.count:
+                return
+            start = time.perf_counter()
+            try:
+                process(writer.files, out, steps, self.used_workers)
+            except Exception as exc:
+                raise CurateError(
+                    f"the Ray engine failed ({_cause(exc)}); nothing of this run's "
+                    "records was stored: re-run to retry"
+                ) from None
+            self.seconds["process"] = time.perf_counter() - start
+            yield from chunks(read_in_order(out, writer.count), BATCH)
+        finally:
+            for sub in ("in", "out"):
+                shutil.rmtree(self.folder / sub, ignore_errors=True)
 
     def info(self) -> dict:
         return {
@@ -238,8 +237,8 @@ def start_local(folder: Path, num_cpus: int) -> Callable[[], None]:
 
 
 class StepsActor:
-    """A Ray Data actor: runs the ingest steps on Arrow batches. `setup` builds the
-    de-identification engine once, when the actor starts."""
+    """A Ray Data actor: runs the steps on Arrow batches of pickled items. Each step is
+    set up once, when the actor starts."""
 
     def __init__(self, steps: list[Step]) -> None:
         from curate.executors.pool import one_blas_thread
@@ -250,7 +249,9 @@ class StepsActor:
             step.setup()
 
     def __call__(self, table):
-        return to_table(run_steps(self.steps, from_table(table)))
+        rows = from_table(table)
+        done = run_steps(self.steps, [item for _, item in rows])
+        return to_table([(seq, item) for (seq, _), item in zip(rows, done, strict=True)])
 
 
 def process(
@@ -328,53 +329,3 @@ def _cause(exc: BaseException) -> str:
         if not name.startswith("ray.") and name not in ("RayTaskError", "UserCodeException"):
             return name
     return type(chain[-1]).__name__
-
-
-class RaySink:
-    """Collects a run's parsed records into shards; at `finish` runs the steps on Ray
-    and loads the results into the store."""
-
-    def __init__(self, run: IngestRun, engine: RayEngine) -> None:
-        assert engine.folder is not None, "RayEngine.running() first"
-        self.run = run
-        self.engine = engine
-        self.folder = engine.folder
-        self.writer = ShardWriter(self.folder / "in", ROWS_PER_SHARD)
-        self.started = time.perf_counter()
-
-    def add(self, item: Parsed) -> None:
-        deid = self.engine.policy is not None and not self._unchanged(item)
-        self.writer.add(Work(self.writer.count, item, deid))
-
-    def _unchanged(self, item: Parsed) -> bool:
-        """Already stored with this content: the store will leave it as it is, so it is
-        not de-identified again (re-runs cost no de-identification)."""
-        return self.run.store.holds(item.record.id, content_hash(item.record, item.raw))
-
-    def finish(self) -> None:
-        self.writer.flush()
-        seconds, total = self.engine.seconds, self.writer.count
-        seconds["read"] = time.perf_counter() - self.started
-        if not total:
-            return
-        start = time.perf_counter()
-        out = self.folder / "out"
-        try:
-            process(self.writer.files, out, self.engine.steps, self.engine.used_workers)
-        except Exception as exc:
-            raise CurateError(
-                f"the Ray engine failed ({_cause(exc)}); nothing of this run's "
-                "records was stored: re-run to retry"
-            ) from None
-        seconds["process"] = time.perf_counter() - start
-        start = time.perf_counter()
-        store_records(self.run, read_in_order(out, total))
-        if self.engine.policy is not None:
-            self.engine.deid_report = store_deidentified(
-                self.run, read_in_order(out, total), self.engine.policy.fingerprint
-            )
-        seconds["load"] = time.perf_counter() - start
-
-    def close(self) -> None:
-        for sub in ("in", "out"):
-            shutil.rmtree(self.folder / sub, ignore_errors=True)

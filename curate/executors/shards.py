@@ -1,4 +1,7 @@
-"""Parquet shards of work rows: how records reach a cluster and come back.
+"""Parquet shards of items: how batches reach a cluster and come back.
+
+A row is an item's position in the input (`seq`) and the item, pickled: the executor
+does not look inside (any picklable item of any stage travels the same way).
 
 They hold raw text, so they only ever live in the run's folder inside the workspace
 (`<workspace>/tmp/ray-<run>/`, a `curate.scratch` folder), which is deleted when the run
@@ -11,26 +14,52 @@ on if any row is missing or the order cannot be restored.
 
 from __future__ import annotations
 
+import pickle
 from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 
 from curate.errors import CurateError
-from curate.executors.work import Work, from_table, to_table
+
+
+def schema():
+    import pyarrow as pa
+
+    return pa.schema([("seq", pa.int64()), ("item", pa.binary())])
+
+
+def to_table(rows: list[tuple[int, Any]]):
+    import pyarrow as pa
+
+    return pa.table(
+        {
+            "seq": [seq for seq, _ in rows],
+            "item": [pickle.dumps(item, protocol=pickle.HIGHEST_PROTOCOL) for _, item in rows],
+        },
+        schema=schema(),
+    )
+
+
+def from_table(table) -> list[tuple[int, Any]]:
+    seqs = table.column("seq").to_pylist()
+    items = table.column("item").to_pylist()
+    return [(seq, pickle.loads(item)) for seq, item in zip(seqs, items, strict=True)]
 
 
 class ShardWriter:
-    """Writes work rows into numbered files of `rows_per_shard` rows each."""
+    """Writes items into numbered files of `rows_per_shard` rows each, numbering them
+    (`seq`) in the order they are added."""
 
     def __init__(self, folder: Path, rows_per_shard: int) -> None:
         folder.mkdir(parents=True, exist_ok=True)
         self.folder = folder
         self.rows_per_shard = rows_per_shard
-        self.rows: list[Work] = []
+        self.rows: list[tuple[int, Any]] = []
         self.files: list[Path] = []
         self.count = 0
 
-    def add(self, work: Work) -> None:
-        self.rows.append(work)
+    def add(self, item: Any) -> None:
+        self.rows.append((self.count, item))
         self.count += 1
         if len(self.rows) >= self.rows_per_shard:
             self.flush()
@@ -46,8 +75,8 @@ class ShardWriter:
         self.rows = []
 
 
-def read_in_order(folder: Path, expected: int) -> Iterator[Work]:
-    """Every result row of the shards in `folder`, in `seq` order (0 .. expected-1).
+def read_in_order(folder: Path, expected: int) -> Iterator[Any]:
+    """Every result item of the shards in `folder`, in `seq` order (0 .. expected-1).
 
     Each shard must hold a run of consecutive seqs (the Ray engine keeps the order of
     its input, so it writes them that way); the shards are sorted by their first seq."""
@@ -73,5 +102,5 @@ def read_in_order(folder: Path, expected: int) -> Iterator[Work]:
     for first, n, path in runs:
         if first != position:
             raise RuntimeError(f"result shards overlap or leave a gap at row {position}")
-        yield from from_table(pq.read_table(path))
+        yield from (item for _, item in from_table(pq.read_table(path)))
         position += n

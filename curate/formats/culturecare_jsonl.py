@@ -112,8 +112,8 @@ def parse(
     if isinstance(demo_raw, dict):
         record.demographics_raw = demo_raw
         record.demographics, problems = normalize_demographics(demo_raw, taxonomy)
-        for where, problem, value in problems:
-            record.add_defect(f"post.{where}", problem, value, salt=salt)
+        for where, problem, *value in problems:
+            record.add_defect(f"post.{where}", problem, *value, salt=salt)
     else:
         record.add_defect("post.demographic_info", "missing")
     hint = " ".join(s.text for s in record.spans if s.field == "post")

@@ -23,7 +23,7 @@ from __future__ import annotations
 
 import json
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
 
@@ -32,11 +32,12 @@ from curate.errors import CurateError
 from curate.hydrate import align, dumps, reference
 from curate.hydrate.reference import Reference, Wanted
 from curate.hydrate.report import HydrateReport
-from curate.ingest import NO_CULTURE, expand_paths, normalize_item
+from curate.ingest import NO_CULTURE, expand_paths, ingest_steps
 from curate.quarantine import Quarantine
-from curate.records import Provenance, RawText, Record, Source, Span
+from curate.records import Provenance, RawText, Record, Source, Span, content_hash
 from curate.sources.base import Parsed, Rejected
 from curate.store import Store
+from curate.work import Work
 
 
 # -- inputs --------------------------------------------------------------------------------
@@ -158,7 +159,7 @@ def _place(
 
 
 def _hydrate_item(
-    w: Wanted, slot: dumps.Slot, policy, threshold: float, lang
+    w: Wanted, slot: dumps.Slot, policy, threshold: float
 ) -> tuple[Record, RawText, dict[str, Any]]:
     """Fill one found item: texts, aligned spans, source, language, defects."""
     record, post = w.record, slot.post or {}
@@ -205,7 +206,7 @@ def _hydrate_item(
     )
     raw = RawText(title=title, text=text, response=response)
     record.language, record.language_confidence = "und", 0.0  # detected on the raw text
-    normalize_item(Parsed(record, raw, langid_hint=""), lang)
+    record.provenance.content_hash = content_hash(record, raw)
     item = {
         "response": how,
         "dump": {
@@ -257,8 +258,10 @@ def hydrate(
     on_progress: Callable[[Path, int], None] | None = None,
     on_deid_progress: Callable[[int, int], None] | None = None,
 ) -> HydrateReport:
-    """Hydrate the reference in `paths` from the dumps in `paths` into `store`, then
-    de-identify (with `engine`, or one built from the config's policy)."""
+    """Hydrate the reference in `paths` from the dumps in `paths` into `store`,
+    de-identified (with `engine`, or one built from the config's policy) by the steps
+    and the store writer of an ingest."""
+    from curate.deid.policy import load_policy
     from curate.deid.stage import deidentify_workspace
     from curate.sources.reddit import RedditPolicy
 
@@ -301,11 +304,22 @@ def hydrate(
                 on_progress=on_progress,
             )
             report.dumps.update(stats.counts)
-            hydrated = _store_items(store, config, wanted, slots, policy, threshold, report, items)
-            report.deid = deidentify_workspace(
-                store, config, engine=engine, workers=workers, on_progress=on_deid_progress
-            ).to_dict()
-            _count_unmoved(store, hydrated, report)
+            deid_policy = load_policy(config)
+            steps = ingest_steps(config, deid_policy, engine)
+            fresh, unchanged = _store_items(store, config, wanted, slots, policy, threshold,
+                                            report, items, steps, workers)  # fmt: skip
+            # records stored earlier and not yet de-identified (an interrupted run)
+            deid = deidentify_workspace(
+                store, config, policy=deid_policy, engine=steps[-1].engine, workers=workers,
+                on_progress=on_deid_progress,
+            )  # fmt: skip
+            fresh.merge(deid)
+            report.deid = fresh.to_dict()
+            by_id = {i["record_id"]: i for i in items if i["record_id"]}
+            for record_id in unchanged:  # stored before: their spans as de-identified then
+                record = store.get(record_id)
+                if record is not None:
+                    _count_unmoved(record, by_id[record_id], report)
             report.status = "completed"
         except BaseException:
             report.status = "interrupted"
@@ -334,76 +348,82 @@ def _store_items(
     threshold: float,
     report: HydrateReport,
     items: list[dict[str, Any]],
-) -> dict[str, tuple[str, dict[str, Any]]]:
-    """Build and store every found item (in batches, one transaction each); fill
-    `items` with one entry per wanted item. Returns record id -> (culture, item)."""
-    from curate.langid import LangidSettings
+    steps: list,
+    workers: int | None,
+):
+    """Build every found item and run it through the steps of an ingest (language id,
+    de-identification) into the store writer; fill `items` with one entry per wanted item
+    (what was stored, and the spans de-identification could not move). Returns the
+    de-identification counts of the records written."""
+    from curate.deid.stage import DeidReport
+    from curate.executors.local import LocalExecutor
+    from curate.executors.pool import chunks
+    from curate.writer import StoreWriter
 
-    lang = LangidSettings(**config.section("langid"))
+    deid = DeidReport(policy=steps[-1].policy.fingerprint)
+    writer = StoreWriter(store, report.run_id, deid.policy)
+    entries: dict[str, dict[str, Any]] = {}  # record id -> its item
+
+    def works() -> Iterator[Work]:
+        for key, w in wanted.items():
+            culture = w.record.culture or NO_CULTURE
+            slot = slots.get(key)
+            item: dict[str, Any] = {
+                "post_id": key,
+                "culture": w.record.culture,
+                "status": None,
+                "record_id": None,
+                "reference": {
+                    "file": w.location.file,
+                    "line": w.location.line,
+                    "id": w.reference_id,
+                    "split": w.split,
+                },
+            }
+            if slot is None or slot.post is None:
+                item["status"] = "deleted" if slot is not None and slot.deleted else "missing"
+                if item["status"] == "deleted":
+                    assert slot is not None and slot.deleted is not None
+                    item["dump"] = {"post": [slot.deleted.file, slot.deleted.line]}
+                item["spans"] = [
+                    {"field": s.field, "label": s.label, "method": "no_text"}
+                    for s in w.record.spans
+                ]
+            else:
+                record, raw, built = _hydrate_item(w, slot, policy, threshold)
+                item.update(built, status="hydrated", record_id=record.id)
+                item["edited"] = any(_differs(d) for d in item["spans"])
+                entries[record.id] = item
+                held = store.holds(record.id, record.provenance.content_hash)
+                yield Work(Parsed(record, raw, ""), deid=not held)
+            _count_item(report, culture, item)
+            items.append(item)
+
     batch_size = int(config.section("ingest")["batch_size"])
-    batch: list[tuple[Record, RawText, dict[str, Any]]] = []
-    hydrated: dict[str, tuple[str, dict[str, Any]]] = {}
-
-    def flush() -> None:
-        results = store.put_batch(((r, raw) for r, raw, _ in batch), report.run_id)
-        for (record, _, item), result in zip(batch, results, strict=True):
-            culture = record.culture or NO_CULTURE
-            report.stored[culture][result.outcome] += 1
-            if result.duplicate_of:
+    executor = LocalExecutor(workers if len(wanted) >= 256 else 1)
+    unchanged: list[str] = []  # records this run did not de-identify: counted from the store
+    for batch in executor.run(steps, chunks(works(), batch_size)):
+        written = writer.write(batch)
+        deid.count(batch, written)
+        for work, put in zip(batch, written, strict=True):
+            assert put is not None
+            item = entries[work.record.id]
+            culture = work.record.culture or NO_CULTURE
+            report.stored[culture][put.outcome] += 1
+            if put.duplicate_of:
                 report.stored[culture]["duplicate"] += 1
-                item["duplicate_of"] = result.duplicate_of
-            item["stored"] = result.outcome
-        batch.clear()
-
-    for key, w in wanted.items():
-        culture = w.record.culture or NO_CULTURE
-        slot = slots.get(key)
-        item: dict[str, Any] = {
-            "post_id": key,
-            "culture": w.record.culture,
-            "status": None,
-            "record_id": None,
-            "reference": {
-                "file": w.location.file,
-                "line": w.location.line,
-                "id": w.reference_id,
-                "split": w.split,
-            },
-        }
-        if slot is None or slot.post is None:
-            item["status"] = "deleted" if slot is not None and slot.deleted else "missing"
-            if item["status"] == "deleted":
-                assert slot is not None and slot.deleted is not None
-                item["dump"] = {"post": [slot.deleted.file, slot.deleted.line]}
-            item["spans"] = [
-                {"field": s.field, "label": s.label, "method": "no_text"} for s in w.record.spans
-            ]
-        else:
-            record, raw, built = _hydrate_item(w, slot, policy, threshold, lang)
-            item.update(built, status="hydrated", record_id=record.id)
-            item["edited"] = any(_differs(d) for d in item["spans"])
-            hydrated[record.id] = (culture, item)
-            batch.append((record, raw, item))
-            if len(batch) >= batch_size:
-                flush()
-        _count_item(report, culture, item)
-        items.append(item)
-    if batch:
-        flush()
-    return hydrated
+                item["duplicate_of"] = put.duplicate_of
+            item["stored"] = put.outcome
+            if work.result is not None and put.outcome != "unchanged":
+                _count_unmoved(work.result.record, item, report)
+            else:
+                unchanged.append(work.record.id)
+    return deid, unchanged
 
 
-def _count_unmoved(
-    store: Store,
-    hydrated: dict[str, tuple[str, dict[str, Any]]],
-    report: HydrateReport,
-) -> None:
+def _count_unmoved(record: Record, item: dict[str, Any], report: HydrateReport) -> None:
     """Spans that de-identification could not move (they cut through an identifier):
     their offsets became null. Counted per culture and per item."""
-    for record_id, (culture, item) in hydrated.items():
-        record = store.get(record_id)
-        if record is None:
-            continue
-        lost = sum(d["field"].startswith("deid.spans") for d in record.defects)
-        item["deid_unmoved"] = lost
-        report.extra[culture]["deid_unmoved"] += lost
+    lost = sum(d["field"].startswith("deid.spans") for d in record.defects)
+    item["deid_unmoved"] = lost
+    report.extra[record.culture or NO_CULTURE]["deid_unmoved"] += lost

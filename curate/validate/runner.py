@@ -15,6 +15,7 @@ from typing import Any
 
 import pandas as pd
 
+from curate.deid import tables as deid_tables
 from curate.schema import Taxonomy
 from curate.validate.suites import SUITES, VALIDATIONS_DIR, generated_suites
 from curate.validate.tables import tables
@@ -137,7 +138,9 @@ def validate(
     policy = config.section("release") if config is not None else {}
     queue, unreviewed = None, None
     if policy.get("require_deid_review", True):
-        queue = store.deid_review_queue()
+        queue = deid_tables.review_queue(
+            store,
+        )
         unreviewed = {}
         for row in queue:
             unreviewed[row["record_id"]] = unreviewed.get(row["record_id"], 0) + 1

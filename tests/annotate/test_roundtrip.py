@@ -14,6 +14,7 @@ from curate.annotate.client import connect
 from curate.annotate.pull import pull
 from curate.annotate.push import push
 from curate.config import load_config
+from curate.deid import tables as deid_tables
 from curate.errors import CurateError
 from curate.store import Store
 
@@ -341,7 +342,7 @@ def test_predictions_are_sent_with_utf16_offsets(ls_server, tmp_path):
                 {"type": "Norms and Morals"},
             )
         ]
-        store.save_deid([(rec, [])], "test")
+        deid_tables.save_deid(store, [(rec, [])], "test")
         ls = connect(config, url=ls_server.url, token=ls_server.token)
         report = push(store, config, ls, with_predictions=True)
         (task_id,) = [t for (t,) in store.conn.execute("SELECT task_id FROM ls_tasks")]

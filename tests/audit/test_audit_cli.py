@@ -9,6 +9,7 @@ import random
 
 from helpers import make_record, run_cli
 
+from curate.deid import tables as deid_tables
 from curate.records import RawText, Span
 from curate.store import Store
 
@@ -41,7 +42,7 @@ def test_audit_cli_writes_ranked_flags(tmp_path):
             rec.post_text = text
             items.append((rec, RawText(text=text)))
         store.put_batch(items, store.begin_run("test", {}))
-        store.save_deid([(rec, []) for rec, _ in items], "test")
+        deid_tables.save_deid(store, [(rec, []) for rec, _ in items], "test")
         ids = {rec.id: rec.source.source_id for rec, _ in items}
     out = run_cli("-w", str(ws), "audit", "--json", "--no-html")
     assert out.returncode == 0, out.stderr

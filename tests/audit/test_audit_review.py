@@ -19,6 +19,7 @@ from curate.audit import store as audit_store
 from curate.audit.review import model_version, send_review
 from curate.audit.run import audit_workspace
 from curate.config import load_config
+from curate.deid import tables as deid_tables
 from curate.records import RawText, Span
 from curate.store import Store
 
@@ -94,7 +95,7 @@ def annotated(ls_server, tmp_path_factory):
         items.append((rec, RawText(text=post, response=rec.response_text)))
         truth[rec.id] = (span, intensity, score)
     store.put_batch(items, store.begin_run("test", {}))
-    store.save_deid([(rec, []) for rec, _ in items], "test")
+    deid_tables.save_deid(store, [(rec, []) for rec, _ in items], "test")
     push(store, config, ls)
     # records added after the push: no Label Studio task, labels wrong on purpose
     late = []
@@ -107,7 +108,7 @@ def annotated(ls_server, tmp_path_factory):
         ]
         late.append((rec, RawText(text=rec.post_text)))
     store.put_batch(late, store.begin_run("test", {}))
-    store.save_deid([(rec, []) for rec, _ in late], "test")
+    deid_tables.save_deid(store, [(rec, []) for rec, _ in late], "test")
 
     me, good, bad = ls.call(ls.sdk.users.whoami), _user(ls, GOOD), _user(ls, BAD)
     tasks = dict(store.conn.execute("SELECT record_id, task_id FROM ls_tasks"))

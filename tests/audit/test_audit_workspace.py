@@ -15,6 +15,7 @@ from helpers import make_record
 
 from curate.audit import store as audit_store
 from curate.audit.run import audit_workspace
+from curate.deid import tables as deid_tables
 from curate.errors import CurateError
 from curate.records import RawText, Span
 from curate.schema import load_taxonomy
@@ -81,7 +82,7 @@ def audited(tmp_path_factory):
     planted["dup_b"] = add("dup_b", f"{PLANTED.lower()}. {twin} too", PLANTED.lower(), "light")
     run = store.begin_run("test", {})
     store.put_batch(items, run)
-    store.save_deid([(rec, []) for rec, _ in items], "test")
+    deid_tables.save_deid(store, [(rec, []) for rec, _ in items], "test")
     # a record still waiting for de-identification: its span phrase is raw text
     pending = make_record(store, "pending", content_hash="f" * 64)
     raw_phrase = f"{RAW_NAME} makes me feel completely hopeless"

@@ -15,6 +15,7 @@ from curate.audit.labelnoise import (
     out_of_fold_probs,
     span_examples,
 )
+from curate.deid import tables as deid_tables
 from curate.records import Provenance, RawText, Record, Source, Span
 from curate.schema import load_taxonomy
 from curate.store import Store
@@ -182,7 +183,7 @@ def test_examples_come_from_the_store(tmp_path: Path) -> None:
         # Only `a` is de-identified; its response text stays null (phrases only, as in
         # the CultureCare release). `b` still waits: its phrases are raw text.
         a[0].post_text = "so müde verzweifelt"
-        store.save_deid([(a[0], [])], "test")
+        deid_tables.save_deid(store, [(a[0], [])], "test")
         got = span_examples(store, taxonomy, distress)
         assert got == [
             Example(a[0].id, "German", "so müde", "light", "ann1", 0, ("post", 0, 7)),

@@ -16,9 +16,10 @@ from typer.testing import CliRunner
 
 from curate.cli import app
 from curate.config import load_config
-from curate.deid.operators import Detection, Override
+from curate.deid import tables as deid_tables
+from curate.deid.operators import CURATOR, Detection, Override, apply_overrides
 from curate.deid.policy import load_policy
-from curate.deid.review import CURATOR, apply_overrides, curator_kept, item_id
+from curate.deid.review import curator_kept, item_id
 from curate.deid.stage import (
     CULTURAL_SIGNAL,
     IN_CULTURAL_SIGNAL,
@@ -28,7 +29,7 @@ from curate.deid.stage import (
 )
 from curate.records import RawText, Span
 from curate.schema import load_taxonomy
-from curate.store import MIGRATIONS, SCHEMA_VERSION, Store
+from curate.store import SCHEMA_VERSION, Store, _migration
 
 # A name inside an annotated cultural-signal phrase (uncertain: it may be the figure the
 # phrase is about), one outside any span (certain), a phrase without offsets naming the
@@ -148,8 +149,8 @@ def test_a_version_5_workspace_migrates(workspace):
     """A workspace made by the previous curate (schema 5, decisions without `unsure`)."""
     workspace.mkdir(parents=True)
     conn = sqlite3.connect(workspace / "curate.sqlite", isolation_level=None)
-    for migration in MIGRATIONS[:5]:
-        conn.executescript(migration)
+    for version in range(1, 6):
+        conn.executescript(_migration(version))
     conn.execute("INSERT INTO meta VALUES ('schema_version', '5')")
     conn.execute("INSERT INTO meta VALUES ('id_salt', ?)", ("ab" * 32,))
     conn.close()
@@ -164,25 +165,34 @@ def test_a_version_5_workspace_migrates(workspace):
         )
     with Store.open(workspace) as store:  # opened again: nothing left to migrate
         assert store.schema_version == SCHEMA_VERSION == 6
-        (old,) = store.vault.decisions(record.id)
+        (old,) = deid_tables.decisions(store, record.id)
         assert old["unsure"] is None and old["operator"] == "pseudonym"
-        assert store.deid_review_queue() == []
-        store.save_deid([(record, [{**old, "unsure": "score near threshold"}])], "p")
-        (row,) = store.deid_review_queue()
+        assert (
+            deid_tables.review_queue(
+                store,
+            )
+            == []
+        )
+        deid_tables.save_deid(store, [(record, [{**old, "unsure": "score near threshold"}])], "p")
+        (row,) = deid_tables.review_queue(
+            store,
+        )
         assert row["unsure"] == "score near threshold"
-        assert store.deid_overrides(record.id) == {}
+        assert deid_tables.overrides(store, record.id) == {}
 
 
 def test_queue_lists_uncertain_decisions_with_their_context(ws):
     config, store, (first, second) = ws
-    queue = store.deid_review_queue()
+    queue = deid_tables.review_queue(
+        store,
+    )
     assert [(r["record_id"], r["field"], r["unsure"]) for r in queue] == [
         (first, "text", IN_CULTURAL_SIGNAL),
         (first, "phrase:0", IN_CULTURAL_SIGNAL),
     ]
-    certain = [d for d in store.vault.decisions(first) if d["unsure"] is None]
+    certain = [d for d in deid_tables.decisions(store, first) if d["unsure"] is None]
     assert any(POST[d["start"] : d["end"]] == "Thomas Becker" for d in certain)
-    assert all(d["unsure"] is None for d in store.vault.decisions(second))
+    assert all(d["unsure"] is None for d in deid_tables.decisions(store, second))
 
     from curate.deid.review import items
 
@@ -223,8 +233,17 @@ def test_a_verdict_on_a_decision_the_machine_was_sure_of(ws, tmp_path):
     path.write_text(f"{boss['id']},keep\n", encoding="utf-8")
     out = _cli(config, "deid", "review", "--import", str(path))
     assert out.exit_code == 0, out.output
-    assert store.deid_overrides(first)["text"] == [Override(boss["start"], boss["end"], "keep")]
-    assert len(store.deid_review_queue()) == 2  # the uncertain ones are still to review
+    assert deid_tables.overrides(store, first)["text"] == [
+        Override(boss["start"], boss["end"], "keep")
+    ]
+    assert (
+        len(
+            deid_tables.review_queue(
+                store,
+            )
+        )
+        == 2
+    )  # the uncertain ones are still to review
     both = _cli(config, "deid", "review", "--export", str(path), "--import", str(path))
     assert "use one of --export, --import" in str(both.exception)
 
@@ -235,9 +254,15 @@ def test_removing_an_allowlisted_name_records_a_person(ws):
     from curate.deid.review import Item, decide
 
     _, store, (first, _) = ws
-    row = dict(store.deid_review_queue()[0], entity_type="PUBLIC_FIGURE", operator="keep")
+    row = dict(
+        deid_tables.review_queue(
+            store,
+        )[0],
+        entity_type="PUBLIC_FIGURE",
+        operator="keep",
+    )
     assert decide(store, Item(item_id(row), row), "remove", None, "tester")
-    assert store.deid_overrides(first)["text"] == [Override(30, 41, "remove", "PERSON")]
+    assert deid_tables.overrides(store, first)["text"] == [Override(30, 41, "remove", "PERSON")]
 
 
 # -- the interactive loop ------------------------------------------------------------------
@@ -251,9 +276,11 @@ def test_interactive_loop_records_verdicts_and_marks_records_for_a_rerun(ws):
     assert "1/2" in out.output and "2/2" in out.output
     assert "recorded 1 verdict(s): remove 0, keep 1, always keep 0; skipped 1" in out.output
     assert "run `curate deid`" in out.output
-    (left,) = store.deid_review_queue()
+    (left,) = deid_tables.review_queue(
+        store,
+    )
     assert left["field"] == "phrase:0"  # skipped: still in the queue
-    assert store.deid_overrides(first) == {"text": [Override(30, 41, "keep", "PERSON")]}
+    assert deid_tables.overrides(store, first) == {"text": [Override(30, 41, "keep", "PERSON")]}
     status = store.conn.execute("SELECT deid_status FROM records WHERE id=?", (first,))
     assert status.fetchone()[0] == "pending"  # not released until re-done
     assert first not in {r.id for r in store.iter_records(deidentified=True)}
@@ -265,7 +292,14 @@ def test_quit_and_end_of_input_stop_the_loop_cleanly(ws):
         out = _cli(config, "deid", "review", input=keys)
         assert out.exit_code == 0, out.output
         assert "recorded 0 verdict(s)" in out.output and "left to review: 2" in out.output
-    assert len(store.deid_review_queue()) == 2
+    assert (
+        len(
+            deid_tables.review_queue(
+                store,
+            )
+        )
+        == 2
+    )
 
 
 def test_always_keep_adds_the_words_to_the_curator_allowlist(ws):
@@ -277,7 +311,7 @@ def test_always_keep_adds_the_words_to_the_curator_allowlist(ws):
     assert yaml.safe_load(allowlist.read_text(encoding="utf-8")) == {
         "Jewish": {"CURATOR": ["Miriam Levi"]}
     }
-    assert store.deid_overrides(first)["text"] == [Override(30, 41, "keep", "PERSON")]
+    assert deid_tables.overrides(store, first)["text"] == [Override(30, 41, "keep", "PERSON")]
 
 
 # -- export and import ---------------------------------------------------------------------
@@ -324,7 +358,7 @@ def test_export_import_round_trip(ws, tmp_path):
     ]
     assert "perhaps" not in out.output and "Miriam" not in out.output
     assert doc["queue"]["unreviewed"] == 1 and doc["queue"]["records_to_redo"] == 1
-    assert store.deid_overrides(first) == {"text": [Override(30, 41, "remove", "PERSON")]}
+    assert deid_tables.overrides(store, first) == {"text": [Override(30, 41, "remove", "PERSON")]}
 
     # the same item again, another verdict: the curator changed their mind
     again = tmp_path / "again.txt"
@@ -332,11 +366,16 @@ def test_export_import_round_trip(ws, tmp_path):
     out = _cli(config, "deid", "review", "--import", str(again))
     assert out.exit_code == 0, out.output
     assert "recorded 2 verdict(s): remove 0, keep 2" in out.output
-    assert store.deid_overrides(first) == {
+    assert deid_tables.overrides(store, first) == {
         "phrase:0": [Override(13, 24, "keep", "PERSON")],
         "text": [Override(30, 41, "keep", "PERSON")],
     }
-    assert store.deid_review_queue() == []
+    assert (
+        deid_tables.review_queue(
+            store,
+        )
+        == []
+    )
 
 
 def test_unreadable_or_unwritable_files_are_errors_not_tracebacks(ws, tmp_path):
@@ -352,11 +391,18 @@ def test_unreadable_or_unwritable_files_are_errors_not_tracebacks(ws, tmp_path):
 # -- the re-run applies the verdicts -------------------------------------------------------
 def test_deid_input_carries_the_verdicts(ws):
     config, store, (first, _) = ws
-    store.record_deid_verdicts(
-        [dict(row, verdict="keep") for row in store.deid_review_queue()], "tester"
+    deid_tables.record_verdicts(
+        store,
+        [
+            dict(row, verdict="keep")
+            for row in deid_tables.review_queue(
+                store,
+            )
+        ],
+        "tester",
     )
     record, raw = store.vault.original(first)
-    doc = deid_input(record, raw, store.deid_overrides(first))
+    doc = deid_input(record, raw, deid_tables.overrides(store, first))
     assert doc.overrides == {
         "text": [Override(30, 41, "keep")],
         "phrase:0": [Override(13, 24, "keep")],
@@ -366,9 +412,12 @@ def test_deid_input_carries_the_verdicts(ws):
 
 def test_rerun_applies_keep_and_remove_verdicts(ws, deid_engine):
     config, store, (first, _) = ws
-    keep, phrase = store.deid_review_queue()
+    keep, phrase = deid_tables.review_queue(
+        store,
+    )
     word = POST.index("candles")
-    store.record_deid_verdicts(
+    deid_tables.record_verdicts(
+        store,
         [
             {**keep, "verdict": "keep"},
             {**phrase, "verdict": "remove"},  # as the machine did: stays replaced
@@ -383,12 +432,17 @@ def test_rerun_applies_keep_and_remove_verdicts(ws, deid_engine):
     assert "Miriam Levi's house" in record.post_text
     assert "candles" not in record.post_text and "Thomas Becker" not in record.post_text
     assert record.spans[1].text.startswith("Shabbat with <PERSON_")
-    by_place = {(d["field"], d["start"]): d for d in store.vault.decisions(first)}
+    by_place = {(d["field"], d["start"]): d for d in deid_tables.decisions(store, first)}
     assert by_place[("text", 30)]["operator"] == "keep"
     assert by_place[("text", 30)]["recognizer"] == CURATOR
     assert by_place[("text", word)]["recognizer"] == CURATOR
     assert by_place[("phrase:0", 13)]["recognizer"] == CURATOR
-    assert store.deid_review_queue() == []  # decided: nothing uncertain left
+    assert (
+        deid_tables.review_queue(
+            store,
+        )
+        == []
+    )  # decided: nothing uncertain left
     # the residual scan leaves the kept name alone (else no release could keep it)
     assert curator_kept(store) == {f"{first}:post.text": [(30, 41)]}
     from curate.deid.scan import scan_workspace
@@ -404,11 +458,18 @@ def test_rerun_applies_keep_and_remove_verdicts(ws, deid_engine):
 
 def test_purge_keeps_no_verdict_and_only_the_curators_keeps(ws):
     _, store, (first, _) = ws
-    store.record_deid_verdicts(
-        [dict(row, verdict="remove") for row in store.deid_review_queue()], "tester"
+    deid_tables.record_verdicts(
+        store,
+        [
+            dict(row, verdict="remove")
+            for row in deid_tables.review_queue(
+                store,
+            )
+        ],
+        "tester",
     )
     revision = 1
-    store.save_deid(
+    deid_tables.save_deid(store,
         [
             (
                 store.get(first),
@@ -457,8 +518,15 @@ def test_validate_release_fails_until_the_review_is_done(ws, deid_engine):
     config.data["release"]["require_deid_review"] = True
 
     # reviewed: nothing uncertain is left unreviewed
-    store.record_deid_verdicts(
-        [dict(row, verdict="keep") for row in store.deid_review_queue()], "tester"
+    deid_tables.record_verdicts(
+        store,
+        [
+            dict(row, verdict="keep")
+            for row in deid_tables.review_queue(
+                store,
+            )
+        ],
+        "tester",
     )
     done = validate(store, taxonomy, config=config, release=False, scan_pii=False)
     assert "deid_uncertain_reviewed" not in [f["name"] for f in done.failures]

@@ -4,13 +4,13 @@ cultural content kept, spans moved, decisions in the vault, policies re-run."""
 from __future__ import annotations
 
 import json
-from dataclasses import asdict
 from pathlib import Path
 
 import pytest
 from helpers import REPO, SHARED_CULTURECARE, make_record, run_cli
 
 from curate.config import load_config
+from curate.deid import tables as deid_tables
 from curate.deid.policy import DEFAULT_POLICY, load_policy
 from curate.deid.stage import deidentify_workspace
 from curate.errors import CurateError
@@ -72,7 +72,7 @@ def test_cultural_keywords_survive(demo_ws):
 def test_decisions_recorded_in_the_vault_and_reviewable(demo_ws):
     _, store, report = demo_ws
     record = next(r for r in store.iter_records() if "<PERSON_" in (r.post_text or ""))
-    decisions = store.vault.decisions(record.id)
+    decisions = deid_tables.decisions(store, record.id)
     _, raw = store.vault.original(record.id)
     persons = [d for d in decisions if d["entity_type"] == "PERSON" and d["field"] == "text"]
     assert persons
@@ -83,7 +83,7 @@ def test_decisions_recorded_in_the_vault_and_reviewable(demo_ws):
     assert sum(report.entities.values()) == sum(
         1
         for r in store.iter_records()
-        for d in store.vault.decisions(r.id)
+        for d in deid_tables.decisions(store, r.id)
         if d["operator"] != "keep"
     )
 
@@ -167,31 +167,31 @@ def test_purged_vault_cannot_be_deidentified_again(tmp_path, deid_engine):
 
 
 def test_worker_processes_give_the_same_result(tmp_path, deid_engine):
-    """All-cores (forked workers) and one process produce identical records."""
+    """Ingest and de-identification in forked workers (batches of 8, several in flight)
+    and in one process leave identical records and decisions."""
+    from curate.deid.policy import load_policy
+    from curate.executors.local import LocalExecutor
+    from curate.ingest import ingest_steps
+
     outputs = {}
     for workers in (1, 2):
         config = load_config(None, tmp_path / f"ws{workers}")
+        config.section("ingest")["batch_size"] = 8
+        policy = load_policy(config)
         with Store.open(config.workspace) as store:
             store.conn.execute("UPDATE meta SET value=? WHERE key='id_salt'", ("ab" * 32,))
-            ingest([DEMO / "reddit"], config, store)
-            # force the pool even for a small corpus
-            from curate.deid import engine as engine_mod
-
-            outs = [
-                o
-                for chunk in engine_mod.run_all(
-                    deid_engine, _inputs(store), workers=workers, chunk_size=8
-                )
-                for o in chunk
-            ]
-            outputs[workers] = [(o.key, o.fields, [asdict(d) for d in o.decisions]) for o in outs]
+            ingest([DEMO / "reddit"], config, store, policy=policy,
+                   executor=LocalExecutor(workers),
+                   steps=ingest_steps(config, policy, deid_engine))  # fmt: skip
+            docs = [r.to_dict() for r in store.iter_records()]
+            for doc in docs:
+                doc["provenance"].pop("run_id")
+            decisions = store.conn.execute(
+                "SELECT * FROM deid_decisions ORDER BY id, revision, field, start"
+            ).fetchall()
+            outputs[workers] = (docs, decisions)
+    assert len(outputs[1][0]) == 56 and outputs[1][1]
     assert outputs[1] == outputs[2]
-
-
-def _inputs(store):
-    from curate.deid.stage import _inputs as stage_inputs
-
-    return stage_inputs(store, [r.id for r in store.iter_records()], {})
 
 
 def test_cli_ingest_deidentifies_and_scan_is_clean(tmp_path):

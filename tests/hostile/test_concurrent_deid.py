@@ -1,6 +1,7 @@
-"""Two runs de-identifying the same workspace at once split the work: each record is
-de-identified once, by whichever run claimed it, and the workspace ends as one run
-leaves it. A killed run's claims are taken over when they expire."""
+"""Two `curate deid` runs on the same workspace at once split the work: each record is
+de-identified once, by whichever run claimed it, and the workspace ends as one ingest
+leaves it. Two ingests of the same input at once leave it so too. A killed run's claims
+are taken over when they expire."""
 
 from __future__ import annotations
 
@@ -15,6 +16,7 @@ from pathlib import Path
 import pytest
 from helpers import make_record, run_cli, salted_workspace, start_cli
 
+from curate.deid import tables as deid_tables
 from curate.records import RawText
 from curate.store import SCHEMA_VERSION, Store
 
@@ -39,6 +41,10 @@ def _ingest(ws: Path, posts: Path) -> subprocess.Popen:
     return start_cli(
         "-w", str(ws), "ingest", str(posts), "--json", "--no-progress", "--workers", "1"
     )
+
+
+def _deid(ws: Path) -> subprocess.Popen:
+    return start_cli("-w", str(ws), "deid", "--json", "--workers", "1")
 
 
 def _claims(ws: Path) -> dict[str, int]:
@@ -77,7 +83,7 @@ def _state(ws: Path) -> tuple[list[dict], list[tuple]]:
     return docs, decisions
 
 
-def test_two_concurrent_ingests_deidentify_each_record_once(
+def test_two_concurrent_deid_runs_deidentify_each_record_once(
     tmp_path: Path, posts: Path, deid_engine
 ):
     # deid_engine: the name gazetteer is derived once, into the session cache that the
@@ -87,14 +93,15 @@ def test_two_concurrent_ingests_deidentify_each_record_once(
     assert json.loads(proc.stdout)["deid"]["records"] == N
 
     ws = salted_workspace(tmp_path / "ws")
-    first = _ingest(ws, posts)
+    run_cli("-w", str(ws), "ingest", str(posts), "--no-deid", "--no-progress", check=True)
+    first = _deid(ws)
     second = None
     try:
         # The first run is de-identifying (it holds claims): stop it there, start the
         # second, and let both go once the second holds claims too. They overlap for sure.
         owner = next(iter(_wait_for(lambda: _claims(ws), [first])))
         os.kill(first.pid, signal.SIGSTOP)
-        second = _ingest(ws, posts)
+        second = _deid(ws)
         _wait_for(lambda: set(_claims(ws)) - {owner}, [second])
         os.kill(first.pid, signal.SIGCONT)
         results = [p.communicate(timeout=600) for p in (first, second)]
@@ -105,7 +112,7 @@ def test_two_concurrent_ingests_deidentify_each_record_once(
                 p.kill()
                 p.communicate()
     assert first.returncode == 0 and second.returncode == 0, [r[1][-2000:] for r in results]
-    done = [json.loads(out)["deid"]["records"] for out, _ in results]
+    done = [json.loads(out)["records"] for out, _ in results]
     # Both did a share, and together each record exactly once (twice would count N + x).
     assert all(n > 0 for n in done), done
     assert sum(done) == N
@@ -116,23 +123,41 @@ def test_two_concurrent_ingests_deidentify_each_record_once(
     assert _state(ws) == _state(single)
 
 
+def test_two_concurrent_ingests_write_each_record_once(tmp_path: Path, posts: Path, deid_engine):
+    """Ingests de-identify what they read without claims (nothing is stored yet to claim):
+    both may de-identify a record, the store writer writes it once, and each record is
+    counted by the run that wrote it."""
+    single = salted_workspace(tmp_path / "single")
+    run_cli("-w", str(single), "ingest", str(posts), "--no-progress", check=True)
+    ws = salted_workspace(tmp_path / "ws")
+    procs = [_ingest(ws, posts), _ingest(ws, posts)]
+    results = [p.communicate(timeout=600) for p in procs]
+    assert all(p.returncode == 0 for p in procs), [r[1][-2000:] for r in results]
+    reports = [json.loads(out) for out, _ in results]
+    assert sum(r["total"]["new"] for r in reports) == N
+    assert sum(r["deid"]["records"] for r in reports) == N
+    with Store.open(ws, create=False) as store:
+        assert store.conn.execute("SELECT COUNT(*) FROM revisions").fetchone()[0] == N
+    assert _state(ws) == _state(single)
+
+
 def test_claims_are_exclusive_and_a_dead_runs_expire(store):
     run = store.begin_run("test", {})
     store.put_batch([(make_record(store, f"s{i}"), RawText(text=f"{i}")) for i in range(4)], run)
     ids = [r.id for r in store.iter_records()]
-    mine, busy = store.claim_deid("a", "policy", ids[:3])
+    mine, busy = deid_tables.claim(store, "a", "policy", ids[:3])
     assert (mine, busy) == (ids[:3], [])
-    theirs, busy = store.claim_deid("b", "policy", ids)
+    theirs, busy = deid_tables.claim(store, "b", "policy", ids)
     assert (theirs, busy) == (ids[3:], ids[:3])  # never a record "a" holds
     # "a" is killed: its claims expire, and "b" takes them over.
     store.conn.execute("UPDATE deid_claims SET expires=0 WHERE owner='a'")
-    theirs, busy = store.claim_deid("b", "policy", ids[:3])
+    theirs, busy = deid_tables.claim(store, "b", "policy", ids[:3])
     assert (theirs, busy) == (ids[:3], [])
     # Storing the results releases the claims; `release_deid_claims` drops the rest.
     record = store.get(ids[0])
-    store.save_deid([(record, [])], "policy", owner="b")
-    assert store.claim_deid("b", "policy", ids[:1]) == ([], [])  # done under this policy
-    store.release_deid_claims("b")
+    deid_tables.save_deid(store, [(record, [])], "policy", owner="b")
+    assert deid_tables.claim(store, "b", "policy", ids[:1]) == ([], [])  # done under this policy
+    deid_tables.release_claims(store, "b")
     assert store.conn.execute("SELECT COUNT(*) FROM deid_claims").fetchone()[0] == 0
 
 
@@ -148,4 +173,4 @@ def test_a_version_4_workspace_migrates(workspace: Path):
         assert store.schema_version == SCHEMA_VERSION
         assert store.count() == 1
         ids = [r.id for r in store.iter_records()]
-        assert store.claim_deid("a", "policy", ids) == (ids, [])
+        assert deid_tables.claim(store, "a", "policy", ids) == (ids, [])

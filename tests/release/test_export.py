@@ -14,6 +14,7 @@ import yaml
 from helpers import run_cli
 from release_helpers import CULTURES, POST, RESPONSE, SOURCE_MARK, TEXT_MARK, synthetic_record
 
+from curate.deid import tables as deid_tables
 from curate.errors import CurateError
 from curate.release.export import export
 from curate.release.info import SPLITS
@@ -138,8 +139,8 @@ def test_versions_keep_splits_and_the_changelog_names_changes(
     # relabel one, withdraw one (held for review), add ten, and change the seed
     relabelled, removed = first[0], first[1]
     relabelled.spans[0].attributes = {"intensity": "high"}
-    store.save_deid([(relabelled, [])], "test-policy")
-    store.save_deid([(removed, [])], "test-policy", status="review")
+    deid_tables.save_deid(store, [(relabelled, [])], "test-policy")
+    deid_tables.save_deid(store, [(removed, [])], "test-policy", status="review")
     added = fill(3, prefix="late")
     config.data["release"]["seed"] = 12345
 

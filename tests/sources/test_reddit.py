@@ -443,10 +443,7 @@ def test_files_scanned_in_parallel_give_the_items_of_a_sequential_read(tmp_path:
 def test_local_engine_workers_store_what_one_process_stores(tmp_path: Path, config):
     """Scanning files and language id in worker processes (`--workers 2`) leaves the
     store and the counts as one process does."""
-    from functools import partial
-
-    from curate.executors.pool import map_ordered
-    from curate.ingest import LocalSink
+    from curate.executors.local import LocalExecutor
 
     paths = _split_dump(tmp_path)
     paths.append(write_lines(tmp_path / "more.jsonl", [
@@ -458,10 +455,7 @@ def test_local_engine_workers_store_what_one_process_stores(tmp_path: Path, conf
     for workers in (1, 2):
         with Store.open(tmp_path / f"ws-{workers}") as store:
             store.conn.execute("UPDATE meta SET value=? WHERE key='id_salt'", (FIXED_SALT,))
-            report = ingest(
-                paths, config, store, sink=partial(LocalSink, workers=workers),
-                file_map=partial(map_ordered, workers=workers),
-            )  # fmt: skip
+            report = ingest(paths, config, store, executor=LocalExecutor(workers))
             _check_counts(report)
             reports.append({k: v for k, v in report.to_dict().items() if "run" not in k})
             rows = store.conn.execute(

@@ -10,6 +10,7 @@ from pathlib import Path
 import pytest
 from helpers import SHARED_CULTURECARE, make_record
 
+from curate.deid import tables as deid_tables
 from curate.records import RawText, Record, Span
 from curate.schema import load_taxonomy
 from curate.store import Store
@@ -198,7 +199,7 @@ def _deidentified(store, plant: Callable[[Record], None] | None = None) -> list[
     records = list(store.iter_records())
     if plant is not None:
         plant(records[1])
-    store.save_deid([(r, []) for r in records], "test-policy")
+    deid_tables.save_deid(store, [(r, []) for r in records], "test-policy")
     return records
 
 
@@ -296,7 +297,7 @@ def test_gate_refuses_names_and_allows_only_with_reason(store, config, deid_engi
     # residual personal data: refused, and no override is accepted
     records = list(store.iter_records())
     leak(records[0])
-    store.save_deid([(records[0], [])], "test-policy")
+    deid_tables.save_deid(store, [(records[0], [])], "test-policy")
     with pytest.raises(CurateError, match="never be allowed"):
         run_gate(store, taxonomy, config, allow=["no_residual_pii"], reason="please")
     with pytest.raises(GateError, match="no_residual_pii"):
