@@ -4,7 +4,9 @@ from __future__ import annotations
 
 import re
 
-_HAN = re.compile(r"[\u4e00-\u9fff]")
+from curate.charclasses import HAN
+
+_HAN = re.compile(f"[{HAN}]")
 _LATIN_RUN = re.compile(r"[!-~]+")
 
 
