@@ -73,37 +73,6 @@ class ExportResult:
             "seconds": round(self.seconds, 2),
         }
 
-    def lines(self) -> list[str]:
-        """What `curate export` prints: where the release is and how to load it."""
-        out = [f"{self.fmt} export {self.version} ({self.mode} mode): {self.folder}"]
-        allowed = self.validation.get("allowed") or []
-        if allowed:
-            out.append(f"allowed failures: {', '.join(allowed)} ({self.validation['reason']})")
-        if self.fmt == "culturecare-jsonl":
-            for culture, n in self.sizes.items():
-                out.append(f"  {culture}_data.jsonl: {n} records")
-            out.append(
-                f'read with: pandas.read_json("{self.folder}/<Culture>_data.jsonl", lines=True)'
-            )
-            return out
-        for config, counts in self.sizes.items():
-            out.append(f"  {config:<10} " + "  ".join(f"{s} {n}" for s, n in counts.items()))
-        changes = self.changes
-        if changes:
-            since = f"since {changes.previous}" if changes.previous else "first release"
-            out.append(
-                f"changes ({since}): {len(changes.added)} added, "
-                f"{len(changes.removed)} removed, {len(changes.relabelled)} relabelled"
-            )
-        example = next((c for c in self.sizes if c != DEFAULT_CONFIG), DEFAULT_CONFIG)
-        out.append(f'load with: datasets.load_dataset("{self.folder}", "{example}")')
-        if self.info is not None and self.info.org:
-            out.append(
-                f"after `curate publish`: datasets.load_dataset("
-                f'"{self.info.repo_id}", "{example}", revision="v{self.version}")'
-            )
-        return out
-
 
 # -- versions ---------------------------------------------------------------------------
 def released_versions(store: Store) -> list[str]:
