@@ -1,5 +1,6 @@
-"""The `curate` command line. It parses arguments, calls one stage function and prints:
-no logic lives here. Stages are imported inside each command so `--help` stays fast."""
+"""The `curate` command line. It parses arguments, calls one stage function and hands the
+result to `curate.reporting`, which prints it: no logic and no output live here. Stages
+(and reporting) are imported inside each command so `--help` stays fast."""
 
 from __future__ import annotations
 
@@ -10,7 +11,6 @@ from typing import Annotated, Any
 
 import typer
 
-from curate.deid import tables as deid_tables
 from curate.errors import CurateError
 
 app = typer.Typer(
@@ -61,15 +61,6 @@ def _store(create: bool = True):
     from curate.store import Store
 
     return Store.open(_config().workspace, create=create)
-
-
-def _console(stderr: bool = False):
-    from rich.console import Console
-
-    stream = sys.stderr if stderr else sys.stdout
-    # Not a terminal (a log, a pipe): wide enough that the tables do not wrap.
-    width = None if stream.isatty() else 120
-    return Console(stderr=stderr, highlight=False, width=width)
 
 
 @app.command()
@@ -159,23 +150,8 @@ def ingest(
             on_progress=on_progress,
             deid_progress=partial(reporting.count_progress, "de-identify", enabled=show),
         )
-    report, deid_report = result.report, result.deid
-    if as_json:
-        data = report.to_dict()
-        data["deid"] = deid_report.to_dict() if deid_report else None
-        data["engine"] = result.engine
-        print(json.dumps(data, indent=2, ensure_ascii=False))
-    else:
-        reporting.print_ingest(report, _console())
-        if deid_report:
-            reporting.print_deid(deid_report, _console())
-    reporting.print_file_problems(report, _console(stderr=True))
-    quarantined = report.totals["quarantined"] + report.comments["quarantined"]
-    if strict and (quarantined or report.problems):
-        what = f"{quarantined} input(s) quarantined"
-        if report.problems:
-            what += f", {len(report.problems)} file problem(s)"
-        _console(stderr=True).print(f"--strict: {what}", soft_wrap=True)
+    reporting.print_ingest_result(result, as_json)
+    if strict and reporting.print_strict(result.report):
         raise typer.Exit(1)
 
 
@@ -190,9 +166,9 @@ def stats(
     with _store(create=False) as store:
         data = workspace_stats(store)
     if as_json:
-        print(json.dumps(data, indent=2, ensure_ascii=False))
+        reporting.print_json(data, ascii_only=False)
     else:
-        reporting.print_stats(data, _console())
+        reporting.print_stats(data, reporting.console())
 
 
 def _run_deid(store, config, *, workers=None, redo=False, policy_path=None, progress=True):
@@ -233,9 +209,9 @@ def deid_run(
             store, config, workers=workers, redo=redo, policy_path=policy, progress=not as_json
         )
     if as_json:
-        print(json.dumps(report.to_dict(), indent=2))
+        reporting.print_json(report.to_dict())
     else:
-        reporting.print_deid(report, _console())
+        reporting.print_deid(report, reporting.console())
 
 
 @deid_app.command("text")
@@ -248,15 +224,12 @@ def deid_text(
 ) -> None:
     """De-identify any JSONL file with the workspace policy: writes the de-identified text
     and the entities found (type, offsets in the output, recognizer, score)."""
+    from curate import reporting
     from curate.deid.textjob import deidentify_jsonl
 
     config = _config()
     counts = deidentify_jsonl(src, out, config, policy_path=policy)
-    _console(stderr=True).print(
-        f"de-identified {counts['written']} text(s); {counts['rejected']} rejected line(s)"
-        + (f" (see {counts['rejects_file']})" if counts["rejected"] else ""),
-        soft_wrap=True,
-    )
+    reporting.print_deid_text(counts)
 
 
 @deid_app.command("scan")
@@ -281,9 +254,9 @@ def deid_scan(
     else:
         findings = scan_jsonl(src, config)
     if as_json:
-        print(json.dumps(findings, indent=2))
+        reporting.print_json(findings)
     else:
-        reporting.print_scan(findings, _console())
+        reporting.print_scan(findings, reporting.console())
     if findings:
         raise typer.Exit(1)
 
@@ -363,15 +336,9 @@ def deid_eval(
     if real_path is not None or source is not None:
         (out / "eval_results.json").write_text(json.dumps(result, indent=2))
     if as_json:
-        print(json.dumps(result, indent=2))
+        reporting.print_json(result)
     else:
-        reporting.print_eval(result, _console())
-        if "real" in result:
-            reporting.print_real_eval(result["real"], _console())
-        else:
-            _console().print("real text: no labelled file (--real); synthetic figures only")
-        if "planted" in result:
-            reporting.print_planted_eval(result["planted"], _console())
+        reporting.print_eval_results(result, reporting.console())
 
 
 @deid_app.command("review")
@@ -417,6 +384,7 @@ def deid_review(
     verdicts. --json: the queue's counts."""
     from curate import reporting
     from curate.deid import review
+    from curate.deid import tables as deid_tables
 
     record = record or record_id
     modes = [m for m, on in (("--record", record), ("--export", export_file),
@@ -431,24 +399,16 @@ def deid_review(
         if record is not None:
             if as_json:  # each decision with its item id (for a verdict on it: --import)
                 rows = deid_tables.review_queue(store, record, reviewed=True, certain=True)
-                print(json.dumps([{"id": review.item_id(r), **r} for r in rows], indent=2))
+                reporting.print_review_decisions_json(rows)
                 return
             decisions = deid_tables.decisions(store, record)
             raw = store.vault.original(record) if show_values else None
             verdicts = deid_tables.review_queue(store, record, reviewed=True, certain=True)
-            reporting.print_review(record, decisions, raw, _console(), verdicts)
+            reporting.print_review(record, decisions, raw, reporting.console(), verdicts)
             return
         if export_file is not None:
             n = review.export_queue(store, export_file)
-            _console(stderr=True).print(
-                f"wrote {n} item(s) to {export_file}. It holds RAW TEXT (the context of each "
-                "decision): readable by you only (mode 0600); keep it on this machine and "
-                "delete it after --import.",
-                soft_wrap=True,
-                markup=False,
-            )
-            if as_json:
-                print(json.dumps({"exported": n, "file": str(export_file)}, indent=2))
+            reporting.print_review_export(n, export_file, as_json)
             return
         if import_file is not None:
             from curate.deid.policy import load_policy
@@ -456,18 +416,18 @@ def deid_review(
             result = review.import_verdicts(store, import_file, load_policy(config), reviewer)
             summary = review.summary(store)
             if as_json:
-                print(json.dumps({**result.to_dict(), "queue": summary}, indent=2))
+                reporting.print_json({**result.to_dict(), "queue": summary})
             else:
-                reporting.print_review_import(result.to_dict(), summary, _console())
+                reporting.print_review_import(result.to_dict(), summary, reporting.console())
             if result.problems:
                 raise typer.Exit(1)
             return
         if as_json:
-            print(json.dumps(review.summary(store), indent=2))
+            reporting.print_json(review.summary(store))
             return
         from curate.deid.policy import load_policy
 
-        console = _console()
+        console = reporting.console()
         loop = review.review_loop(
             store, load_policy(config), reviewer, ask=_ask_verdict, show=console.print
         )
@@ -502,22 +462,18 @@ def annotate_serve(
 ) -> None:
     """Run a local Label Studio server for this workspace (its own venv, data in the
     workspace, bound to 127.0.0.1)."""
+    from curate import reporting
     from curate.annotate import server
 
     data_dir = _config().workspace / "label-studio"
     if action == "start":
         info = server.ensure_running(data_dir, port=port)
-        _console().print(
-            f"Label Studio is running at {info.url}\n"
-            f"log in as curate@localhost with the password in {data_dir / 'credentials.json'}\n"
-            "stop it with: curate annotate serve stop",
-            soft_wrap=True,
-        )
+        reporting.print_server_started(info.url, data_dir)
     elif action == "stop":
         server.stop(data_dir)
-        _console().print("Label Studio stopped")
+        reporting.print_server_stopped()
     elif action == "status":
-        _console().print(json.dumps(server.status(data_dir)), soft_wrap=True)
+        reporting.print_server_status(server.status(data_dir))
     else:
         raise CurateError(f"unknown action {action!r}: use start, stop or status")
 
@@ -542,12 +498,12 @@ def annotate_push(
         report = push(
             store, config, connect(config), cultures=culture, with_predictions=predictions
         )
-    if as_json:
-        print(json.dumps(report.to_dict(), indent=2))
-    else:
-        from curate import reporting
+    from curate import reporting
 
-        reporting.print_counts("annotate push", report.to_dict()["counts"], _console())
+    if as_json:
+        reporting.print_json(report.to_dict())
+    else:
+        reporting.print_counts("annotate push", report.to_dict()["counts"], reporting.console())
 
 
 @annotate_app.command("pull")
@@ -561,13 +517,13 @@ def annotate_pull(
     config = _config()
     with _store(create=False) as store:
         report = pull(store, config, connect(config))
-    if as_json:
-        print(json.dumps(report.to_dict(), indent=2, ensure_ascii=False))
-    else:
-        from curate import reporting
+    from curate import reporting
 
-        reporting.print_counts("annotate pull", report.to_dict()["counts"], _console())
-        reporting.print_issues(report.issues, _console())
+    if as_json:
+        reporting.print_json(report.to_dict(), ascii_only=False)
+    else:
+        reporting.print_counts("annotate pull", report.to_dict()["counts"], reporting.console())
+        reporting.print_issues(report.issues, reporting.console())
 
 
 @annotate_app.command("agreement")
@@ -581,12 +537,12 @@ def annotate_agreement(
     config = _config()
     with _store(create=False) as store:
         result = agreement(store, config.taxonomy())
-    if as_json:
-        print(json.dumps(result, indent=2))
-    else:
-        from curate import reporting
+    from curate import reporting
 
-        reporting.print_agreement(result, _console())
+    if as_json:
+        reporting.print_json(result)
+    else:
+        reporting.print_agreement(result, reporting.console())
 
 
 @app.command()
@@ -646,12 +602,12 @@ def audit(
 
             review = send_review(store, config, connect(config), run_id=run_id, top=top)
             out["review"] = review.to_dict()
-    if as_json:
-        print(json.dumps(out, indent=2, ensure_ascii=False))
-    else:
-        from curate import reporting
+    from curate import reporting
 
-        reporting.print_audit(out, _console())
+    if as_json:
+        reporting.print_json(out, ascii_only=False)
+    else:
+        reporting.print_audit(out, reporting.console())
 
 
 @app.command()
@@ -685,12 +641,12 @@ def validate(
             release=release,
             scan_pii=pii_scan,
         )
-    if as_json:
-        print(json.dumps({"ok": report.ok, "failures": report.failures}, indent=2))
-    else:
-        from curate import reporting
+    from curate import reporting
 
-        reporting.print_validation(report, _console())
+    if as_json:
+        reporting.print_json({"ok": report.ok, "failures": report.failures})
+    else:
+        reporting.print_validation(report, reporting.console())
     if not report.ok:
         raise typer.Exit(1)
 
@@ -749,12 +705,9 @@ def export(
             store, config, out_dir=out, version=version, mode=mode, allow=allow,
             reason=reason, org=org, name=name, fmt=fmt,
         )  # fmt: skip
-    if as_json:
-        print(json.dumps(result.to_dict(), indent=2, ensure_ascii=False))
-        return
-    console = _console()
-    for line in result.lines():
-        console.print(line, soft_wrap=True, markup=False, highlight=False)
+    from curate import reporting
+
+    reporting.print_export(result, as_json)
 
 
 @app.command()
@@ -799,15 +752,9 @@ def publish(
         release_dir, repo, private=private, gated=gated, dry_run=dry_run, endpoint=endpoint,
         force=force, reason=reason,
     )  # fmt: skip
-    console = _console()
-    for line in result.plan.lines():
-        console.print(line, soft_wrap=True, markup=False)
-    if dry_run:
-        console.print("dry run: nothing was sent to the Hub")
-    elif result.resumed:
-        console.print(f"resumed: tagged {result.plan.release.tag} on {result.commit}")
-    else:
-        console.print(f"published {result.plan.release.tag}: commit {result.commit}")
+    from curate import reporting
+
+    reporting.print_publish(result, dry_run)
 
 
 @app.command()
@@ -836,7 +783,6 @@ def hydrate(
     """Fill a reference release's texts in from your own Reddit dumps: align every phrase
     to offsets, de-identify, and report coverage per culture."""
     from curate import reporting
-    from curate.hydrate.report import print_report
     from curate.hydrate.run import hydrate as run_hydrate
     from curate.store import Store
 
@@ -854,9 +800,9 @@ def hydrate(
             on_progress=on_progress, on_deid_progress=on_deid,
         )  # fmt: skip
     if as_json:
-        print(json.dumps(report.to_dict(), indent=2, ensure_ascii=False))
+        reporting.print_json(report.to_dict(), ascii_only=False)
     else:
-        print_report(report, _console())
+        reporting.print_hydrate(report, reporting.console())
 
 
 @vault_app.command("purge")
@@ -874,12 +820,7 @@ def vault_purge(
         n = store.vault.purge()
         removed = store.swept + sweep(store.root)
         left = {k: v.to_dict() for k, v in usage(store.root).items()}
-    _console().print(
-        f"vault purged: {n} raw text row(s) deleted; {removed.folders} scratch folder(s) of "
-        f"killed runs deleted ({removed.bytes} bytes)",
-        soft_wrap=True,
-    )
-    reporting.print_scratch(left, _console())
+    reporting.print_vault_purged(n, removed, left)
 
 
 @demo_app.command("generate")
@@ -888,10 +829,10 @@ def demo_generate(
 ) -> None:
     """(Re)generate the synthetic demo data, byte for byte: the Reddit dump, its PII ground
     truth and the careless input folder."""
+    from curate import reporting
     from curate.synthetic.dump import generate
 
-    for path in generate(out).values():
-        _console().print(str(path))
+    reporting.print_paths(generate(out).values())
 
 
 @demo_app.command("annotate")
@@ -925,52 +866,26 @@ def demo_annotate(
             limit=limit,
             workers=workers,
         )
-    if as_json:
-        print(json.dumps(report.to_dict(), indent=2))
-        return
-    from rich.table import Table
+    from curate import reporting
 
-    doc = report.to_dict()
-    families = sorted({f for counts in doc["spans"].values() for f in counts})
-    table = Table(title="demo annotate (SYNTHETIC annotators)")
-    table.add_column("annotator", no_wrap=True)
-    for col in ["noise", "created", "already\nthere", *families, "empathy", "demo-\ngraphics"]:
-        table.add_column(col.replace("_", "\n"), justify="right")
-    for email, a in doc["annotators"].items():
-        spans = doc["spans"].get(email, {})
-        table.add_row(
-            email,
-            str(a["noise"]),
-            str(a["created"]),
-            str(a["already_there"]),
-            *(str(spans.get(f, 0)) for f in families),
-            str(a["empathy"]),
-            str(a["demographics"]),
-        )
-    console = _console()
-    console.print(table)
-    per = doc["seconds_per_annotation"]
-    console.print(
-        f"{doc['tasks']} task(s), {doc['requests']} annotation(s) sent in {doc['seconds']} s"
-        + (f" ({per} s each, {doc['workers']} at a time)" if per else "")
-    )
-    if doc["stale"] or doc["missing"]:
-        console.print(
-            f"skipped: {len(doc['stale'])} task(s) whose text changed since the push "
-            f"(run `curate annotate push`), {len(doc['missing'])} gone from the server"
-        )
+    if as_json:
+        reporting.print_json(report.to_dict())
+    else:
+        reporting.print_simulated_annotators(report.to_dict(), reporting.console())
 
 
 def main() -> None:
     try:
         app()
     except CurateError as exc:
-        from rich.markup import escape
+        from curate import reporting
 
-        _console(stderr=True).print(f"[bold red]error:[/] {escape(str(exc))}", soft_wrap=True)
+        reporting.print_error(exc)
         sys.exit(2)
     except KeyboardInterrupt:
-        _console(stderr=True).print("interrupted: re-run the same command to complete it")
+        from curate import reporting
+
+        reporting.print_interrupted()
         sys.exit(130)
 
 

@@ -1,19 +1,38 @@
-"""Terminal output of the CLI: progress bars and summary tables (rich).
+"""Terminal output of the CLI: progress bars, summary tables, messages and JSON (rich).
 
-Only counts, labels, ids and paths are printed here: never record text.
+Every line `curate` prints goes through here, so `cli.py` only parses, calls a stage and
+hands its result over. Only counts, labels, ids and paths are printed: never record text
+(the one exception, `curate deid review`, shows raw context to the curator on purpose).
 """
 
 from __future__ import annotations
 
+import json
+import sys
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from rich.console import Console
 from rich.table import Table
 
-from curate.ingest import COLUMNS, IngestReport
+if TYPE_CHECKING:
+    from curate.ingest import IngestReport
+
+
+def console(stderr: bool = False) -> Console:
+    """A console on stdout (or stderr) for one command's output."""
+    stream = sys.stderr if stderr else sys.stdout
+    # Not a terminal (a log, a pipe): wide enough that the tables do not wrap.
+    width = None if stream.isatty() else 120
+    return Console(stderr=stderr, highlight=False, width=width)
+
+
+def print_json(data: Any, *, ascii_only: bool = True) -> None:
+    """`--json` output: indented, on stdout, as is (no rich markup or wrapping).
+    `ascii_only`: escape non-ASCII characters (as the commands always have)."""
+    print(json.dumps(data, indent=2, ensure_ascii=ascii_only))
 
 
 @contextmanager
@@ -55,6 +74,8 @@ def byte_progress(
 
 
 def print_ingest(report: IngestReport, console: Console) -> None:
+    from curate.ingest import COLUMNS
+
     table = Table(title=f"ingest {report.run_id} ({report.status})")
     table.add_column("culture")
     for col in COLUMNS:
@@ -547,3 +568,268 @@ def print_validation(report, console: Console) -> None:
         console.print("residual-PII scan: not run (--no-pii-scan)")
     if report.docs_index:
         console.print(f"Data Docs: {report.docs_index}", soft_wrap=True)
+
+
+# -- ingest ---------------------------------------------------------------------------------
+def print_ingest_result(result, as_json: bool) -> None:
+    """`curate ingest`: the report (and the de-identification that followed), then one
+    warning per file problem on stderr."""
+    report, deid_report = result.report, result.deid
+    if as_json:
+        data = report.to_dict()
+        data["deid"] = deid_report.to_dict() if deid_report else None
+        data["engine"] = result.engine
+        print_json(data, ascii_only=False)
+    else:
+        print_ingest(report, console())
+        if deid_report:
+            print_deid(deid_report, console())
+    print_file_problems(report, console(stderr=True))
+
+
+def print_strict(report: IngestReport) -> bool:
+    """`curate ingest --strict`: say on stderr why it fails, if it does (True)."""
+    quarantined = report.totals["quarantined"] + report.comments["quarantined"]
+    if not (quarantined or report.problems):
+        return False
+    what = f"{quarantined} input(s) quarantined"
+    if report.problems:
+        what += f", {len(report.problems)} file problem(s)"
+    console(stderr=True).print(f"--strict: {what}", soft_wrap=True)
+    return True
+
+
+# -- de-identification ----------------------------------------------------------------------
+def print_deid_text(counts: dict[str, Any]) -> None:
+    """`curate deid text`: the counts, on stderr (stdout may hold the texts)."""
+    console(stderr=True).print(
+        f"de-identified {counts['written']} text(s); {counts['rejected']} rejected line(s)"
+        + (f" (see {counts['rejects_file']})" if counts["rejected"] else ""),
+        soft_wrap=True,
+    )
+
+
+def print_eval_results(result: dict, out: Console) -> None:
+    """`curate deid eval`: synthetic figures, then real-text and planted ones if any."""
+    print_eval(result, out)
+    if "real" in result:
+        print_real_eval(result["real"], out)
+    else:
+        out.print("real text: no labelled file (--real); synthetic figures only")
+    if "planted" in result:
+        print_planted_eval(result["planted"], out)
+
+
+def print_review_decisions_json(rows: list[dict]) -> None:
+    """`curate deid review --record R --json`: each decision with its item id (what a
+    verdict on it names in --import)."""
+    from curate.deid.review import item_id
+
+    print_json([{"id": item_id(r), **r} for r in rows])
+
+
+def print_review_export(n: int, path: Path, as_json: bool) -> None:
+    """`curate deid review --export`: where the queue went, and that it holds raw text."""
+    console(stderr=True).print(
+        f"wrote {n} item(s) to {path}. It holds RAW TEXT (the context of each "
+        "decision): readable by you only (mode 0600); keep it on this machine and "
+        "delete it after --import.",
+        soft_wrap=True,
+        markup=False,
+    )
+    if as_json:
+        print_json({"exported": n, "file": str(path)})
+
+
+# -- annotation -----------------------------------------------------------------------------
+def print_server_started(url: str, data_dir: Path) -> None:
+    console().print(
+        f"Label Studio is running at {url}\n"
+        f"log in as curate@localhost with the password in {data_dir / 'credentials.json'}\n"
+        "stop it with: curate annotate serve stop",
+        soft_wrap=True,
+    )
+
+
+def print_server_stopped() -> None:
+    console().print("Label Studio stopped")
+
+
+def print_server_status(status: dict[str, Any]) -> None:
+    console().print(json.dumps(status), soft_wrap=True)
+
+
+def print_simulated_annotators(doc: dict[str, Any], out: Console) -> None:
+    """`curate demo annotate`: what each SYNTHETIC annotator added, then the timing."""
+    families = sorted({f for counts in doc["spans"].values() for f in counts})
+    table = Table(title="demo annotate (SYNTHETIC annotators)")
+    table.add_column("annotator", no_wrap=True)
+    for col in ["noise", "created", "already\nthere", *families, "empathy", "demo-\ngraphics"]:
+        table.add_column(col.replace("_", "\n"), justify="right")
+    for email, a in doc["annotators"].items():
+        spans = doc["spans"].get(email, {})
+        table.add_row(
+            email,
+            str(a["noise"]),
+            str(a["created"]),
+            str(a["already_there"]),
+            *(str(spans.get(f, 0)) for f in families),
+            str(a["empathy"]),
+            str(a["demographics"]),
+        )
+    out.print(table)
+    per = doc["seconds_per_annotation"]
+    out.print(
+        f"{doc['tasks']} task(s), {doc['requests']} annotation(s) sent in {doc['seconds']} s"
+        + (f" ({per} s each, {doc['workers']} at a time)" if per else "")
+    )
+    if doc["stale"] or doc["missing"]:
+        out.print(
+            f"skipped: {len(doc['stale'])} task(s) whose text changed since the push "
+            f"(run `curate annotate push`), {len(doc['missing'])} gone from the server"
+        )
+
+
+# -- release --------------------------------------------------------------------------------
+def export_lines(result) -> list[str]:
+    """What `curate export` prints (an `ExportResult`): where the release is, its sizes and
+    changes, and how to load it."""
+    from curate.release.info import DEFAULT_CONFIG
+
+    out = [f"{result.fmt} export {result.version} ({result.mode} mode): {result.folder}"]
+    allowed = result.validation.get("allowed") or []
+    if allowed:
+        out.append(f"allowed failures: {', '.join(allowed)} ({result.validation['reason']})")
+    if result.fmt == "culturecare-jsonl":
+        for culture, n in result.sizes.items():
+            out.append(f"  {culture}_data.jsonl: {n} records")
+        out.append(
+            f'read with: pandas.read_json("{result.folder}/<Culture>_data.jsonl", lines=True)'
+        )
+        return out
+    for config, counts in result.sizes.items():
+        out.append(f"  {config:<10} " + "  ".join(f"{s} {n}" for s, n in counts.items()))
+    changes = result.changes
+    if changes:
+        since = f"since {changes.previous}" if changes.previous else "first release"
+        out.append(
+            f"changes ({since}): {len(changes.added)} added, "
+            f"{len(changes.removed)} removed, {len(changes.relabelled)} relabelled"
+        )
+    example = next((c for c in result.sizes if c != DEFAULT_CONFIG), DEFAULT_CONFIG)
+    out.append(f'load with: datasets.load_dataset("{result.folder}", "{example}")')
+    if result.info is not None and result.info.org:
+        out.append(
+            f"after `curate publish`: datasets.load_dataset("
+            f'"{result.info.repo_id}", "{example}", revision="v{result.version}")'
+        )
+    return out
+
+
+def print_export(result, as_json: bool) -> None:
+    if as_json:
+        print_json(result.to_dict(), ascii_only=False)
+        return
+    out = console()
+    for line in export_lines(result):
+        out.print(line, soft_wrap=True, markup=False, highlight=False)
+
+
+def print_publish(result, dry_run: bool) -> None:
+    """`curate publish`: the plan, then what was done (or that nothing was sent)."""
+    out = console()
+    for line in result.plan.lines():
+        out.print(line, soft_wrap=True, markup=False)
+    if dry_run:
+        out.print("dry run: nothing was sent to the Hub")
+    elif result.resumed:
+        out.print(f"resumed: tagged {result.plan.release.tag} on {result.commit}")
+    else:
+        out.print(f"published {result.plan.release.tag}: commit {result.commit}")
+
+
+# -- hydrate --------------------------------------------------------------------------------
+def _hydrate_table(out: Console, title: str, rows: dict[str, dict[str, int]], cols) -> None:
+    table = Table(title=title)
+    table.add_column("culture", no_wrap=True)
+    for col in cols:
+        table.add_column(col.replace("_", " "), justify="right")
+    names = list(rows)  # the cultures, then "total"
+    for index, culture in enumerate(names):
+        cells = [str(rows[culture].get(k, 0)) for k in cols]
+        table.add_row(culture, *cells, end_section=index == len(names) - 2)
+    out.print(table)
+
+
+def print_hydrate(report, out: Console) -> None:
+    """`curate hydrate` (a `HydrateReport`): two tables per culture (items; spans by
+    alignment method), then one line each for the reference, the dumps, the responses,
+    reconciliation and the files."""
+    from curate.hydrate.report import ITEMS, RESPONSES, SPANS, STORED
+
+    data = report.to_dict()
+    _hydrate_table(out, f"hydrate {report.run_id} ({report.status}): items", data["items"], ITEMS)
+    _hydrate_table(out, "spans by alignment method", data["spans"], SPANS)
+    ref, dumps, responses = data["reference"], data["dumps"], data["responses"]
+    lines = [
+        f"reference: {ref.get('rows', 0)} row(s): {ref.get('wanted', 0)} wanted, "
+        f"{ref.get('quarantined', 0)} quarantined ({ref.get('duplicate', 0)} repeating a post)",
+        f"dumps: {dumps.get('lines', 0)} line(s) read, {dumps.get('relevant', 0)} about a wanted "
+        f"post, {dumps.get('quarantined', 0)} quarantined",
+        "responses: "
+        + ", ".join(f"{k.replace('_', ' ')} {responses['total'][k]}" for k in RESPONSES),
+        "stored: " + ", ".join(f"{k} {data['stored']['total'][k]}" for k in STORED),
+        "reconciles (wanted = hydrated + deleted + missing; every span counted once): "
+        + ("yes" if data["reconciles"] else "NO"),
+    ]
+    fuzzy = data["fuzzy_scores"]
+    if fuzzy["n"]:
+        lines.append(
+            f"fuzzy: {fuzzy['n']} span(s), similarity min {fuzzy['min']:.2f}, "
+            f"median {fuzzy['median']:.2f} (threshold {report.threshold:.2f})"
+        )
+    notes = data["notes"]["total"]
+    if notes["in_title"] or notes["deid_unmoved"]:
+        lines.append(
+            f"notes: {notes['in_title']} phrase(s) found only in the title; "
+            f"{notes['deid_unmoved']} span(s) cut through an identifier and lost their "
+            "offsets at de-identification"
+        )
+    if report.deid is not None:
+        lines.append(
+            f"de-identified {report.deid['records']} record(s) (policy {report.deid['policy']})"
+        )
+    if report.quarantine_path:
+        lines.append(f"quarantine: {report.quarantine_path}")
+    lines.append(f"report: {report.report_path}")
+    lines.append(f"items: {report.items_path}")
+    for line in lines:
+        out.print(line, soft_wrap=True, markup=False, highlight=False)
+
+
+# -- the workspace ----------------------------------------------------------------------
+def print_vault_purged(n: int, removed, left: dict[str, dict[str, int]]) -> None:
+    """`curate vault purge`: raw texts and scratch folders deleted, then what is left."""
+    console().print(
+        f"vault purged: {n} raw text row(s) deleted; {removed.folders} scratch folder(s) of "
+        f"killed runs deleted ({removed.bytes} bytes)",
+        soft_wrap=True,
+    )
+    print_scratch(left, console())
+
+
+def print_paths(paths) -> None:
+    for path in paths:
+        console().print(str(path))
+
+
+# -- failures -------------------------------------------------------------------------------
+def print_error(exc: BaseException) -> None:
+    """A user error (CurateError): one line on stderr, no traceback."""
+    from rich.markup import escape
+
+    console(stderr=True).print(f"[bold red]error:[/] {escape(str(exc))}", soft_wrap=True)
+
+
+def print_interrupted() -> None:
+    console(stderr=True).print("interrupted: re-run the same command to complete it")

@@ -1,4 +1,5 @@
-"""The coverage report of `curate hydrate`: counts per culture, as JSON and as tables.
+"""The coverage report of `curate hydrate`: counts per culture, as JSON (printed as tables
+by `curate.reporting.print_hydrate`).
 
 Only counts, ids, methods, scores and paths: never a text or a phrase (the raw texts are
 the user's own dump content, and phrases of a hydrated text are raw text too).
@@ -84,60 +85,3 @@ class HydrateReport:
             "seconds": round(self.seconds, 2),
             "reconciles": self.reconciles(),
         }
-
-
-def _print_table(console: Any, title: str, rows: dict[str, dict[str, int]], cols) -> None:
-    from rich.table import Table
-
-    table = Table(title=title)
-    table.add_column("culture", no_wrap=True)
-    for col in cols:
-        table.add_column(col.replace("_", " "), justify="right")
-    names = list(rows)  # the cultures, then "total"
-    for index, culture in enumerate(names):
-        cells = [str(rows[culture].get(k, 0)) for k in cols]
-        table.add_row(culture, *cells, end_section=index == len(names) - 2)
-    console.print(table)
-
-
-def print_report(report: HydrateReport, console: Any) -> None:
-    """Two tables per culture (items; spans by alignment method), then one line each
-    for the reference, the dumps, the responses, reconciliation and the files."""
-    data = report.to_dict()
-    _print_table(console, f"hydrate {report.run_id} ({report.status}): items", data["items"], ITEMS)
-    _print_table(console, "spans by alignment method", data["spans"], SPANS)
-    ref, dumps, responses = data["reference"], data["dumps"], data["responses"]
-    lines = [
-        f"reference: {ref.get('rows', 0)} row(s): {ref.get('wanted', 0)} wanted, "
-        f"{ref.get('quarantined', 0)} quarantined ({ref.get('duplicate', 0)} repeating a post)",
-        f"dumps: {dumps.get('lines', 0)} line(s) read, {dumps.get('relevant', 0)} about a wanted "
-        f"post, {dumps.get('quarantined', 0)} quarantined",
-        "responses: "
-        + ", ".join(f"{k.replace('_', ' ')} {responses['total'][k]}" for k in RESPONSES),
-        "stored: " + ", ".join(f"{k} {data['stored']['total'][k]}" for k in STORED),
-        "reconciles (wanted = hydrated + deleted + missing; every span counted once): "
-        + ("yes" if data["reconciles"] else "NO"),
-    ]
-    fuzzy = data["fuzzy_scores"]
-    if fuzzy["n"]:
-        lines.append(
-            f"fuzzy: {fuzzy['n']} span(s), similarity min {fuzzy['min']:.2f}, "
-            f"median {fuzzy['median']:.2f} (threshold {report.threshold:.2f})"
-        )
-    notes = data["notes"]["total"]
-    if notes["in_title"] or notes["deid_unmoved"]:
-        lines.append(
-            f"notes: {notes['in_title']} phrase(s) found only in the title; "
-            f"{notes['deid_unmoved']} span(s) cut through an identifier and lost their "
-            "offsets at de-identification"
-        )
-    if report.deid is not None:
-        lines.append(
-            f"de-identified {report.deid['records']} record(s) (policy {report.deid['policy']})"
-        )
-    if report.quarantine_path:
-        lines.append(f"quarantine: {report.quarantine_path}")
-    lines.append(f"report: {report.report_path}")
-    lines.append(f"items: {report.items_path}")
-    for line in lines:
-        console.print(line, soft_wrap=True, markup=False, highlight=False)

@@ -29,7 +29,7 @@ from curate.errors import CurateError
 from curate.release.facts import NOT_COMPUTED, dataset_facts, pretty_name
 from curate.release.info import DEFAULT_CONFIG, SPLITS, ReleaseInfo
 from curate.release.manifest import sha256_file
-from curate.release.row import describe, features_from_dict
+from curate.release.row import descriptions
 from curate.schema import Taxonomy
 
 CROISSANT_FILE = "croissant.json"
@@ -95,7 +95,7 @@ def croissant_metadata(folder: Path, info: ReleaseInfo) -> dict[str, Any]:
     """The Croissant document as a dict."""
     facts = dataset_facts()
     mode = (facts.get("modes") or {}).get(info.mode) or {}
-    features = features_from_dict(info.features)
+    features = info.features
     distribution: list[dict[str, Any]] = []
     seen: set[str] = set()
     for config, splits in info.configs.items():
@@ -190,18 +190,18 @@ def rai_fields(info: ReleaseInfo) -> dict[str, Any]:
 
 def _deid_sentence(info: ReleaseInfo) -> str:
     deid = info.deid
-    if not deid:
+    if deid is None:
         return f"De-identification details: {NOT_COMPUTED}."
     text = (
         "De-identification with Presidio (NER, pattern and gazetteer recognizers), "
         "identifiers replaced by consistent per-record pseudonyms; policy "
-        f"{deid.get('policy')} (fingerprint {deid.get('fingerprint')})."
+        f"{deid.policy} (fingerprint {deid.fingerprint})."
     )
-    overall = (deid.get("eval") or {}).get("overall") or {}
-    if overall:
+    overall = deid.eval.overall if deid.eval is not None else None
+    if overall is not None:
         text += (
-            f" Measured on a labelled synthetic corpus: precision {overall.get('precision')},"
-            f" recall {overall.get('recall')}, F2 {overall.get('f2')}."
+            f" Measured on a labelled synthetic corpus: precision {overall.precision},"
+            f" recall {overall.recall}, F2 {overall.f2}."
         )
     else:
         text += f" Measured de-identification quality: {NOT_COMPUTED}."
@@ -219,41 +219,37 @@ def _validation_sentence(info: ReleaseInfo) -> str:
 
 
 def _agreement_sentence(info: ReleaseInfo) -> str:
-    agreement = info.agreement or {}
-    overall = agreement.get(DEFAULT_CONFIG) if isinstance(agreement, dict) else None
-    if not isinstance(overall, dict):
+    agreement = info.agreement
+    overall = agreement.cultures.get(DEFAULT_CONFIG) if agreement is not None else None
+    if overall is None:
         return f"Inter-annotator agreement: {NOT_COMPUTED}."
     parts = []
     for name, family in info.taxonomy.families.items():
-        fig = overall.get(name) or {}
+        fig = overall.families.get(name)
+        f1 = fig.f1_overlap if fig else None
+        alpha = fig.alpha if fig and fig.alpha_of == family.attribute else None
         parts.append(
-            f"{family.title}: span F1 (overlap) {fig.get('f1_overlap')}, "
-            f"Krippendorff's alpha ({family.attribute}) {fig.get(f'alpha_{family.attribute}')}"
+            f"{family.title}: span F1 (overlap) {f1}, "
+            f"Krippendorff's alpha ({family.attribute}) {alpha}"
         )
-    empathy = overall.get("empathy") or {}
-    parts.append(f"empathy: Krippendorff's alpha {empathy.get('alpha_empathy')}")
+    empathy = overall.empathy.alpha if overall.empathy else None
+    parts.append(f"empathy: Krippendorff's alpha {empathy}")
     return (
-        f"Inter-annotator agreement over {overall.get('items')} multiply annotated items: "
+        f"Inter-annotator agreement over {overall.items} multiply annotated items: "
         + "; ".join(parts)
         + "."
     )
 
 
-def _flag_count(flags: object) -> object:
-    """The audit summary counts flags per kind ({"label_issue": n, ...}): their total."""
-    return sum(flags.values()) if isinstance(flags, dict) else flags
-
-
 def _audit_sentence(info: ReleaseInfo) -> str:
-    families = (info.audit or {}).get("families") or {}
+    families = info.audit.families if info.audit is not None else {}
     if not families:
         return f"Label-noise audit (cleanlab): {NOT_COMPUTED}."
     parts = [
-        f"{name}: {_flag_count(fig.get('flags'))} of {fig.get('examples')} flagged"
-        if "flags" in fig
-        else f"{name}: skipped ({fig.get('skipped')})"
+        f"{name}: {fig.flags} of {fig.examples} flagged"
+        if "flags" in fig.details
+        else f"{name}: skipped ({fig.skipped})"
         for name, fig in families.items()
-        if isinstance(fig, dict)
     ]
     return "Label-noise audit (cleanlab): " + "; ".join(parts) + "."
 
@@ -321,8 +317,9 @@ def _record_set(
         )
     else:
         notes.append("the split is not a field here (file paths do not name it)")
+    docs = descriptions(taxonomy)
     for name, feature in features.items():
-        field = _field(rs, set_id, (name, feature), [name], feature, [], taxonomy)
+        field = _field(rs, set_id, [name], feature, [], docs)
         if field is None:
             notes.append(f"column {name} ({type(feature).__name__}) is not described")
         else:
@@ -367,30 +364,26 @@ def _data_type(feature: Any) -> str | None:
 def _field(
     rs: str,
     set_id: str,
-    top: tuple[str, Any],
     path: list[str],
     feature: Any,
     json_path: list[str],
-    taxonomy: Taxonomy,
+    docs: dict[str, str],
 ) -> dict[str, Any] | None:
-    """A Croissant field for a `datasets` feature at `path` inside column `top` (name,
-    feature); None when Croissant 1.0, as mlcroissant reads it, cannot express it (e.g. a
-    list of lists)."""
+    """A Croissant field for a `datasets` feature at `path` (column, then struct members),
+    described by the release row's declared `docs`; None when Croissant 1.0, as
+    mlcroissant reads it, cannot express it (e.g. a list of lists)."""
     from datasets import ClassLabel, LargeList, List
 
-    column = top[0]
+    column = path[0]
     if isinstance(feature, (List, LargeList)):
         inner = feature.feature
         if isinstance(inner, (List, LargeList)):
             return None
-        element = _field(rs, set_id, top, path, inner, json_path, taxonomy)
+        element = _field(rs, set_id, path, inner, json_path, docs)
         if element is not None:
             element["repeated"] = True
         return element
-    if len(path) == 1:
-        description = describe(column, top[1], taxonomy)
-    else:
-        description = describe(path[-1], feature, taxonomy, parent=top)
+    description = docs.get(".".join(path), "")
     field: dict[str, Any] = {
         "@type": "cr:Field",
         "@id": "/".join([rs, *path]),
@@ -399,7 +392,7 @@ def _field(
     }
     if isinstance(feature, dict):
         subs = [
-            _field(rs, set_id, top, [*path, sub], sub_feature, [*json_path, sub], taxonomy)
+            _field(rs, set_id, [*path, sub], sub_feature, [*json_path, sub], docs)
             for sub, sub_feature in feature.items()
         ]
         field["subField"] = [f for f in subs if f is not None]

@@ -18,7 +18,7 @@ import json
 import shutil
 import time
 from collections import Counter, defaultdict
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
@@ -39,6 +39,7 @@ from curate.release.info import (
 )
 from curate.release.manifest import MANIFEST
 from curate.release.row import build_features, encode, label_hash
+from curate.release.summaries import Agreement, Changes, DeidSummary
 from curate.schema import Taxonomy
 from curate.store import Store
 from curate.validate.gate import GateResult
@@ -56,7 +57,7 @@ class ExportResult:
     fmt: str
     sizes: dict[str, Any]  # hub: config -> split -> rows; jsonl: culture -> lines
     validation: dict[str, Any]
-    changes: dict[str, Any] = field(default_factory=dict)
+    changes: Changes | None = None  # hub format only
     seconds: float = 0.0
     info: ReleaseInfo | None = None
 
@@ -68,40 +69,9 @@ class ExportResult:
             "format": self.fmt,
             "sizes": self.sizes,
             "validation": self.validation,
-            "changes": {k: len(v) if isinstance(v, list) else v for k, v in self.changes.items()},
+            "changes": self.changes.counts() if self.changes else {},
             "seconds": round(self.seconds, 2),
         }
-
-    def lines(self) -> list[str]:
-        """What `curate export` prints: where the release is and how to load it."""
-        out = [f"{self.fmt} export {self.version} ({self.mode} mode): {self.folder}"]
-        allowed = self.validation.get("allowed") or []
-        if allowed:
-            out.append(f"allowed failures: {', '.join(allowed)} ({self.validation['reason']})")
-        if self.fmt == "culturecare-jsonl":
-            for culture, n in self.sizes.items():
-                out.append(f"  {culture}_data.jsonl: {n} records")
-            out.append(
-                f'read with: pandas.read_json("{self.folder}/<Culture>_data.jsonl", lines=True)'
-            )
-            return out
-        for config, counts in self.sizes.items():
-            out.append(f"  {config:<10} " + "  ".join(f"{s} {n}" for s, n in counts.items()))
-        changes = self.changes
-        if changes:
-            since = f"since {changes['previous']}" if changes.get("previous") else "first release"
-            out.append(
-                f"changes ({since}): {len(changes['added'])} added, "
-                f"{len(changes['removed'])} removed, {len(changes['relabelled'])} relabelled"
-            )
-        example = next((c for c in self.sizes if c != DEFAULT_CONFIG), DEFAULT_CONFIG)
-        out.append(f'load with: datasets.load_dataset("{self.folder}", "{example}")')
-        if self.info is not None and self.info.org:
-            out.append(
-                f"after `curate publish`: datasets.load_dataset("
-                f'"{self.info.repo_id}", "{example}", revision="v{self.version}")'
-            )
-        return out
 
 
 # -- versions ---------------------------------------------------------------------------
@@ -298,7 +268,7 @@ def _export_hub(
         mode=mode,
         created=created.strftime("%Y-%m-%dT%H:%M:%SZ"),
         taxonomy=taxonomy,
-        features=features.to_dict(),
+        features=features,
         configs=configs,
         split_sizes={c: {s: len(by_config[c][s]) for s in SPLITS} for c in order},
         label_counts={c: _label_counts(by_config[c], taxonomy) for c in order},
@@ -313,7 +283,7 @@ def _export_hub(
         split_policy=policy,
     )
     validation = gate.to_dict()
-    entry = {**changes, "mode": mode, "validation": validation, "sizes": info.split_sizes}
+    entry = {**changes.to_dict(), "mode": mode, "validation": validation, "sizes": info.split_sizes}
     previous = tables.release_notes(store)
     (staging / CHANGELOG).write_text(changelog.render(name, [entry, *previous]), encoding="utf-8")
     write_card(staging, info)
@@ -377,7 +347,7 @@ def _ordered(counter: Counter, labels: tuple[str, ...]) -> dict[str, int]:
 
 def _changes(
     store: Store, version: str, items: dict[str, tuple[str, str]], created: datetime
-) -> dict[str, Any]:
+) -> Changes:
     """Added, removed and relabelled record ids since the previous version (the highest
     released version below this one)."""
     below = [v for v in released_versions(store) if parse_version(v) < parse_version(version)]
@@ -385,19 +355,19 @@ def _changes(
     before: dict[str, str] = {}
     if previous is not None:
         before = tables.label_hashes(store, previous)
-    return {
-        "version": version,
-        "previous": previous,
-        "date": created.strftime("%Y-%m-%d"),
-        "added": sorted(set(items) - set(before)),
-        "removed": sorted(set(before) - set(items)),
-        "relabelled": sorted(
-            rid for rid, (_, lh) in items.items() if rid in before and before[rid] != lh
+    return Changes(
+        version=version,
+        previous=previous,
+        date=created.strftime("%Y-%m-%d"),
+        added=tuple(sorted(set(items) - set(before))),
+        removed=tuple(sorted(set(before) - set(items))),
+        relabelled=tuple(
+            sorted(rid for rid, (_, lh) in items.items() if rid in before and before[rid] != lh)
         ),
-    }
+    )
 
 
-def _agreement(store: Store, taxonomy: Taxonomy) -> dict[str, Any] | None:
+def _agreement(store: Store, taxonomy: Taxonomy) -> Agreement | None:
     """Inter-annotator agreement, when some record has more than one annotator."""
     from curate.annotate.tables import multi_annotated
 
@@ -405,10 +375,10 @@ def _agreement(store: Store, taxonomy: Taxonomy) -> dict[str, Any] | None:
         return None
     from curate.annotate.agreement import agreement
 
-    return agreement(store, taxonomy)
+    return Agreement.from_dict(agreement(store, taxonomy))
 
 
-def _deid_summary(store: Store, config: Config) -> dict[str, Any]:
+def _deid_summary(store: Store, config: Config) -> DeidSummary | None:
     """Which de-identification policy the released texts went through, and the latest
     `curate deid eval --out <workspace>/reports/deid-eval` results when there are any
     (with whether they were measured under that same policy)."""
@@ -428,7 +398,7 @@ def _deid_summary(store: Store, config: Config) -> dict[str, Any]:
     if evaluation is not None:
         corpus = evaluation.get("corpus") or {}
         summary["eval"] = {**evaluation, "same_policy": corpus.get("policy") == fingerprint}
-    return summary
+    return DeidSummary.from_dict(summary)
 
 
 def _read_json(path: Path) -> dict[str, Any] | None:

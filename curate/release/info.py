@@ -8,13 +8,17 @@ it, so the card can never disagree with the data files it describes.
 from __future__ import annotations
 
 import re
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
 from curate.errors import CurateError
+from curate.release.summaries import Agreement, AuditSummary, Changes, DeidSummary
 from curate.schema import Taxonomy
 
-if TYPE_CHECKING:  # both import this module
+if TYPE_CHECKING:  # both import this module; datasets is slow to import
+    from datasets import Features
+
     from curate.release.splits import SplitPolicy
     from curate.validate.gate import GateResult
 
@@ -65,8 +69,8 @@ class ReleaseInfo:
     mode: str  # "text" | "reference"
     created: str  # ISO 8601 UTC timestamp of the export
     taxonomy: Taxonomy
-    # datasets.Features.to_dict() of the rows in every config (the same schema for all)
-    features: dict[str, Any]
+    # the rows' typed columns in every config (the same schema for all): release/row.py
+    features: Features
     # config ("all" + one per culture) -> split -> data files relative to the folder
     configs: dict[str, dict[str, list[str]]]
     # config -> split -> number of rows
@@ -75,16 +79,16 @@ class ReleaseInfo:
     label_counts: dict[str, dict[str, dict[str, dict[str, int]]]]
     languages: list[str]  # ISO 639-1 codes present
     org: str | None = None  # Hub namespace, if known at export time
-    # curate.annotate.agreement output (per culture); None when nothing was annotated here
-    agreement: dict[str, Any] | None = None
-    # {"policy": name, "fingerprint": ..., "eval": summary of `curate deid eval` or None}
-    deid: dict[str, Any] | None = None
-    # workspace/reports/audit/summary.json content, or None if no audit was run
-    audit: dict[str, Any] | None = None
+    # inter-annotator agreement per culture; None when nothing was annotated twice here
+    agreement: Agreement | None = None
+    # the de-identification policy and `curate deid eval`'s figures; None: not known
+    deid: DeidSummary | None = None
+    # `curate audit`'s summary, or None if no audit was run
+    audit: AuditSummary | None = None
     # the validation gate's result (failures, the ones allowed and why); None: not run
     validation: GateResult | None = None
-    # this version's changelog entry: {"version", "date", "added", "removed", "relabelled"}
-    changes: dict[str, Any] = field(default_factory=dict)
+    # this version's changelog entry; None: none recorded
+    changes: Changes | None = None
     license: str = "cc-by-nc-4.0"
     # paths (relative to the folder) of chart images written for the card
     charts: dict[str, str] = field(default_factory=dict)
@@ -93,6 +97,93 @@ class ReleaseInfo:
     # how splits are made (seed, ratios; items grouped by source thread); None: not told
     split_policy: SplitPolicy | None = None
 
+    def __post_init__(self) -> None:
+        # The figures may also be given in their stored form (what their producer wrote:
+        # the agreement stage's dict, the audit's summary.json, the changelog entry, a
+        # Features dict): typed here, once, so every reader sees the fields.
+        if isinstance(self.features, Mapping) and not _is_features(self.features):
+            from curate.release.row import features_from_dict
+
+            self.features = features_from_dict(dict(self.features))
+        for name, kind in _TYPED.items():
+            value = getattr(self, name)
+            if value is None or isinstance(value, kind):
+                continue
+            if not isinstance(value, Mapping):
+                raise TypeError(f"ReleaseInfo.{name}: {kind.__name__} or its dict, not {value!r}")
+            setattr(self, name, kind.from_dict(value))
+
     @property
     def repo_id(self) -> str:
         return f"{self.org}/{self.name}" if self.org else self.name
+
+    def to_dict(self) -> dict[str, Any]:
+        """Everything but the taxonomy (which `from_dict` is given), as JSON values."""
+        return {
+            "name": self.name,
+            "version": self.version,
+            "mode": self.mode,
+            "created": self.created,
+            "features": self.features.to_dict(),
+            "configs": self.configs,
+            "split_sizes": self.split_sizes,
+            "label_counts": self.label_counts,
+            "languages": list(self.languages),
+            "org": self.org,
+            "agreement": self.agreement.to_dict() if self.agreement else None,
+            "deid": self.deid.to_dict() if self.deid else None,
+            "audit": self.audit.to_dict() if self.audit else None,
+            "validation": self.validation.to_dict() if self.validation else None,
+            "changes": self.changes.to_dict() if self.changes else None,
+            "license": self.license,
+            "charts": dict(self.charts),
+            "split_bytes": self.split_bytes,
+            "split_policy": self.split_policy.to_dict() if self.split_policy else None,
+        }
+
+    @classmethod
+    def from_dict(cls, data: Mapping[str, Any], taxonomy: Taxonomy) -> ReleaseInfo:
+        """`to_dict`'s output back (with the taxonomy the release was made with)."""
+        from curate.release.splits import SplitPolicy
+        from curate.validate.gate import GateResult
+
+        validation = data.get("validation")
+        policy = data.get("split_policy")
+        return cls(
+            name=data["name"],
+            version=data["version"],
+            mode=data["mode"],
+            created=data["created"],
+            taxonomy=taxonomy,
+            features=data["features"],
+            configs=data["configs"],
+            split_sizes=data["split_sizes"],
+            label_counts=data["label_counts"],
+            languages=list(data["languages"]),
+            org=data.get("org"),
+            agreement=Agreement.from_dict(data.get("agreement")),
+            deid=DeidSummary.from_dict(data.get("deid")),
+            audit=AuditSummary.from_dict(data.get("audit")),
+            validation=GateResult(**validation) if validation else None,
+            changes=Changes.from_dict(data.get("changes")),
+            license=data.get("license", "cc-by-nc-4.0"),
+            charts=dict(data.get("charts") or {}),
+            split_bytes=data.get("split_bytes") or {},
+            split_policy=SplitPolicy(policy["seed"], dict(policy["ratios"])) if policy else None,
+        )
+
+
+_TYPED: dict[str, Any] = {
+    "agreement": Agreement,
+    "deid": DeidSummary,
+    "audit": AuditSummary,
+    "changes": Changes,
+}
+
+
+def _is_features(value: Any) -> bool:
+    """A `datasets.Features` (without importing datasets when it is not loaded)."""
+    import sys
+
+    datasets = sys.modules.get("datasets")
+    return datasets is not None and isinstance(value, datasets.Features)

@@ -30,48 +30,142 @@ from __future__ import annotations
 import hashlib
 import hmac
 import json
+from dataclasses import dataclass
 from typing import Any
 
 from curate.demographics import RELEASE_INTEGER_TYPE
 from curate.records import Record
 from curate.release.facts import field_docs
-from curate.schema import Family, Taxonomy
+from curate.schema import Taxonomy
 
 # A span's text is in `row[span["field"]]["text"]`; these are the text columns.
 TEXT_COLUMNS = {"post": ("title", "text"), "response": ("text",)}
 
 
-def build_features(taxonomy: Taxonomy):  # -> datasets.Features
-    """The features of every config (the same for all configs and both modes)."""
-    from datasets import ClassLabel, Features, List, Value
+@dataclass(frozen=True)
+class Column:
+    """One column of the release row (or one member of a struct column): its name, its
+    `datasets` feature and what it holds (the card's and croissant.json's description)."""
 
-    features: dict[str, Any] = {
-        "id": Value("string"),
-        "culture": ClassLabel(names=list(taxonomy.cultures)),
-        "language": Value("string"),
-        "post": {name: Value("string") for name in TEXT_COLUMNS["post"]},
-        "response": {name: Value("string") for name in TEXT_COLUMNS["response"]},
-        "url": Value("string"),
-    }
+    name: str
+    feature: Any  # a datasets feature; for a list of structs, the List
+    description: str
+    members: tuple[Column, ...] = ()  # of a struct column, or of a list-of-structs' element
+
+
+def columns(taxonomy: Taxonomy) -> tuple[Column, ...]:
+    """The release row's columns, each declared with its type and its description: from
+    the taxonomy (span families, the empathy score, demographics, cultures) and from
+    `release/fields.yaml` (ids, texts, language, URL, the span members)."""
+    from datasets import ClassLabel, List, Value
+
+    docs = field_docs()
+    text = {str(k): str(v) for k, v in (docs.get("columns") or {}).items()}
+    span_docs = {str(k): str(v) for k, v in (docs.get("span") or {}).items()}
+
+    def doc(path: str, default: str = "") -> str:
+        # fields.yaml names a column ("url") or a struct member ("post.title") by path and
+        # overrides what the taxonomy says
+        return text.get(path, default)
+
+    def struct(name: str, members: dict[str, Any]) -> Column:
+        subs = tuple(Column(m, f, doc(f"{name}.{m}")) for m, f in members.items())
+        return Column(name, {m.name: m.feature for m in subs}, doc(name), subs)
+
+    cultures = list(taxonomy.cultures)
+    out = [
+        Column("id", Value("string"), doc("id")),
+        Column(
+            "culture",
+            ClassLabel(names=cultures),
+            (doc("culture") + " " if doc("culture") else "") + f"Values: {', '.join(cultures)}.",
+        ),
+        Column("language", Value("string"), doc("language")),
+        struct("post", {name: Value("string") for name in TEXT_COLUMNS["post"]}),
+        struct("response", {name: Value("string") for name in TEXT_COLUMNS["response"]}),
+        Column("url", Value("string"), doc("url")),
+    ]
     for family in taxonomy.families.values():
-        features[family.name] = List(
-            {
-                "field": Value("string"),
-                "start": Value("int32"),
-                "end": Value("int32"),
-                "text": Value("string"),
-                family.attribute: ClassLabel(names=list(family.values)),
-                "annotator": Value("string"),
-            }
+        span = family.name
+
+        def member(name: str, feature: Any, span: str = span) -> Column:
+            return Column(name, feature, doc(f"{span}.{name}", span_docs.get(name, "")))
+
+        members = (
+            member("field", Value("string")),
+            member("start", Value("int32")),
+            member("end", Value("int32")),
+            member("text", Value("string")),
+            Column(
+                family.attribute,
+                ClassLabel(names=list(family.values)),
+                doc(
+                    f"{span}.{family.attribute}",
+                    f"The {family.attribute} of the {family.title.lower()} span "
+                    f"(values and definitions under Label definitions).",
+                ),
+            ),
+            member("annotator", Value("string")),
         )
-    features["empathy"] = Value("int8")
-    features["demographics"] = {
-        name: Value(
-            RELEASE_INTEGER_TYPE if taxonomy.demographic_kinds[name] == "integer" else "string"
+        where = " and ".join(family.fields)
+        out.append(
+            Column(
+                span,
+                List({m.name: m.feature for m in members}),
+                doc(span, f"{family.title} spans (annotated on the {where}): {family.description}"),
+                members,
+            )
+        )
+    empathy = taxonomy.raw.get("empathy", {})
+    out.append(
+        Column(
+            "empathy",
+            Value("int8"),
+            doc(
+                "empathy",
+                f"{empathy.get('description', 'Empathy score.')} Scale under Label definitions.",
+            ),
+        )
+    )
+    demographics = taxonomy.raw["demographics"]
+    described = {spec["name"]: str(spec["description"]) for spec in demographics["fields"]}
+    members = tuple(
+        Column(
+            name,
+            Value(
+                RELEASE_INTEGER_TYPE if taxonomy.demographic_kinds[name] == "integer" else "string"
+            ),
+            doc(f"demographics.{name}", described.get(name, "")),
         )
         for name in taxonomy.demographic_fields
-    }
-    return Features(features)
+    )
+    out.append(
+        Column(
+            "demographics",
+            {m.name: m.feature for m in members},
+            doc("demographics", " ".join(str(demographics["description"]).split())),
+            members,
+        )
+    )
+    return tuple(out)
+
+
+def build_features(taxonomy: Taxonomy):  # -> datasets.Features
+    """The features of every config (the same for all configs and both modes)."""
+    from datasets import Features
+
+    return Features({column.name: column.feature for column in columns(taxonomy)})
+
+
+def descriptions(taxonomy: Taxonomy) -> dict[str, str]:
+    """What each column holds, by path: "culture", "post.title", "emotional_distress.start"
+    (a member of a span struct is named without "[]")."""
+    out: dict[str, str] = {}
+    for column in columns(taxonomy):
+        out[column.name] = column.description
+        for member in column.members:
+            out[f"{column.name}.{member.name}"] = member.description
+    return out
 
 
 def annotator_pseudonym(salt: bytes, annotator: str | None) -> str | None:
@@ -154,9 +248,9 @@ def label_hash(record: Record) -> str:
     return hashlib.sha256(blob.encode("utf-8")).hexdigest()[:16]
 
 
-# -- the columns: types and descriptions (the card's and croissant.json's) -------------
+# -- the columns as the card lists them ------------------------------------------------
 def features_from_dict(features: dict[str, Any]):  # -> datasets.Features
-    """The `datasets.Features` of a release's stored form (`ReleaseInfo.features`)."""
+    """The `datasets.Features` of a release's stored form (`ReleaseInfo.to_dict`)."""
     from datasets import Features
 
     return Features.from_dict(features)
@@ -169,37 +263,6 @@ def _inner(feature: Any) -> Any:
     if isinstance(feature, (List, LargeList)):
         return feature.feature
     return None
-
-
-def span_family(name: str, feature: Any, taxonomy: Taxonomy) -> Family | None:
-    """The taxonomy family a list-of-structs column holds: the column named after it, or
-    one whose attribute member has the family's values as class names."""
-    from datasets import ClassLabel
-
-    inner = _inner(feature)
-    if not isinstance(inner, dict):
-        return None
-    if name in taxonomy.families:
-        return taxonomy.families[name]
-    for family in taxonomy.families.values():
-        member = inner.get(family.attribute)
-        if isinstance(member, ClassLabel) and tuple(member.names) == family.values:
-            return family
-    return None
-
-
-def _is_empathy(name: str, feature: Any, taxonomy: Taxonomy) -> bool:
-    from datasets import ClassLabel
-
-    return name == "empathy" or (
-        isinstance(feature, ClassLabel) and list(feature.names) == list(taxonomy.empathy.values())
-    )
-
-
-def _is_demographics(name: str, feature: Any, taxonomy: Taxonomy) -> bool:
-    return isinstance(feature, dict) and (
-        name == "demographics" or set(feature) <= set(taxonomy.demographic_fields)
-    )
 
 
 def type_name(feature: Any) -> str:
@@ -218,68 +281,14 @@ def type_name(feature: Any) -> str:
     return type(feature).__name__
 
 
-def describe(
-    name: str, feature: Any, taxonomy: Taxonomy, parent: tuple[str, Any] | None = None
-) -> str:
-    """What a column (or a member of a struct column) holds, from the taxonomy first and
-    `release/fields.yaml` second; "" when neither knows it."""
-    from datasets import ClassLabel
-
-    docs = field_docs()
-    columns = docs.get("columns") or {}
-    if parent is not None:
-        parent_name, parent_feature = parent
-        if f"{parent_name}.{name}" in columns:
-            return str(columns[f"{parent_name}.{name}"])
-        family = span_family(parent_name, parent_feature, taxonomy)
-        if family is not None and name == family.attribute:
-            return (
-                f"The {family.attribute} of the {family.title.lower()} span "
-                f"(values and definitions under Label definitions)."
-            )
-        if _is_demographics(parent_name, parent_feature, taxonomy):
-            return _demographic_description(name, taxonomy)
-        return str((docs.get("span") or {}).get(name, ""))
-    if name in columns:
-        text = str(columns[name])
-    elif (family := span_family(name, feature, taxonomy)) is not None:
-        where = " and ".join(family.fields)
-        text = f"{family.title} spans (annotated on the {where}): {family.description}"
-    elif _is_empathy(name, feature, taxonomy):
-        spec = taxonomy.raw.get("empathy", {})
-        text = f"{spec.get('description', 'Empathy score.')} Scale under Label definitions."
-    elif _is_demographics(name, feature, taxonomy):
-        text = " ".join(str(taxonomy.raw["demographics"]["description"]).split())
-    elif name in taxonomy.demographic_fields:
-        text = _demographic_description(name, taxonomy)
-    elif name in taxonomy.fields:
-        text = str(taxonomy.raw["fields"][name]["description"])
-    else:
-        text = ""
-    if isinstance(feature, ClassLabel) and not _is_empathy(name, feature, taxonomy):
-        text = (text + " " if text else "") + f"Values: {', '.join(feature.names)}."
-    return text
-
-
-def _demographic_description(name: str, taxonomy: Taxonomy) -> str:
-    for spec in taxonomy.raw["demographics"]["fields"]:
-        if spec["name"] == name:
-            return str(spec["description"])
-    return ""
-
-
-def field_rows(features: dict[str, Any], taxonomy: Taxonomy) -> list[dict[str, Any]]:
-    """One row per column and per member of a struct (or list-of-structs) column, with
-    its path (`spans[].start`), type and description."""
+def field_rows(features: Any, taxonomy: Taxonomy) -> list[dict[str, Any]]:
+    """One row per column of `features` (a release's `datasets.Features`) and per member
+    of a struct (or list-of-structs) column, with its path (`spans[].start`), type and
+    declared description ("" for a column the release row does not declare)."""
+    docs = descriptions(taxonomy)
     rows: list[dict[str, Any]] = []
-    for name, feature in features_from_dict(features).items():
-        rows.append(
-            {
-                "name": name,
-                "type": type_name(feature),
-                "description": describe(name, feature, taxonomy),
-            }
-        )
+    for name, feature in features.items():
+        rows.append({"name": name, "type": type_name(feature), "description": docs.get(name, "")})
         inner = _inner(feature)
         members, joint = (inner, "[].") if isinstance(inner, dict) else (feature, ".")
         if isinstance(members, dict):
@@ -288,7 +297,7 @@ def field_rows(features: dict[str, Any], taxonomy: Taxonomy) -> list[dict[str, A
                     {
                         "name": f"{name}{joint}{sub}",
                         "type": type_name(sub_feature),
-                        "description": describe(sub, sub_feature, taxonomy, parent=(name, feature)),
+                        "description": docs.get(f"{name}.{sub}", ""),
                     }
                 )
     return rows

@@ -48,8 +48,8 @@ def test_demo_v1_then_v11_on_the_test_hub(hub_server, tmp_path: Path, deid_engin
         v2 = export(store, config, version="1.1.0", mode="text", engine=deid_engine)
         split_of = dict(store.conn.execute("SELECT record_id, split FROM splits"))
 
-    assert len(v2.changes["added"]) == 1 and v2.changes["relabelled"] == [relabelled.id]
-    assert v2.changes["removed"] == []
+    assert len(v2.changes.added) == 1 and v2.changes.relabelled == (relabelled.id,)
+    assert v2.changes.removed == ()
     repo = "curate-test/culturecare-demo"
     kwargs = {"endpoint": hub_server.endpoint, "token": hub_server.token}
     first = publish(v1.folder, repo, gated="manual", **kwargs)

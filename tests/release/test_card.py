@@ -9,6 +9,7 @@ figure is missing, escape data, and never contain a text of the data.
 from __future__ import annotations
 
 import copy
+import dataclasses
 import re
 import xml.etree.ElementTree as ET
 from collections import Counter
@@ -24,6 +25,7 @@ from curate.release.card.metadata import card_metadata
 from curate.release.card.view import md_escape
 from curate.release.info import ReleaseInfo
 from curate.release.splits import SplitPolicy
+from curate.release.summaries import DeidEval, DeidSummary
 from curate.schema import Taxonomy, load_taxonomy
 from curate.validate.gate import GateResult
 
@@ -199,8 +201,8 @@ def make_release(folder: Path, mode: str = "text") -> tuple[ReleaseInfo, dict]:
             "previous": "1.1.0",
             "date": "2026-03-01",
             "added": ["cc-1", "cc-2"],
-            "removed": 3,
-            "relabelled": 0,
+            "removed": ["cc-3", "cc-4", "cc-5"],
+            "relabelled": [],
         },
     )
     return info, data
@@ -236,7 +238,7 @@ def test_yaml_header_loads_with_datasets(text_release) -> None:
         for split in SPLIT_ROWS:
             assert ds[split].num_rows == info.split_sizes[config][split]
             assert sorted(ds[split]["id"]) == sorted(r["id"] for r in data[config][split])
-        assert ds["train"].features.to_dict() == info.features
+        assert ds["train"].features == info.features
 
 
 def test_body_has_every_section_definition_and_figure(text_release) -> None:
@@ -339,7 +341,7 @@ def test_missing_figures_render_gracefully(text_release) -> None:
     bare.deid = None
     bare.audit = None
     bare.validation = None
-    bare.changes = {}
+    bare.changes = None
     bare.charts = {}
     bare.org = None
     _, body = _header_and_body(render_card(bare))
@@ -355,7 +357,7 @@ def test_missing_figures_render_gracefully(text_release) -> None:
     assert 'load_dataset("culturecare", "Arabic", revision="v1.2.0")' in body
 
     no_eval = copy.copy(info)
-    no_eval.deid = {"policy": "strict.yaml", "fingerprint": "ab12", "eval": None}
+    no_eval.deid = DeidSummary(policy="strict.yaml", fingerprint="ab12", eval=None)
     no_eval.label_counts = {}
     _, body = _header_and_body(render_card(no_eval))
     assert "Measured de-identification quality: not computed for this release" in body
@@ -404,8 +406,8 @@ def test_deid_figures_on_real_text_beside_the_synthetic(text_release) -> None:
     _, info, _, _ = text_release
     _, body = _header_and_body(render_card(info))
     assert "No measurement on hand-labelled real text was made for this release" in body
-    real = copy.deepcopy(info)
-    real.deid["eval"]["real"] = {
+    results = copy.deepcopy(info.deid.eval.to_dict())
+    results["real"] = {
         "overall": {
             "phrases": 1961,
             "replaced": 8,
@@ -423,13 +425,15 @@ def test_deid_figures_on_real_text_beside_the_synthetic(text_release) -> None:
         },
         "corpus": {"file": "dev.jsonl", "phrases": 1961},
     }
-    real.deid["eval"]["planted"] = {
+    results["planted"] = {
         "overall": {"carrier_unchanged_rate": 0.993},
         "corpus": {"carriers": 143},
         "by_language": {
             "ar": {"PERSON": {"recall": 0.537}, "DIRECT": {"recall": 1.0}, "carriers": 40}
         },
     }
+    real = copy.copy(info)
+    real.deid = dataclasses.replace(info.deid, eval=DeidEval.from_dict(results))
     _, body = _header_and_body(render_card(real))
     flat = " ".join(body.split())
     assert "Measured on real text (`curate deid eval` on 1961 hand-labelled phrases" in flat

@@ -146,10 +146,10 @@ def test_versions_keep_splits_and_the_changelog_names_changes(
 
     v2 = export(store, config, engine=deid_engine)
     assert v2.version == "1.1.0"  # the next minor by default
-    assert v2.changes["previous"] == "1.0.0"
-    assert v2.changes["added"] == sorted(r.id for r in added)
-    assert v2.changes["removed"] == [removed.id]
-    assert v2.changes["relabelled"] == [relabelled.id]
+    assert v2.changes.previous == "1.0.0"
+    assert list(v2.changes.added) == sorted(r.id for r in added)
+    assert v2.changes.removed == (removed.id,)
+    assert v2.changes.relabelled == (relabelled.id,)
     splits_v2 = dict(
         store.conn.execute(
             "SELECT record_id, split FROM release_items WHERE version='1.1.0'"

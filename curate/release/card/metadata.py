@@ -17,17 +17,11 @@ from curate.release.facts import dataset_facts, pretty_name
 from curate.release.info import DEFAULT_CONFIG, SPLITS, ReleaseInfo
 
 
-def _features_yaml(features: dict[str, Any]) -> list[dict[str, Any]]:
-    from datasets import Features
-
-    return Features.from_dict(features)._to_yaml_list()
-
-
 def card_metadata(info: ReleaseInfo) -> dict[str, Any]:
     """The card's YAML header as a dict (HF dataset card fields + `configs` +
     `dataset_info`)."""
     facts = dataset_facts()
-    features = _features_yaml(info.features)
+    features = info.features._to_yaml_list()
     configs = []
     dataset_info = []
     for name, splits in info.configs.items():

@@ -20,6 +20,7 @@ from curate.release.facts import NOT_COMPUTED, dataset_facts, pretty_name, templ
 from curate.release.info import DEFAULT_CONFIG, MODES, SPLITS, ReleaseInfo
 from curate.release.row import field_rows
 from curate.release.splits import GROUP, SplitPolicy
+from curate.release.summaries import Agreement, AuditSummary, Changes, DeidSummary, Scores
 from curate.schema import Taxonomy
 from curate.validate.gate import GateResult
 
@@ -178,7 +179,7 @@ def card_context(info: ReleaseInfo) -> dict[str, Any]:
         "deid": _deid(info.deid),
         "audit": _audit(info.audit, taxonomy),
         "validation": _validation(info.validation),
-        "changes": _changes(info.changes, info.version),
+        "changes": _changes(info.changes),
         "not_computed": NOT_COMPUTED,
     }
 
@@ -272,148 +273,96 @@ def _split_policy(policy: SplitPolicy | None) -> dict[str, Any] | None:
     }
 
 
-def _agreement(agreement: dict[str, Any] | None, taxonomy: Taxonomy) -> list[dict] | None:
+def _agreement(agreement: Agreement | None, taxonomy: Taxonomy) -> list[dict] | None:
     """Rows (culture, family) of `curate annotate agreement` output; None when absent."""
-    if not agreement:
+    if agreement is None:
         return None
     rows = []
-    for culture, result in agreement.items():
-        if not isinstance(result, dict):
-            continue
+    for culture, result in agreement.cultures.items():
         for name, family in taxonomy.families.items():
-            fig = result.get(name)
-            if not isinstance(fig, dict):
+            fig = result.families.get(name)
+            if fig is None:
                 continue
             rows.append(
                 {
                     "culture": culture,
                     "family": family.title,
-                    "n_items": result.get("items"),
-                    "pairs": fig.get("pairs"),
-                    "f1_exact": fig.get("f1_exact"),
-                    "f1_overlap": fig.get("f1_overlap"),
+                    "n_items": result.items,
+                    "pairs": fig.pairs,
+                    "f1_exact": fig.f1_exact,
+                    "f1_overlap": fig.f1_overlap,
                     "alpha_of": family.attribute,
-                    "alpha": fig.get(f"alpha_{family.attribute}"),
-                    "matched": fig.get("matched_spans"),
+                    "alpha": fig.alpha if fig.alpha_of == family.attribute else None,
+                    "matched": fig.matched_spans,
                 }
             )
-        empathy = result.get("empathy")
-        if isinstance(empathy, dict):
+        if result.empathy is not None:
             rows.append(
                 {
                     "culture": culture,
                     "family": taxonomy.raw["empathy"].get("title", "Empathy"),
-                    "n_items": empathy.get("items"),
+                    "n_items": result.empathy.items,
                     "pairs": None,
                     "f1_exact": None,
                     "f1_overlap": None,
                     "alpha_of": "score",
-                    "alpha": empathy.get("alpha_empathy"),
+                    "alpha": result.empathy.alpha,
                     "matched": None,
                 }
             )
     return rows or None
 
 
-def _deid(deid: dict[str, Any] | None) -> dict[str, Any] | None:
+def _deid(deid: DeidSummary | None) -> dict[str, Any] | None:
     """Policy and, when `curate deid eval` ran, its overall and per-language figures."""
-    if not deid:
+    if deid is None:
         return None
-    evaluation = deid.get("eval") or None
-    by_policy = deid.get("records_by_policy") or {}
     out: dict[str, Any] = {
-        "policy": deid.get("policy"),
-        "fingerprint": deid.get("fingerprint"),
+        "policy": deid.policy,
+        "fingerprint": deid.fingerprint,
         "other_policies": [
-            {"fingerprint": fp, "records": n}
-            for fp, n in sorted(by_policy.items())
-            if fp != deid.get("fingerprint")
+            {"fingerprint": fp, "records": n} for fp, n in deid.other_policies.items()
         ],
         "eval": None,
     }
-    if isinstance(evaluation, dict):
-        overall = evaluation.get("overall") or {}
-        languages = []
-        for lang, table in sorted((evaluation.get("by_language") or {}).items()):
-            total = table.get("ALL") or {}
-            person = table.get("PERSON") or {}
-            languages.append(
-                {
-                    "language": lang,
-                    "recall": total.get("recall"),
-                    "precision": total.get("precision"),
-                    "person_recall": person.get("recall"),
-                    "kept_replaced": total.get("kept_spans_replaced"),
-                }
-            )
+    evaluation = deid.eval
+    if evaluation is not None:
+        overall = evaluation.overall or Scores()
         out["eval"] = {
-            "precision": overall.get("precision"),
-            "recall": overall.get("recall"),
-            "f2": overall.get("f2"),
-            "corpus": evaluation.get("corpus") or {},
-            "languages": languages,
-            "same_policy": evaluation.get("same_policy", True),
+            "precision": overall.precision,
+            "recall": overall.recall,
+            "f2": overall.f2,
+            "corpus": evaluation.corpus,
+            "languages": evaluation.languages,
+            "same_policy": evaluation.same_policy,
+            "planted": evaluation.planted,
+            "real": evaluation.real,
         }
-        planted = evaluation.get("planted") or {}
-        out["eval"]["planted"] = (
-            {
-                "carriers": (planted.get("corpus") or {}).get("carriers"),
-                "unchanged": (planted.get("overall") or {}).get("carrier_unchanged_rate"),
-                "languages": [
-                    {
-                        "language": lang,
-                        "person": (row.get("PERSON") or {}).get("recall"),
-                        "direct": (row.get("DIRECT") or {}).get("recall"),
-                        "carriers": row.get("carriers"),
-                    }
-                    for lang, row in sorted((planted.get("by_language") or {}).items())
-                ],
-            }
-            if planted.get("by_language")
-            else None
-        )
-        real = evaluation.get("real") or {}
-        out["eval"]["real"] = (
-            {**real["overall"], "file": (real.get("corpus") or {}).get("file")}
-            if real.get("overall")
-            else None
-        )
     return out
 
 
-def _total(value: Any) -> int | None:
-    """A count, or the sum of a {kind: count} breakdown (newer audit summaries)."""
-    if isinstance(value, dict):
-        return sum(_total(v) or 0 for v in value.values())
-    return value if isinstance(value, int) else None
-
-
-def _audit(audit: dict[str, Any] | None, taxonomy: Taxonomy) -> list[dict] | None:
+def _audit(audit: AuditSummary | None, taxonomy: Taxonomy) -> list[dict] | None:
     """One row per audited family of `curate audit`'s summary (paths are left out: they
     are the curator's workspace, meaningless to readers)."""
-    if not audit:
+    if audit is None:
         return None
     from curate.release.charts import family_title
 
     rows = []
-    for name, fig in (audit.get("families") or {}).items():
-        if not isinstance(fig, dict):
-            continue
-        flags = fig.get("flags")
+    for name, fig in audit.families.items():
         kinds = (
-            ", ".join(f"{k.replace('_', ' ')} {n}" for k, n in flags.items() if n)
-            if isinstance(flags, dict)
+            ", ".join(f"{k.replace('_', ' ')} {n}" for k, n in fig.flags_by_kind.items() if n)
+            if fig.flags_by_kind is not None
             else None
         )
-        per_culture = fig.get("flags_per_culture") or {}
         rows.append(
             {
                 "family": AUDIT_TITLES.get(name) or family_title(taxonomy, name),
-                "examples": fig.get("examples"),
-                "flags": _total(flags),
+                "examples": fig.examples,
+                "flags": fig.flags,
                 "kinds": kinds or None,
-                "skipped": fig.get("skipped"),
-                "per_culture": ", ".join(f"{c} {_total(n)}" for c, n in per_culture.items())
+                "skipped": fig.skipped,
+                "per_culture": ", ".join(f"{c} {n}" for c, n in fig.flags_per_culture.items())
                 or None,
             }
         )
@@ -444,22 +393,16 @@ def _validation(validation: GateResult | None) -> dict[str, Any] | None:
     }
 
 
-def _changes(changes: dict[str, Any] | None, version: str) -> dict[str, Any] | None:
+def _changes(changes: Changes | None) -> dict[str, Any] | None:
     """Counts of the changelog entry (lists of ids are counted, not listed)."""
-    if not changes:
+    if changes is None:
         return None
-
-    def n(value: Any) -> int | None:
-        if value is None:
-            return None
-        return len(value) if isinstance(value, (list, tuple, set, dict)) else int(value)
-
     return {
-        "version": changes.get("version", version),
-        "previous": changes.get("previous"),
-        "date": changes.get("date"),
-        "added": n(changes.get("added")),
-        "removed": n(changes.get("removed")),
-        "relabelled": n(changes.get("relabelled")),
-        "notes": changes.get("notes"),
+        "version": changes.version,
+        "previous": changes.previous,
+        "date": changes.date,
+        "added": len(changes.added),
+        "removed": len(changes.removed),
+        "relabelled": len(changes.relabelled),
+        "notes": changes.notes,
     }
