@@ -13,16 +13,16 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
 from curate.errors import CurateError
+from curate.release.splits import SPLITS, SplitPolicy
 from curate.release.summaries import Agreement, AuditSummary, Changes, DeidSummary
 from curate.schema import Taxonomy
 
 if TYPE_CHECKING:  # both import this module; datasets is slow to import
     from datasets import Features
 
-    from curate.release.splits import SplitPolicy
     from curate.validate.gate import GateResult
 
-SPLITS = ("train", "validation", "test")
+__all__ = ["SPLITS", "SplitPolicy"]  # the split names and policy, as the splits define them
 # The config holding every row (the others hold one culture each); `load_dataset`'s default.
 DEFAULT_CONFIG = "all"
 MODES = ("text", "reference")
@@ -144,7 +144,6 @@ class ReleaseInfo:
     @classmethod
     def from_dict(cls, data: Mapping[str, Any], taxonomy: Taxonomy) -> ReleaseInfo:
         """`to_dict`'s output back (with the taxonomy the release was made with)."""
-        from curate.release.splits import SplitPolicy
         from curate.validate.gate import GateResult
 
         validation = data.get("validation")

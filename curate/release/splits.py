@@ -27,8 +27,8 @@ from typing import Any
 
 from curate.errors import CurateError
 from curate.records import Record
-from curate.release.info import SPLITS
 
+SPLITS = ("train", "validation", "test")
 DEFAULT_RATIOS = {"train": 0.8, "validation": 0.1, "test": 0.1}
 NO_CULTURE = "(none)"
 # What an item is grouped by, so that related items never straddle two splits.

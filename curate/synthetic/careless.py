@@ -24,7 +24,7 @@ from typing import Any
 import zstandard
 
 from curate.schema import load_taxonomy
-from curate.synthetic.dump import CUES_EN, EPOCH_START, ZSTD_LEVEL, T
+from curate.synthetic.common import CUES_EN, EPOCH_START, ZSTD_LEVEL, T
 
 # An intensity label a careless annotator typed into the wrong cell. The apostrophe is
 # deliberate: it once defeated the masking of quoted values (issue 12, point 2).

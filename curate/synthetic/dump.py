@@ -31,17 +31,15 @@ from typing import Any
 
 import zstandard
 
-from curate.synthetic.data import load
+from curate.synthetic.common import CUES_EN, DUMP_DATA, EPOCH_START, ZSTD_LEVEL, T
 from curate.synthetic.planter import fill
 from curate.synthetic.words import word_count
 
-ZSTD_LEVEL = 19
-EPOCH_START = 1640995200  # 2022-01-01T00:00:00Z; posts fall within the following year
 YEAR = 365 * 86400
 
 Piece = tuple[str, str | None]  # (text, PII type or None for plain text)
 
-_DATA = load("dump")
+_DATA = DUMP_DATA
 CULTURES: tuple[str, ...] = tuple(_DATA["cultures"])
 NATIVE_LANG: dict[str, str] = _DATA["native_lang"]
 CULTURE_SUBS: dict[str, list[str]] = _DATA["culture_subs"]
@@ -66,10 +64,6 @@ SLOT_TYPES = {
     "url": "URL",
     "ip": "IP_ADDRESS",
 }
-# Sentence templates per language and part (title, open, cue, detail, pii, close; r_*
-# for peer responses, reply, op); English cues per culture.
-T: dict[str, dict[str, list[str]]] = _DATA["templates"]
-CUES_EN: dict[str, list[str]] = _DATA["cues_en"]
 R_CUES_EN: dict[str, list[str]] = _DATA["response_cues_en"]
 POST_IP: str = _DATA["post_ip"]
 REPLY_IP: str = _DATA["reply_ip"]
@@ -423,7 +417,7 @@ def generate(out_dir: Path, n_posts: int = 60, seed: int = 7) -> dict[str, Path]
 
     The ground truth sits outside reddit/ so that `curate ingest OUT_DIR/reddit` takes
     only the dump. Returns the paths."""
-    from curate.synthetic import careless  # it imports this module's templates
+    from curate.synthetic import careless
 
     if n_posts < 17:
         raise ValueError("n_posts must be at least 17 (edge cases need a few real posts)")

@@ -24,6 +24,7 @@ demographics from the few facts the posts state (`DEMOGRAPHICS`).
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 
 from curate.schema import Taxonomy
@@ -67,8 +68,15 @@ def resolve(taxonomy: Taxonomy, family: str, alias: str) -> str:
     return hits[0]
 
 
+# What the simulated annotators count as one character-word (CJK blocks, compatibility
+# and full-width forms): declared once, for `occurrences` and the word splitter of
+# `simulate.py`.
+CJK_CLASS = "\u3000-\u9fff\uf900-\uffef"
+_CJK = re.compile(f"[{CJK_CLASS}]")
+
+
 def _cjk(ch: str) -> bool:
-    return "\u3000" <= ch <= "\u9fff" or "\uf900" <= ch <= "\uffef"
+    return _CJK.fullmatch(ch) is not None
 
 
 def occurrences(text: str, phrase: str) -> list[int]:

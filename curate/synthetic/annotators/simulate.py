@@ -29,16 +29,16 @@ from curate.annotate.agreement import ORDINAL
 from curate.annotate.offsets import Utf16Index
 from curate.schema import Taxonomy
 from curate.synthetic.annotators.lexicon import (
+    CJK_CLASS,
     TrueSpan,
     demographics_truth,
     empathy_truth,
     true_spans,
 )
 
-_CJK_CLASS = "\u3000-\u9fff\uf900-\uffef"
 # A "word": a de-identification placeholder (<PERSON_1>), one CJK character, or a run of
 # other word characters (apostrophes inside).
-_WORD = re.compile(rf"<[A-Z_]+_\d+>|[{_CJK_CLASS}]|[^\W{_CJK_CLASS}]+(?:['’][^\W{_CJK_CLASS}]+)*")
+_WORD = re.compile(rf"<[A-Z_]+_\d+>|[{CJK_CLASS}]|[^\W{CJK_CLASS}]+(?:['’][^\W{CJK_CLASS}]+)*")
 
 
 @dataclass(frozen=True)
