@@ -174,11 +174,11 @@ def stats(
 def _run_deid(store, config, *, workers=None, redo=False, policy_path=None, progress=True):
     from curate import reporting
     from curate.deid.policy import load_policy
-    from curate.deid.stage import deidentify_workspace
+    from curate.deid.stage import run_deid
 
     policy = load_policy(config, policy_path)
     with reporting.count_progress("de-identify", enabled=progress) as on_progress:
-        return deidentify_workspace(
+        return run_deid(
             store, config, policy=policy, redo=redo, workers=workers, on_progress=on_progress
         )
 

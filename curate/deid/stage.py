@@ -333,9 +333,11 @@ def deidentify_workspace(
     engine: Deidentifier | None = None,
     executor: Any = None,
     on_progress: Callable[[int, int], None] | None = None,
+    report: DeidReport | None = None,
 ) -> DeidReport:
     """De-identify every stored record that needs it (never done, or under another
-    policy; all with `redo`), on `executor` (default: the local one, with `workers`)."""
+    policy; all with `redo`), on `executor` (default: the local one, with `workers`);
+    counted into `report` (a new one by default) as batches are written."""
     from curate.executors.local import LocalExecutor
     from curate.executors.pool import chunks
     from curate.writer import StoreWriter
@@ -345,7 +347,7 @@ def deidentify_workspace(
     policy = policy or load_policy(config)
     fingerprint = policy.fingerprint
     ids = store.needing_deid(fingerprint, redo=redo)
-    report = DeidReport(policy=fingerprint)
+    report = report if report is not None else DeidReport(policy=fingerprint)
     if not ids:
         return report
     step = DeidentifyStep.from_config(config, policy, engine)
@@ -365,4 +367,25 @@ def deidentify_workspace(
                 break
     finally:
         claims.release()
+    return report
+
+
+def run_deid(
+    store: Store,
+    config: Config,
+    *,
+    policy: Policy | None = None,
+    redo: bool = False,
+    workers: int | None = None,
+    engine: Deidentifier | None = None,
+    on_progress: Callable[[int, int], None] | None = None,
+) -> DeidReport:
+    """`curate deid`: `deidentify_workspace` as a run of the run log (its counts: the
+    report; failed with the counts so far)."""
+    policy = policy or load_policy(config)
+    report = DeidReport(policy=policy.fingerprint)
+    args = {"policy": policy.path.name, "fingerprint": policy.fingerprint, "all": redo}
+    with store.run("deid", args, report.to_dict):
+        deidentify_workspace(store, config, policy=policy, redo=redo, workers=workers,
+                             engine=engine, on_progress=on_progress, report=report)  # fmt: skip
     return report

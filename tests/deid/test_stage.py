@@ -262,3 +262,22 @@ def test_eval_hard_corpus(deid_engine):
         assert len(styles) >= 6 and styles["plain"]["gold"] >= 10, lang
         assert result["keep"][lang]["PUBLIC"]["spans"] == 40, lang
     assert table["en"]["PERSON"]["recall"] >= 0.6
+
+
+def test_curate_deid_is_a_run_of_the_run_log(tmp_path, deid_engine):
+    """`curate deid` logs itself: completed with its counts, or failed (a purged vault)."""
+    from curate.deid.stage import run_deid
+
+    config = load_config(None, tmp_path / "ws")
+    with Store.open(config.workspace) as store:
+        ingest([DEMO / "reddit"], config, store)  # no policy: stored to de-identify later
+        report = run_deid(store, config, engine=deid_engine)
+        run = store.runs()[-1]
+        assert (run["command"], run["status"]) == ("deid", "completed")
+        assert json.loads(run["counts"])["records"] == report.records == 56
+        store.vault.purge()
+        with pytest.raises(CurateError, match="purged"):
+            run_deid(store, config, engine=deid_engine, redo=True)
+        run = store.runs()[-1]
+        assert (run["command"], run["status"]) == ("deid", "failed")
+        assert json.loads(run["counts"])["records"] == 0
