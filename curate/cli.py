@@ -296,8 +296,8 @@ def deid_eval(
         typer.Option(
             "--out",
             "-o",
-            help="Write the corpus and results here [default: <workspace>/reports/deid-eval, "
-            "where the dataset card reads them].",
+            help="Write the corpus and results here [default: <workspace>/reports/deid-eval]; "
+            "the results are also logged in the workspace, where the dataset card reads them.",
         ),
     ] = None,
     real: Annotated[
@@ -333,7 +333,7 @@ def deid_eval(
     plain phrases changed. With --planted, also identifiers planted into real phrases:
     recall per language and type, and the phrases left unchanged around them."""
     from curate import reporting
-    from curate.deid.evaluate import evaluate
+    from curate.deid.evaluate import evaluate, recorded
     from curate.deid.planted import evaluate_planted, release_dir
     from curate.deid.realtext import evaluate_real, labelled_file
     from curate.deid.stage import make_engine
@@ -348,19 +348,23 @@ def deid_eval(
             param_hint="--planted",
         )
     engine = make_engine(config)
-    result = evaluate(config, per_language=per_language, seed=seed, out_dir=out, engine=engine)
-    real_path = labelled_file(config, real)
-    if real_path is not None:
-        real_result = evaluate_real(config, real_path, engine=engine)
-        real_result.pop("errors")  # offsets into licensed text: not kept in reports
-        result["real"] = real_result
-    if source is not None:
-        # counts only: nothing of the licensed phrases goes into the report
-        result["planted"] = evaluate_planted(
-            config, source, per_language=planted_per_language, seed=seed, engine=engine
+    args = {"per_language": per_language, "seed": seed, "out": str(out), "planted": planted}
+    with recorded(config, out, args) as result:  # the "deid eval" run; counts: the results
+        result.update(
+            evaluate(config, per_language=per_language, seed=seed, out_dir=out, engine=engine)
         )
-    if real_path is not None or source is not None:
-        (out / "eval_results.json").write_text(json.dumps(result, indent=2))
+        real_path = labelled_file(config, real)
+        if real_path is not None:
+            real_result = evaluate_real(config, real_path, engine=engine)
+            real_result.pop("errors")  # offsets into licensed text: not kept in reports
+            result["real"] = real_result
+        if source is not None:
+            # counts only: nothing of the licensed phrases goes into the report
+            result["planted"] = evaluate_planted(
+                config, source, per_language=planted_per_language, seed=seed, engine=engine
+            )
+        if real_path is not None or source is not None:
+            (out / "eval_results.json").write_text(json.dumps(result, indent=2))
     if as_json:
         print(json.dumps(result, indent=2))
     else:
