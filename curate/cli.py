@@ -675,7 +675,7 @@ def validate(
 ) -> None:
     """Check the workspace against the expectation suites in validations/ (Great
     Expectations, offline); exit 1 when any expectation fails."""
-    from curate.validate.runner import validate as run_validate
+    from curate.validate.runner import validate_workspace as run_validate
 
     config = _config()
     with _store(create=False) as store:
