@@ -62,6 +62,16 @@ def _store(create: bool = True):
     return Store.open(_config().workspace, create=create)
 
 
+def _store_if_any():
+    """The workspace's store (as a context) when the workspace exists, else None."""
+    from contextlib import nullcontext
+
+    from curate.store import DB_NAME
+
+    workspace = _config().workspace
+    return _store(create=False) if (workspace / DB_NAME).is_file() else nullcontext()
+
+
 def _console(stderr: bool = False):
     from rich.console import Console
 
@@ -798,10 +808,11 @@ def publish(
     tagged vX.Y.Z. Token from HF_TOKEN or `hf auth login`; never printed."""
     from curate.publish import publish as run_publish
 
-    result = run_publish(
-        release_dir, repo, private=private, gated=gated, dry_run=dry_run, endpoint=endpoint,
-        force=force, reason=reason,
-    )  # fmt: skip
+    with _store_if_any() as store:  # the run is logged in the workspace, when there is one
+        result = run_publish(
+            release_dir, repo, private=private, gated=gated, dry_run=dry_run, endpoint=endpoint,
+            force=force, reason=reason, store=store,
+        )  # fmt: skip
     console = _console()
     for line in result.plan.lines():
         console.print(line, soft_wrap=True, markup=False)
