@@ -8,6 +8,7 @@ import json
 import shutil
 
 import pytest
+from helpers import run_cli
 
 from curate.audit.run import audit_workspace
 from curate.audit.store import latest_summary
@@ -89,3 +90,51 @@ def test_each_export_is_a_run(store, config, fill, deid_engine, tmp_path) -> Non
     runs = [r for r in store.runs() if r["command"] == EXPORT_COMMAND]
     assert [r["status"] for r in runs] == ["completed", "failed"]
     assert store.latest_run(EXPORT_COMMAND)["run_id"] == run["run_id"]
+
+
+def _runs(workspace, command: str) -> list[dict]:
+    from curate.store import Store
+
+    with Store.open(workspace, create=False) as store:
+        return [
+            {**r, "counts": json.loads(r["counts"] or "{}")}
+            for r in store.runs()
+            if r["command"] == command
+        ]
+
+
+def test_cli_validate_is_a_run(store, fill, workspace) -> None:
+    fill(3)
+    store.close()
+    proc = run_cli("-w", str(workspace), "validate", "--no-docs", "--no-pii-scan", "--json")
+    assert proc.returncode in (0, 1), proc.stderr
+    printed = json.loads(proc.stdout)
+    (run,) = _runs(workspace, "validate")
+    counts = run["counts"]
+    assert run["status"] == "completed"
+    assert counts["ok"] is printed["ok"] and counts["pii_scanned"] is False
+    assert counts["failures"] == {f["name"]: f["count"] for f in printed["failures"]}
+    assert counts["failed"] == len(printed["failures"])
+    assert counts["passed"] + counts["failed"] == counts["evaluated"] > 0
+    assert "record_ids" not in json.dumps(counts)
+
+
+def test_cli_deid_eval_is_a_run_and_a_user_error_a_failed_one(tmp_path, deid_engine) -> None:
+    """`deid_engine` only warms the shared cache. The folder the command runs in has no
+    hand-labelled real phrases beside it: synthetic figures only."""
+    here = tmp_path / "project"
+    here.mkdir()
+    ws = tmp_path / "ws"
+    eval_args = ("-w", str(ws), "deid", "eval", "--per-language", "1")
+    proc = run_cli(*eval_args, "--real", str(tmp_path / "missing.jsonl"), cwd=here)
+    assert proc.returncode == 2 and "no such file" in proc.stderr
+    (failed,) = _runs(ws, "deid eval")  # the default --out is in the workspace: logged
+    assert failed["status"] == "failed" and "real" not in failed["counts"]
+
+    proc = run_cli(*eval_args, "--json", cwd=here)
+    assert proc.returncode == 0, proc.stderr
+    printed = json.loads(proc.stdout)
+    _, done = _runs(ws, "deid eval")
+    assert done["status"] == "completed" and done["counts"] == printed
+    on_disk = json.loads((ws / "reports" / "deid-eval" / "eval_results.json").read_text())
+    assert on_disk == printed
