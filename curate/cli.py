@@ -63,6 +63,16 @@ def _store(create: bool = True):
     return Store.open(_config().workspace, create=create)
 
 
+def _store_if_any():
+    """The workspace's store (as a context) when the workspace exists, else None."""
+    from contextlib import nullcontext
+
+    from curate.store import DB_NAME
+
+    workspace = _config().workspace
+    return _store(create=False) if (workspace / DB_NAME).is_file() else nullcontext()
+
+
 @app.command()
 def ingest(
     paths: Annotated[list[Path], typer.Argument(help="Input files or folders.")],
@@ -270,8 +280,8 @@ def deid_eval(
         typer.Option(
             "--out",
             "-o",
-            help="Write the corpus and results here [default: <workspace>/reports/deid-eval, "
-            "where the dataset card reads them].",
+            help="Write the corpus and results here [default: <workspace>/reports/deid-eval]; "
+            "the results are also logged in the workspace, where the dataset card reads them.",
         ),
     ] = None,
     real: Annotated[
@@ -307,7 +317,7 @@ def deid_eval(
     plain phrases changed. With --planted, also identifiers planted into real phrases:
     recall per language and type, and the phrases left unchanged around them."""
     from curate import reporting
-    from curate.deid.evaluate import evaluate
+    from curate.deid.evaluate import evaluate, recorded
     from curate.deid.planted import evaluate_planted, release_dir
     from curate.deid.realtext import evaluate_real, labelled_file
     from curate.deid.stage import make_engine
@@ -322,19 +332,23 @@ def deid_eval(
             param_hint="--planted",
         )
     engine = make_engine(config)
-    result = evaluate(config, per_language=per_language, seed=seed, out_dir=out, engine=engine)
-    real_path = labelled_file(config, real)
-    if real_path is not None:
-        real_result = evaluate_real(config, real_path, engine=engine)
-        real_result.pop("errors")  # offsets into licensed text: not kept in reports
-        result["real"] = real_result
-    if source is not None:
-        # counts only: nothing of the licensed phrases goes into the report
-        result["planted"] = evaluate_planted(
-            config, source, per_language=planted_per_language, seed=seed, engine=engine
+    args = {"per_language": per_language, "seed": seed, "out": str(out), "planted": planted}
+    with recorded(config, out, args) as result:  # the "deid eval" run; counts: the results
+        result.update(
+            evaluate(config, per_language=per_language, seed=seed, out_dir=out, engine=engine)
         )
-    if real_path is not None or source is not None:
-        (out / "eval_results.json").write_text(json.dumps(result, indent=2))
+        real_path = labelled_file(config, real)
+        if real_path is not None:
+            real_result = evaluate_real(config, real_path, engine=engine)
+            real_result.pop("errors")  # offsets into licensed text: not kept in reports
+            result["real"] = real_result
+        if source is not None:
+            # counts only: nothing of the licensed phrases goes into the report
+            result["planted"] = evaluate_planted(
+                config, source, per_language=planted_per_language, seed=seed, engine=engine
+            )
+        if real_path is not None or source is not None:
+            (out / "eval_results.json").write_text(json.dumps(result, indent=2))
     if as_json:
         reporting.print_json(result)
     else:
@@ -628,7 +642,7 @@ def validate(
 ) -> None:
     """Check the workspace against the expectation suites in validations/ (Great
     Expectations, offline); exit 1 when any expectation fails."""
-    from curate.validate.runner import validate as run_validate
+    from curate.validate.runner import validate_workspace as run_validate
 
     config = _config()
     with _store(create=False) as store:
@@ -748,10 +762,11 @@ def publish(
     tagged vX.Y.Z. Token from HF_TOKEN or `hf auth login`; never printed."""
     from curate.publish import publish as run_publish
 
-    result = run_publish(
-        release_dir, repo, private=private, gated=gated, dry_run=dry_run, endpoint=endpoint,
-        force=force, reason=reason,
-    )  # fmt: skip
+    with _store_if_any() as store:  # the run is logged in the workspace, when there is one
+        result = run_publish(
+            release_dir, repo, private=private, gated=gated, dry_run=dry_run, endpoint=endpoint,
+            force=force, reason=reason, store=store,
+        )  # fmt: skip
     from curate import reporting
 
     reporting.print_publish(result, dry_run)

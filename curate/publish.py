@@ -22,6 +22,8 @@ Why it is built this way:
   what `curate export` wrote.
 * The token (HF_TOKEN or the `hf auth login` cache) is never printed: error messages are
   our own, and anything quoted from the server is scrubbed of it.
+* Given the workspace's store, a publish is a "publish" run of its run log, completed with
+  the repository, tag, revision and file counts, or failed; never with the token.
 """
 
 from __future__ import annotations
@@ -33,11 +35,17 @@ from collections.abc import Iterable, Iterator
 from contextlib import contextmanager, suppress
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
+from urllib.parse import urlsplit
 
 from curate.errors import CurateError
 from curate.release.info import MODES, check_hub_name, parse_version
 from curate.release.manifest import MANIFEST, sha256_file, verify_manifest
+
+if TYPE_CHECKING:
+    from curate.store import Store
+
+PUBLISH_COMMAND = "publish"
 
 REPO_TYPE = "dataset"
 GATED = {"auto": "auto", "manual": "manual", "none": False}
@@ -136,6 +144,31 @@ class Result:
     commit: str | None = None  # the release commit (None on a dry run)
     tagged: bool = False
     resumed: bool = False
+
+    def run_counts(self) -> dict[str, Any]:
+        """The counts of the publish's run: where to, which version, what was sent (file
+        counts), the commit; never the token (the endpoint without any user part)."""
+        plan = self.plan
+        url = urlsplit(plan.endpoint)
+        host = (url.hostname or "") + (f":{url.port}" if url.port else "")
+        return {
+            "repo": plan.repo_id,
+            "endpoint": url._replace(netloc=host, query="", fragment="").geturl(),
+            "version": plan.release.version,
+            "mode": plan.release.mode,
+            "tag": plan.release.tag,
+            "revision": self.commit,
+            "dry_run": self.commit is None,
+            "created": plan.create,
+            "resumed": self.resumed,
+            "tagged": self.tagged,
+            "files": len(plan.adds),
+            "changed": len(plan.changes),
+            "deleted": len(plan.deletes),
+            "private": plan.private,
+            "gated": plan.gated,
+            "forced": plan.forced is not None,
+        }
 
 
 # -- the release folder ---------------------------------------------------------------------
@@ -518,11 +551,39 @@ def publish(
     token: str | None = None,
     force: bool = False,
     reason: str | None = None,
+    store: Store | None = None,
 ) -> Result:
     """Publish `folder` to the dataset repository `repo_id` (see the module docstring).
     `gated` is "auto", "manual" or "none"; None keeps the repository's setting (new
     repositories: private, ungated, unless told otherwise). `force` (with a `reason`)
-    publishes a version that is not newer than the repository's newest."""
+    publishes a version that is not newer than the repository's newest. With a `store`,
+    logged as a "publish" run of that workspace (a dry run too)."""
+    kwargs: dict[str, Any] = {
+        "private": private, "gated": gated, "dry_run": dry_run, "force": force, "reason": reason,
+    }  # fmt: skip
+    if store is None:
+        return _publish(folder, repo_id, endpoint=endpoint, token=token, **kwargs)
+    counts: dict[str, Any] = {}
+    with store.run(
+        PUBLISH_COMMAND, {"folder": str(folder), "repo": repo_id, **kwargs}, lambda: counts
+    ):
+        result = _publish(folder, repo_id, endpoint=endpoint, token=token, **kwargs)
+        counts.update(result.run_counts())
+    return result
+
+
+def _publish(
+    folder: Path,
+    repo_id: str,
+    *,
+    private: bool | None,
+    gated: str | None,
+    dry_run: bool,
+    endpoint: str | None,
+    token: str | None,
+    force: bool,
+    reason: str | None,
+) -> Result:
     check_repo_id(repo_id)
     reason = " ".join((reason or "").split()) or None  # one line in the plan and the commit
     if force and reason is None:

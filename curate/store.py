@@ -245,6 +245,22 @@ class Store:
         cols = [c[0] for c in cur.description]
         return [dict(zip(cols, row, strict=True)) for row in cur]
 
+    def latest_run(self, command: str) -> dict[str, Any] | None:
+        """The newest completed run of `command`, as `runs()` gives it but with its counts
+        decoded from JSON; None when it never completed. A stage whose results are its
+        run's counts (the audit summary, the de-identification evaluation) reads them here."""
+        cur = self.conn.execute(
+            "SELECT run_id, command, started, finished, status, counts FROM runs "
+            "WHERE command=? AND status='completed' ORDER BY started DESC, rowid DESC LIMIT 1",
+            (command,),
+        )
+        row = cur.fetchone()
+        if row is None:
+            return None
+        run = dict(zip([c[0] for c in cur.description], row, strict=True))
+        run["counts"] = json.loads(run["counts"]) if run["counts"] else {}
+        return run
+
     # -- records -----------------------------------------------------------------------
     def put_batch(self, items: Iterable[tuple[Record, RawText]], run_id: str) -> list[PutResult]:
         """Write records and their raw texts in one transaction (not de-identified: a

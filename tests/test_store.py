@@ -164,6 +164,23 @@ def test_run_log_completes_or_marks_failure(store):
     assert by_id[stopped.id]["status"] == "interrupted"
 
 
+def test_latest_run_is_the_newest_completed_one_with_its_counts(store):
+    assert store.latest_run("cmd") is None
+    with store.run("cmd", {}, lambda: {"n": 1, "per": {"a": [1, 2]}}) as first:
+        pass
+    with store.run("other", {}, lambda: {"n": 9}):
+        pass
+    assert store.latest_run("cmd")["run_id"] == first.id
+    assert store.latest_run("cmd")["counts"] == {"n": 1, "per": {"a": [1, 2]}}  # decoded
+    with store.run("cmd", {}, lambda: {"n": 2}) as second:
+        pass
+    with pytest.raises(ValueError), store.run("cmd", {}, lambda: {"n": 3}):
+        raise ValueError("a failed run is no result")
+    latest = store.latest_run("cmd")
+    assert latest["run_id"] == second.id and latest["status"] == "completed"
+    assert latest["counts"] == {"n": 2} and latest["command"] == "cmd"
+
+
 def test_every_owner_creates_its_tables(tmp_path):
     # the tables of annotate, audit and release come from their owners' migrations
     with Store.open(tmp_path / "ws") as s:

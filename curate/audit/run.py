@@ -10,9 +10,11 @@ and go through:
   quality and doubtful items ("consensus").
 Near-duplicate records (by post text) are looked for once per run (family "records").
 
-Every flag goes into the store (`audit_flags`, under the run id); the reports in
-`<workspace>/reports/audit/` are one CSV and one Parquet file per family, `summary.json`
-and `index.html`. Texts in the reports are the de-identified ones.
+Every flag goes into the store (`audit_flags`, under the run id), and the summary (what
+`summary.json` holds) is the counts of the "audit" run in the run log, where later stages
+read it (`curate.audit.store.latest_summary`); the reports in `<workspace>/reports/audit/`
+are one CSV and one Parquet file per family, `summary.json` and `index.html`, for people
+to read. Texts in the reports are the de-identified ones.
 """
 
 from __future__ import annotations
@@ -26,6 +28,7 @@ from pathlib import Path
 from typing import Any
 
 from curate.audit.store import (
+    AUDIT_COMMAND,
     KINDS,
     RECORDS,
     AuditFlag,
@@ -95,7 +98,7 @@ def audit_workspace(
     names = list(dict.fromkeys(families)) if families else valid
     counts: dict[str, Any] = {}
     args = {"families": names, "folds": folds, "seed": seed}
-    with store.run("audit", args, lambda: counts) as run:
+    with store.run(AUDIT_COMMAND, args, lambda: counts) as run:
         run_id = run.id
         out_dir = _clean_out_dir(store.root / "reports" / "audit")
         records = audited_records(store)
@@ -125,7 +128,8 @@ def audit_workspace(
         (out_dir / "summary.json").write_text(
             json.dumps(report.to_dict(), indent=2, ensure_ascii=False), encoding="utf-8"
         )
-        counts.update({name: fam.get("flags", {}) for name, fam in report.families.items()})
+        # the stored result: the summary (counts, labels, ids, paths; never a text)
+        counts.update(report.to_dict())
     return report
 
 

@@ -1,8 +1,10 @@
-"""Audit flags in the workspace (table `audit_flags`), and how later stages read them.
+"""Audit flags in the workspace (table `audit_flags`), the audit summary, and how later
+stages read them.
 
 Why in the store and not only in the report files: `curate audit --to-label-studio --run
 ...` sends an earlier run's flags, long after the report folder may have been overwritten.
-(The release card does not read this table: it summarises the report's `summary.json`.)
+The summary (what the report's `summary.json` holds) is stored as the counts of the audit
+run; the release card reads it with `latest_summary`, not from the report folder.
 Each audit run keeps its own rows (keyed by the run id from `Store.begin_run`), so runs
 can be compared; `flags()` without a run id reads the newest completed audit run.
 
@@ -136,12 +138,19 @@ def save_flags(store: Store, run_id: str, flags: Iterable[AuditFlag]) -> int:
 
 def latest_run(store: Store) -> str | None:
     """The newest completed audit run, or None when there was none."""
-    row = store.conn.execute(
-        "SELECT run_id FROM runs WHERE command=? AND status='completed' "
-        "ORDER BY started DESC, run_id DESC LIMIT 1",
-        (AUDIT_COMMAND,),
-    ).fetchone()
-    return row[0] if row else None
+    run = store.latest_run(AUDIT_COMMAND)
+    return run["run_id"] if run else None
+
+
+def latest_summary(store: Store) -> dict[str, Any] | None:
+    """The summary of the newest completed audit run (what its `summary.json` holds: run
+    id, audited records, per family counts, labels, CROWDLAB figures, report paths), or
+    None when no audit completed. Runs of a curate that stored only flag counts (no
+    "families") are not summaries: None as well."""
+    run = store.latest_run(AUDIT_COMMAND)
+    if run is None or "families" not in run["counts"]:
+        return None
+    return run["counts"]
 
 
 def flags(

@@ -7,18 +7,30 @@ identifier is a false positive. Kept cultural spans (nationality, religion, prac
 subreddits) and public names (`PUBLIC`: King David, Confucius, Tavor ...) that were
 replaced are counted apart as over-redaction, per type (`keep`). PERSON recall is also
 given per style of name (`person_styles`: lower-case, nickname, initial, clitic ...).
+
+The results of one `curate deid eval` (synthetic, and real and planted when measured) are
+stored as the counts of a "deid eval" run in the workspace's run log (`recorded`); the
+release card reads the newest with `latest_result`. `eval_results.json` beside the corpus
+is the copy for people to read.
 """
 
 from __future__ import annotations
 
 import json
 from collections import Counter, defaultdict
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from curate.config import Config
 from curate.deid.operators import Detection
 from curate.synthetic.corpus import ENTITY_TYPES, build_corpus, write_jsonl
+
+if TYPE_CHECKING:
+    from curate.store import Store
+
+EVAL_COMMAND = "deid eval"
 
 # Detected types that count as the same kind of identifier as a planted type.
 SAME = {"SOCIAL_HANDLE": {"SOCIAL_HANDLE", "URL"}, "URL": {"URL", "SOCIAL_HANDLE"}}
@@ -178,3 +190,31 @@ def evaluate(
         write_jsonl(docs, out_dir / "eval_corpus.jsonl")
         (out_dir / "eval_results.json").write_text(json.dumps(result, indent=2))
     return result
+
+
+@contextmanager
+def recorded(config: Config, out_dir: Path, args: dict[str, Any]) -> Iterator[dict[str, Any]]:
+    """The results of one `curate deid eval`, which the body fills in, logged as the
+    counts of a "deid eval" run in the workspace's run log: completed when the body
+    returns, failed (with what it had filled in) when it raises.
+
+    Logged when the workspace exists, or when `out_dir` is inside it (the default
+    `<workspace>/reports/deid-eval`, which creates it, as writing the results there
+    always did). Counts only: a real-text result must come without its `errors`."""
+    from curate.store import DB_NAME, Store
+
+    result: dict[str, Any] = {}
+    workspace = config.workspace.resolve()
+    inside = workspace == out_dir.resolve() or workspace in out_dir.resolve().parents
+    if not inside and not (workspace / DB_NAME).is_file():
+        yield result
+        return
+    with Store.open(workspace) as store, store.run(EVAL_COMMAND, args, lambda: result):
+        yield result
+
+
+def latest_result(store: Store) -> dict[str, Any] | None:
+    """The results of the newest completed `curate deid eval` of this workspace (as its
+    `eval_results.json` holds them), or None when none completed."""
+    run = store.latest_run(EVAL_COMMAND)
+    return run["counts"] if run and run["counts"] else None

@@ -10,6 +10,11 @@ Order matters and is the point of this module:
 5. record the release (its items, label hashes and new split assignments) and move the
    staging folder into place in one transaction. A failed or interrupted export leaves
    neither a half-written release folder nor a stored split or release row.
+
+Each export is an "export" run in the run log (`Store.run`): completed with its version,
+mode, format, rows per config and split, gate outcome and change counts; failed (a
+refusal, the gate, an error) otherwise. The card's audit summary and de-identification
+evaluation are the stored results of those stages' runs, read through their modules.
 """
 
 from __future__ import annotations
@@ -23,6 +28,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
+from curate.audit.store import latest_summary
 from curate.config import Config
 from curate.errors import CurateError
 from curate.formats import hub_parquet
@@ -44,6 +50,7 @@ from curate.schema import Taxonomy
 from curate.store import Store
 from curate.validate.gate import GateResult
 
+EXPORT_COMMAND = "export"
 FORMATS = ("hub", "culturecare-jsonl")
 MAX_SHARD_BYTES = 500 * 1024 * 1024  # Arrow bytes per Parquet shard before splitting
 MISSING = "(missing)"
@@ -72,6 +79,18 @@ class ExportResult:
             "changes": self.changes.counts() if self.changes else {},
             "seconds": round(self.seconds, 2),
         }
+
+    def run_counts(self) -> dict[str, Any]:
+        """The counts of the export's run: `to_dict` with the gate's failures as counts
+        per expectation (no record ids) and without the reason (the run's args hold it)."""
+        out = self.to_dict()
+        validation = out.pop("validation")
+        out["validation"] = {
+            "evaluated": validation.get("evaluated"),
+            "failed": {f["name"]: f.get("count") for f in validation.get("failures") or []},
+            "allowed": validation.get("allowed") or [],
+        }
+        return out
 
 
 # -- versions ---------------------------------------------------------------------------
@@ -140,8 +159,37 @@ def export(
     max_shard_bytes: int = MAX_SHARD_BYTES,
 ) -> ExportResult:
     """Build release `version` of the workspace in `out_dir` (default:
-    `<workspace>/releases/<name>-<version>`). `engine`: a de-identification engine for
-    the gate's residual-PII scan (built from the config when not given)."""
+    `<workspace>/releases/<name>-<version>`), as an "export" run of the run log.
+    `engine`: a de-identification engine for the gate's residual-PII scan (built from the
+    config when not given)."""
+    args = {
+        "version": version, "mode": mode, "format": fmt, "out": out_dir, "allow": allow,
+        "reason": reason, "org": org, "name": name,
+    }  # fmt: skip
+    counts: dict[str, Any] = {}
+    with store.run(EXPORT_COMMAND, args, lambda: counts):
+        result = _export(
+            store, config, out_dir, version, mode, allow, reason, org, name, fmt, engine,
+            max_shard_bytes,
+        )  # fmt: skip
+        counts.update(result.run_counts())
+    return result
+
+
+def _export(
+    store: Store,
+    config: Config,
+    out_dir: Path | None,
+    version: str | None,
+    mode: str,
+    allow: list[str] | None,
+    reason: str | None,
+    org: str | None,
+    name: str | None,
+    fmt: str,
+    engine: Any,
+    max_shard_bytes: int,
+) -> ExportResult:
     from curate.validate.gate import check_allowance, run_gate
 
     started = time.perf_counter()
@@ -276,7 +324,7 @@ def _export_hub(
         org=org,
         agreement=_agreement(store, taxonomy),
         deid=_deid_summary(store, config),
-        audit=_read_json(store.root / "reports" / "audit" / "summary.json"),
+        audit=latest_summary(store),
         validation=gate,
         changes=changes,
         split_bytes=split_bytes,
@@ -379,15 +427,16 @@ def _agreement(store: Store, taxonomy: Taxonomy) -> Agreement | None:
 
 
 def _deid_summary(store: Store, config: Config) -> DeidSummary | None:
-    """Which de-identification policy the released texts went through, and the latest
-    `curate deid eval --out <workspace>/reports/deid-eval` results when there are any
-    (with whether they were measured under that same policy)."""
+    """Which de-identification policy the released texts went through, and the results
+    of the workspace's newest completed `curate deid eval` when there are any (with
+    whether they were measured under that same policy)."""
+    from curate.deid.evaluate import latest_result
     from curate.deid.policy import load_policy
 
     current = load_policy(config)
     policies = store.deid_policies()
     fingerprint = max(policies, key=policies.get) if policies else None
-    evaluation = _read_json(store.root / "reports" / "deid-eval" / "eval_results.json")
+    evaluation = latest_result(store)
     summary: dict[str, Any] = {
         "policy": current.path.name,
         "fingerprint": fingerprint,
@@ -399,12 +448,3 @@ def _deid_summary(store: Store, config: Config) -> DeidSummary | None:
         corpus = evaluation.get("corpus") or {}
         summary["eval"] = {**evaluation, "same_policy": corpus.get("policy") == fingerprint}
     return DeidSummary.from_dict(summary)
-
-
-def _read_json(path: Path) -> dict[str, Any] | None:
-    if not path.is_file():
-        return None
-    try:
-        return json.loads(path.read_text(encoding="utf-8"))
-    except json.JSONDecodeError:
-        return None

@@ -3,6 +3,9 @@ ephemeral context), after the residual-PII scan that feeds `no_residual_pii`.
 
 Why GX and not plain asserts: the suites are data (JSON in `validations/`) that curators
 can read and review, and Data Docs give a shareable HTML report of every run.
+
+`curate validate` is a "validate" run of the run log (`validate_workspace`); the export
+gate calls `validate` inside the export's own run.
 """
 
 from __future__ import annotations
@@ -23,6 +26,7 @@ from curate.validate.tables import tables
 # Uncertain de-identification decisions no curator has reviewed (`curate deid review`).
 DEID_REVIEWED = "deid_uncertain_reviewed"
 MAX_IDS = 20
+VALIDATE_COMMAND = "validate"
 
 
 @dataclass
@@ -207,6 +211,29 @@ def validate(
     report.ok = not report.failures
     if docs_dir is not None and (docs_dir / "index.html").is_file():
         report.docs_index = docs_dir / "index.html"
+    return report
+
+
+def validate_workspace(store: Any, taxonomy: Taxonomy, **kwargs: Any) -> ValidationReport:
+    """`curate validate`: `validate` (same arguments) as a "validate" run of the run log.
+    The run completes whether expectations fail or not (its counts say which, and how
+    many records each; no record ids), and fails when the validation cannot run."""
+    args = {
+        "release": kwargs.get("release", False),
+        "pii_scan": kwargs.get("scan_pii", True),
+        "docs": kwargs.get("docs_dir") is not None,
+    }
+    counts: dict[str, Any] = {}
+    with store.run(VALIDATE_COMMAND, args, lambda: counts):
+        report = validate(store, taxonomy, **kwargs)
+        counts.update(
+            ok=report.ok,
+            evaluated=report.evaluated,
+            passed=report.evaluated - len(report.failures),
+            failed=len(report.failures),
+            failures={f["name"]: f["count"] for f in report.failures},
+            pii_scanned=report.pii_scanned,
+        )
     return report
 
 

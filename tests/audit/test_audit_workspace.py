@@ -164,6 +164,9 @@ def test_tables_are_ranked_csv_and_parquet(audited):
     assert summary["run_id"] == report.run_id
     assert summary["families"]["emotional_support"]["skipped"]
     assert summary["families"]["emotional_distress"]["crowdlab"]["skipped"]
+    # the run's stored result is the summary itself, which later stages read
+    assert audit_store.latest_summary(store) == summary == report.to_dict()
+    assert RAW_NAME not in json.dumps(summary, ensure_ascii=False)
 
 
 def test_html_report_has_tables_and_charts_and_no_raw_text(audited):
