@@ -88,7 +88,7 @@ TIME_KEYS = frozenset(
 # its export date only; a Parquet file is compared by its content).
 FILE_CHECKSUM_KEYS = frozenset({"sha256", "md5", "bytes", "contentSize"})
 # Run ids (`20261207T084809Z-2ea84141`: time + random) are replaced by their ordinal in
-# the runs table (`<run-1>`, ...), wherever they occur: columns, JSON, text, file names.
+# the runs of its command (`<ingest-1>`, ...), wherever they occur: columns, JSON, text, file names.
 RUN_ID = re.compile(r"\b\d{8}T\d{6}Z-[0-9a-f]{8}\b")
 ISO_DATETIME = re.compile(
     r"\b(\d{4}-\d{2}-\d{2})[T ]\d{2}:\d{2}(?::\d{2}(?:\.\d+)?)?(?:Z|[+-]\d{2}:?\d{2})?"
@@ -188,13 +188,20 @@ def _entry(kind: str, sha: str, rows: int | None = None, **note: Any) -> dict[st
 
 # -- the store -----------------------------------------------------------------------------
 def run_map(db: Path) -> dict[str, str]:
-    """Run id -> `<run-N>`, N its place in the runs table by start time."""
+    """Run id -> `<command-N>`, N its place among the runs of its command by start time:
+    a command that starts logging runs does not renumber the runs of the others."""
     with contextlib.closing(sqlite3.connect(f"file:{db}?mode=ro", uri=True)) as conn:
         try:
-            rows = conn.execute("SELECT run_id FROM runs ORDER BY started, rowid").fetchall()
+            rows = conn.execute("SELECT run_id, command FROM runs ORDER BY started, rowid")
+            rows = rows.fetchall()
         except sqlite3.DatabaseError:
             return {}
-    return {run_id: f"<run-{i}>" for i, (run_id,) in enumerate(rows, 1)}
+    seen: dict[str, int] = {}
+    out = {}
+    for run_id, command in rows:
+        seen[command] = seen.get(command, 0) + 1
+        out[run_id] = f"<{command.replace(' ', '_')}-{seen[command]}>"
+    return out
 
 
 def snapshot_store(db: Path, norm: Normaliser) -> dict[str, dict[str, Any]]:
@@ -232,6 +239,16 @@ def snapshot_store(db: Path, norm: Normaliser) -> dict[str, dict[str, Any]]:
             if norm.masked_values > before:
                 note["masked_values"] = norm.masked_values - before
             header = json.dumps([cols[i] for i in keep])
+            if table == "runs":  # one entry per command: a command's new runs stand apart
+                by_command: dict[str, list[str]] = {}
+                command = keep.index(cols.index("command"))
+                for row in rows:
+                    by_command.setdefault(json.loads(row)[command], []).append(row)
+                for name, group in by_command.items():
+                    out[f"store/runs[{name}]"] = _entry(
+                        "table", _sha(iter([header, *group])), len(group)
+                    )
+                continue
             out[f"store/{table}"] = _entry("table", _sha(iter([header, *rows])), len(rows), **note)
         out["store/(schema)"] = _entry("schema", _sha(iter(schema)), len(schema))
     return out

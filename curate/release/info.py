@@ -99,7 +99,7 @@ class ReleaseInfo:
 
     def __post_init__(self) -> None:
         # The figures may also be given in their stored form (what their producer wrote:
-        # the agreement stage's dict, the audit's summary.json, the changelog entry, a
+        # the agreement stage's dict, the audit run's summary, the changelog entry, a
         # Features dict): typed here, once, so every reader sees the fields.
         if isinstance(self.features, Mapping) and not _is_features(self.features):
             from curate.release.row import features_from_dict

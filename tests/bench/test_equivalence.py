@@ -70,8 +70,22 @@ def test_manifest_sees_a_changed_row_not_a_changed_timestamp(tmp_path: Path) -> 
     assert eq.snapshot_workspace(ws, norm()) == first
 
     with sqlite3.connect(ws / eq.DB_NAME) as conn:
+        (language,) = conn.execute("SELECT language FROM records WHERE source_id='a1'").fetchone()
         conn.execute("UPDATE records SET language='xx' WHERE source_id='a1'")
     conn.close()
     changed = eq.snapshot_workspace(ws, norm())
     differ = [r["entry"] for r in eq.compare(first, changed) if r["status"] != "same"]
     assert differ == ["store/records"]
+
+    # a command that logs a run where it did not before: its own entry, the rest the same
+    with sqlite3.connect(ws / eq.DB_NAME) as conn:
+        conn.execute("UPDATE records SET language=? WHERE source_id='a1'", (language,))
+        conn.execute(
+            "INSERT INTO runs VALUES ('20300101T000001Z-00000001', 'export', '{}', 0, 0, "
+            "'completed', '{}')"
+        )
+    conn.close()
+    logged = eq.snapshot_workspace(ws, norm())
+    rows = {r["entry"]: r["status"] for r in eq.compare(first, logged)}
+    assert rows.pop("store/runs[export]") == "only after"
+    assert set(rows.values()) == {"same"}
