@@ -340,7 +340,8 @@ class AuditFamily:
 
 @dataclass(frozen=True)
 class AuditSummary:
-    """`curate audit`'s summary: its run's counts (`audit.store.latest_summary`), also written to reports/audit/summary.json."""
+    """`curate audit`'s summary: its run's counts (`audit.store.latest_summary`), also
+    written to reports/audit/summary.json."""
 
     run_id: str | None
     families: dict[str, AuditFamily]  # family (or "records") -> figures, in audit order
