@@ -832,7 +832,7 @@ def vault_purge(
     with _store(create=False) as store:
         if not yes:
             typer.confirm(f"Delete all raw texts in {store.root}?", abort=True)
-        n = store.vault.purge()
+        n = store.purge_vault()
         removed = store.swept + sweep(store.root)
         left = {k: v.to_dict() for k, v in usage(store.root).items()}
     reporting.print_vault_purged(n, removed, left)

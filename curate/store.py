@@ -454,6 +454,14 @@ class Store:
     def vault(self) -> Vault:
         return Vault(self.conn)
 
+    def purge_vault(self) -> int:
+        """`curate vault purge` as a run of the run log: every raw text deleted (see
+        `Vault.purge`). Returns how many records' raw texts went."""
+        counts: dict[str, int] = {}
+        with self.run("vault purge", {}, lambda: counts):
+            counts["texts"] = self.vault.purge()
+        return counts["texts"]
+
 
 class Vault:
     """Raw, not de-identified texts. Only de-identification and curators' review read it."""

@@ -9,6 +9,8 @@ import sys
 import pytest
 from helpers import REPO, run_cli, submission, write_lines
 
+from curate.store import Store
+
 SUBCOMMANDS = [
     [],
     ["ingest"],
@@ -106,6 +108,13 @@ def test_vault_purge_cli(tmp_path):
     out = run_cli("-w", str(ws), "vault", "purge", "--yes", check=True).stdout
     assert "1 raw text" in out
     assert json.loads(run_cli("-w", str(ws), "stats", "--json").stdout)["vault_texts"] == 0
+    with Store.open(ws, create=False) as store:
+        run = store.runs()[-1]
+    assert (run["command"], run["status"], json.loads(run["counts"])) == (
+        "vault purge",
+        "completed",
+        {"texts": 1},
+    )
 
 
 @pytest.mark.parametrize("command", ["ingest", "deid", "hydrate"])

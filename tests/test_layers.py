@@ -74,3 +74,28 @@ def test_the_checks_see_an_import():
     graph = import_graph()
     assert graph.has_edge("curate.writer", "curate.deid.tables")
     assert graph.has_edge("curate.executors.local", "curate.executors.pool")
+
+
+# the modules that own workspace tables (`store.TABLE_OWNERS`) and the store itself
+OWNERS = {
+    "curate.store",
+    "curate.deid.tables",
+    "curate.annotate.tables",
+    "curate.audit.store",
+    "curate.release.tables",
+}
+
+
+def test_only_the_table_owners_touch_the_connection():
+    """Outside the modules that own tables, no code reaches the store's connection."""
+    from curate.store import TABLE_OWNERS
+
+    assert set(TABLE_OWNERS) | {"curate.store"} == OWNERS
+    offenders = []
+    for path in PACKAGE.rglob("*.py"):
+        if _module(path) in OWNERS:
+            continue
+        for n, line in enumerate(path.read_text(encoding="utf-8").splitlines(), 1):
+            if "store.conn" in line:
+                offenders.append(f"{path.relative_to(PACKAGE.parent)}:{n}")
+    assert offenders == []

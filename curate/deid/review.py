@@ -25,7 +25,6 @@ from typing import Any
 
 from curate.deid import tables as deid_tables
 from curate.deid.allowlist import KINDS as ALLOWLIST_KINDS
-from curate.deid.operators import CURATOR
 from curate.deid.policy import Policy
 from curate.errors import CurateError
 
@@ -125,16 +124,8 @@ def summary(store: Any) -> dict[str, Any]:
     left = deid_tables.review_queue(
         store,
     )
-    pending = store.conn.execute(
-        "SELECT COUNT(DISTINCT o.record_id) FROM deid_overrides o JOIN records r "
-        "ON r.id=o.record_id AND r.revision=o.revision WHERE r.deid_status<>'done'"
-    ).fetchone()[0]
-    verdicts = dict(
-        store.conn.execute(
-            "SELECT o.verdict, COUNT(*) FROM deid_overrides o JOIN records r "
-            "ON r.id=o.record_id AND r.revision=o.revision GROUP BY o.verdict"
-        ).fetchall()
-    )
+    pending = deid_tables.records_to_redo(store)
+    verdicts = deid_tables.verdict_counts(store)
     return {
         "unreviewed": len(left),
         "records": len({r["record_id"] for r in left}),
@@ -154,13 +145,7 @@ def curator_kept(store: Any) -> dict[str, list[tuple[int, int]]]:
 
     out: dict[str, list[tuple[int, int]]] = {}
     phrase_paths: dict[str, list[int]] = {}
-    for rid, fld, start, end, doc in store.conn.execute(
-        "SELECT d.id, d.field, d.new_start, d.new_end, x.doc FROM deid_decisions d "
-        "JOIN records r ON r.id=d.id AND r.revision=d.revision "
-        "JOIN revisions x ON x.id=r.id AND x.revision=r.revision "
-        "WHERE d.recognizer=? AND d.operator='keep' AND d.new_start IS NOT NULL",
-        (CURATOR,),
-    ):
+    for rid, fld, start, end, doc in deid_tables.curator_kept(store):
         if fld.startswith("phrase:"):
             # the j-th phrase is the j-th span without offsets of the record as ingested
             if rid not in phrase_paths:
@@ -236,6 +221,9 @@ def export_queue(store: Any, path: Path) -> int:
     return n
 
 
+REVIEW_COMMAND = "deid review"  # the run log's name of an import or an interactive review
+
+
 @dataclass
 class ImportReport:
     """What an import did, line by line: nothing is dropped without a word."""
@@ -249,6 +237,14 @@ class ImportReport:
             "recorded": dict(self.recorded),
             "no_verdict": self.no_verdict,
             "problems": self.problems,
+        }
+
+    def run_counts(self) -> dict[str, Any]:
+        """For the run log: counts only."""
+        return {
+            "recorded": dict(self.recorded),
+            "no_verdict": self.no_verdict,
+            "problems": len(self.problems),
         }
 
 
@@ -291,8 +287,17 @@ def import_verdicts(
         lines = list(read_verdict_lines(path.read_text(encoding="utf-8").splitlines()))
     except (OSError, UnicodeDecodeError) as exc:
         raise CurateError(f"{path}: cannot read ({type(exc).__name__})") from None
-    known = _known_items(store, {iid.partition("@")[0] for _, iid, _, _ in lines if iid})
     report = ImportReport()
+    args = {"import": str(path), "reviewer": reviewer}
+    with store.run(REVIEW_COMMAND, args, report.run_counts):
+        _import_lines(store, lines, policy, reviewer, report)
+    return report
+
+
+def _import_lines(
+    store: Any, lines: list, policy: Policy | None, reviewer: str | None, report: ImportReport
+) -> None:
+    known = _known_items(store, {iid.partition("@")[0] for _, iid, _, _ in lines if iid})
     for line, iid, given, problem in lines:
         if problem is None and iid not in known:
             problem = "unknown item (no decision of a record's current revision)"
@@ -321,7 +326,6 @@ def import_verdicts(
             report.problems.append(
                 {"line": line, "id": iid, "problem": "the record was re-ingested meanwhile"}
             )
-    return report
 
 
 def _known_items(store: Any, record_ids: set[str]) -> dict[str, Item]:
@@ -337,15 +341,7 @@ def _known_items(store: Any, record_ids: set[str]) -> dict[str, Item]:
 
 def _override_rows(store: Any, record_id: str) -> list[dict[str, Any]]:
     """Earlier verdicts on the record's current revision, as queue rows."""
-    cur = store.conn.execute(
-        "SELECT o.record_id, o.revision, r.culture, r.language, o.field, o.start, o.end, "
-        "o.entity_type, NULL AS recognizer, NULL AS score, NULL AS operator, "
-        "NULL AS unsure, o.verdict FROM deid_overrides o JOIN records r "
-        "ON r.id=o.record_id AND r.revision=o.revision WHERE o.record_id=?",
-        (record_id,),
-    )
-    cols = [c[0] for c in cur.description]
-    return [dict(zip(cols, row, strict=True)) for row in cur]
+    return deid_tables.override_rows(store, record_id)
 
 
 # -- the interactive loop ----------------------------------------------------------------
@@ -389,6 +385,14 @@ class LoopReport:
     stale: int = 0  # records re-ingested while the loop ran
     left: int = 0  # not shown (quit)
 
+    def run_counts(self) -> dict[str, Any]:
+        return {
+            "recorded": dict(self.recorded),
+            "skipped": self.skipped,
+            "stale": self.stale,
+            "left": self.left,
+        }
+
 
 def review_loop(
     store: Any, policy: Policy | None, reviewer: str | None, ask: Any, show: Any
@@ -396,10 +400,14 @@ def review_loop(
     """Go through the unreviewed queue: `show(markup)` each item, `ask(prompt)` returns
     one of r k a s q (None: the input ended, as q). Each verdict is stored at once, so a
     quit keeps what was decided."""
-    rows = deid_tables.review_queue(
-        store,
-    )
+    rows = deid_tables.review_queue(store)
     report = LoopReport()
+    with store.run(REVIEW_COMMAND, {"reviewer": reviewer}, report.run_counts):
+        _loop(store, rows, policy, reviewer, ask, show, report)
+    return report
+
+
+def _loop(store: Any, rows: list, policy, reviewer, ask, show, report: LoopReport) -> None:
     for n, item in enumerate(_with_context(store, rows), 1):  # the vault read as it goes
         show(render(item, n, len(rows)))
         key = ask(PROMPT)
@@ -414,4 +422,3 @@ def review_loop(
             report.recorded[verdict] += 1
         else:
             report.stale += 1
-    return report

@@ -271,3 +271,49 @@ def decisions(store: Store, record_id: str) -> list[dict[str, Any]]:
     )
     cols = [c[0] for c in cur.description]
     return [dict(zip(cols, row, strict=True)) for row in cur]
+
+
+def records_to_redo(store: Store) -> int:
+    """Records with a curator verdict on their current revision that are not yet
+    de-identified again."""
+    return store.conn.execute(
+        "SELECT COUNT(DISTINCT o.record_id) FROM deid_overrides o JOIN records r "
+        "ON r.id=o.record_id AND r.revision=o.revision WHERE r.deid_status<>'done'"
+    ).fetchone()[0]
+
+
+def verdict_counts(store: Store) -> dict[str, int]:
+    """Verdict ('remove' | 'keep') -> how many, on current revisions."""
+    return dict(
+        store.conn.execute(
+            "SELECT o.verdict, COUNT(*) FROM deid_overrides o JOIN records r "
+            "ON r.id=o.record_id AND r.revision=o.revision GROUP BY o.verdict"
+        ).fetchall()
+    )
+
+
+def curator_kept(store: Store) -> list[tuple[str, str, int, int, str]]:
+    """(record id, field, start, end in the de-identified text, the record as ingested)
+    of every word a curator decided to keep, on current revisions."""
+    from curate.deid.operators import CURATOR
+
+    return store.conn.execute(
+        "SELECT d.id, d.field, d.new_start, d.new_end, x.doc FROM deid_decisions d "
+        "JOIN records r ON r.id=d.id AND r.revision=d.revision "
+        "JOIN revisions x ON x.id=r.id AND x.revision=r.revision "
+        "WHERE d.recognizer=? AND d.operator='keep' AND d.new_start IS NOT NULL",
+        (CURATOR,),
+    ).fetchall()
+
+
+def override_rows(store: Store, record_id: str) -> list[dict[str, Any]]:
+    """The curator's verdicts on the record's current revision, as review-queue rows."""
+    cur = store.conn.execute(
+        "SELECT o.record_id, o.revision, r.culture, r.language, o.field, o.start, o.end, "
+        "o.entity_type, NULL AS recognizer, NULL AS score, NULL AS operator, "
+        "NULL AS unsure, o.verdict FROM deid_overrides o JOIN records r "
+        "ON r.id=o.record_id AND r.revision=o.revision WHERE o.record_id=?",
+        (record_id,),
+    )
+    cols = [c[0] for c in cur.description]
+    return [dict(zip(cols, row, strict=True)) for row in cur]

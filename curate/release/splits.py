@@ -88,11 +88,11 @@ class Assignment:
 
 
 def _stored(store: Any) -> tuple[dict[str, str], dict[str, str]]:
+    from curate.release import tables
+
     by_record: dict[str, str] = {}
     by_group: dict[str, str] = {}
-    for rid, group, split in store.conn.execute(
-        "SELECT record_id, group_key, split FROM splits ORDER BY assigned, rowid"
-    ):
+    for rid, group, split in tables.stored_splits(store):
         by_record[rid] = split
         by_group.setdefault(group, split)
     return by_record, by_group
@@ -101,7 +101,9 @@ def _stored(store: Any) -> tuple[dict[str, str], dict[str, str]]:
 def assigned_splits(store: Any) -> list[tuple[str, str, str]]:
     """(record id, split, group key) of every stored assignment, in the table's order:
     what validation checks the splits against."""
-    return list(store.conn.execute("SELECT record_id, split, group_key FROM splits"))
+    from curate.release import tables
+
+    return tables.assigned_splits(store)
 
 
 def _cut(groups: list[tuple[str, int]], have: dict[str, int], ratios: dict[str, float]):
@@ -181,4 +183,6 @@ def assign(
 
 def save(conn: Any, assignment: Assignment) -> None:
     """Insert the new rows (inside the caller's transaction, with the release)."""
-    conn.executemany("INSERT INTO splits VALUES (?, ?, ?, ?, ?, ?, ?)", assignment.new_rows)
+    from curate.release import tables
+
+    tables.save_splits(conn, assignment.new_rows)

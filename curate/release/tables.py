@@ -70,3 +70,20 @@ def record_release(
     record id, split, label hash), inside the caller's transaction."""
     conn.execute("INSERT INTO releases VALUES (?, ?, ?, ?, ?, ?)", row)
     conn.executemany("INSERT INTO release_items VALUES (?, ?, ?, ?)", items)
+
+
+def stored_splits(store: Any) -> list[tuple[str, str, str]]:
+    """(record id, group key, split) of every assignment, oldest first."""
+    return store.conn.execute(
+        "SELECT record_id, group_key, split FROM splits ORDER BY assigned, rowid"
+    ).fetchall()
+
+
+def assigned_splits(store: Any) -> list[tuple[str, str, str]]:
+    """(record id, split, group key) of every assignment, in the table's order."""
+    return list(store.conn.execute("SELECT record_id, split, group_key FROM splits"))
+
+
+def save_splits(conn: Any, rows: list[tuple]) -> None:
+    """New assignments (inside the caller's transaction, with the release)."""
+    conn.executemany("INSERT INTO splits VALUES (?, ?, ?, ?, ?, ?, ?)", rows)

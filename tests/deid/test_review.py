@@ -236,6 +236,9 @@ def test_a_verdict_on_a_decision_the_machine_was_sure_of(ws, tmp_path):
     assert deid_tables.overrides(store, first)["text"] == [
         Override(boss["start"], boss["end"], "keep")
     ]
+    run = store.runs()[-1]  # the import is a run of the run log, with counts only
+    assert (run["command"], run["status"]) == ("deid review", "completed")
+    assert json.loads(run["counts"]) == {"recorded": {"keep": 1}, "no_verdict": 0, "problems": 0}
     assert (
         len(
             deid_tables.review_queue(
