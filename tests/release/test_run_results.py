@@ -30,7 +30,7 @@ def test_the_card_reads_audit_and_eval_from_their_runs_not_the_report_files(
 ) -> None:
     fill(3)
     first = export(store, config, version="1.0.0", engine=deid_engine)
-    assert first.info.audit is None and first.info.deid["eval"] is None
+    assert first.info.audit is None and first.info.deid.eval is None
     readme = (first.folder / "README.md").read_text(encoding="utf-8")
     assert "Label-noise audit: " in readme and "Measured quality" not in readme
 
@@ -42,8 +42,9 @@ def test_the_card_reads_audit_and_eval_from_their_runs_not_the_report_files(
     shutil.rmtree(store.root / "reports")  # nothing left to read by path
 
     second = export(store, config, version="1.1.0", engine=deid_engine)
-    assert second.info.audit == report.to_dict() == latest_summary(store)
-    stored_eval = {k: v for k, v in second.info.deid["eval"].items() if k != "same_policy"}
+    assert second.info.audit.to_dict() == report.to_dict() == latest_summary(store)
+    evaluated = second.info.deid.eval.to_dict()
+    stored_eval = {k: v for k, v in evaluated.items() if k != "same_policy"}
     assert stored_eval == evaluation == latest_result(store)
     readme = (second.folder / "README.md").read_text(encoding="utf-8")
     assert "Label-noise audit: " not in readme
