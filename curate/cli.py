@@ -4,7 +4,6 @@ result to `curate.reporting`, which prints it: no logic and no output live here.
 
 from __future__ import annotations
 
-import json
 import sys
 from pathlib import Path
 from typing import Annotated, Any
@@ -317,13 +316,10 @@ def deid_eval(
     plain phrases changed. With --planted, also identifiers planted into real phrases:
     recall per language and type, and the phrases left unchanged around them."""
     from curate import reporting
-    from curate.deid.evaluate import evaluate, recorded
-    from curate.deid.planted import evaluate_planted, release_dir
-    from curate.deid.realtext import evaluate_real, labelled_file
-    from curate.deid.stage import make_engine
+    from curate.deid.evaluate import run_eval
+    from curate.deid.planted import release_dir
 
     config = _config()
-    out = out or config.workspace / "reports" / "deid-eval"
     source = release_dir(config, planted_from) if planted else None
     if planted and source is None:
         raise typer.BadParameter(
@@ -331,24 +327,8 @@ def deid_eval(
             "give --planted-from DIR",
             param_hint="--planted",
         )
-    engine = make_engine(config)
-    args = {"per_language": per_language, "seed": seed, "out": str(out), "planted": planted}
-    with recorded(config, out, args) as result:  # the "deid eval" run; counts: the results
-        result.update(
-            evaluate(config, per_language=per_language, seed=seed, out_dir=out, engine=engine)
-        )
-        real_path = labelled_file(config, real)
-        if real_path is not None:
-            real_result = evaluate_real(config, real_path, engine=engine)
-            real_result.pop("errors")  # offsets into licensed text: not kept in reports
-            result["real"] = real_result
-        if source is not None:
-            # counts only: nothing of the licensed phrases goes into the report
-            result["planted"] = evaluate_planted(
-                config, source, per_language=planted_per_language, seed=seed, engine=engine
-            )
-        if real_path is not None or source is not None:
-            (out / "eval_results.json").write_text(json.dumps(result, indent=2))
+    result = run_eval(config, out=out, per_language=per_language, seed=seed, real=real,
+                      planted_from=source, planted_per_language=planted_per_language)  # fmt: skip
     if as_json:
         reporting.print_json(result)
     else:

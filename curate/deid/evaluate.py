@@ -213,6 +213,47 @@ def recorded(config: Config, out_dir: Path, args: dict[str, Any]) -> Iterator[di
         yield result
 
 
+def run_eval(
+    config: Config,
+    *,
+    out: Path | None = None,
+    per_language: int,
+    seed: int,
+    real: Path | None = None,
+    planted_from: Path | None = None,
+    planted_per_language: int = 40,
+) -> dict[str, Any]:
+    """`curate deid eval`: the synthetic corpus, and beside it the hand-labelled real
+    phrases (when there are any) and, with `planted_from` (released records), identifiers
+    planted into real phrases; logged as a "deid eval" run (`recorded`). Counts only
+    leave this function: nothing of the licensed text."""
+    from curate.deid.planted import evaluate_planted
+    from curate.deid.realtext import evaluate_real, labelled_file
+    from curate.deid.stage import make_engine
+
+    out = out or config.workspace / "reports" / "deid-eval"
+    engine = make_engine(config)
+    args = {"per_language": per_language, "seed": seed, "out": str(out),
+            "planted": planted_from is not None}  # fmt: skip
+    with recorded(config, out, args) as result:  # the "deid eval" run; counts: the results
+        result.update(
+            evaluate(config, per_language=per_language, seed=seed, out_dir=out, engine=engine)
+        )
+        real_path = labelled_file(config, real)
+        if real_path is not None:
+            real_result = evaluate_real(config, real_path, engine=engine)
+            real_result.pop("errors")  # offsets into licensed text: not kept in reports
+            result["real"] = real_result
+        if planted_from is not None:
+            # counts only: nothing of the licensed phrases goes into the report
+            result["planted"] = evaluate_planted(
+                config, planted_from, per_language=planted_per_language, seed=seed, engine=engine
+            )
+        if real_path is not None or planted_from is not None:
+            (out / "eval_results.json").write_text(json.dumps(result, indent=2))
+    return result
+
+
 def latest_result(store: Store) -> dict[str, Any] | None:
     """The results of the newest completed `curate deid eval` of this workspace (as its
     `eval_results.json` holds them), or None when none completed."""
