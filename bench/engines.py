@@ -160,10 +160,13 @@ def estimate(
     given at least as many files as cores), pairing on the driver, the steps in the
     actors, loading on the driver."""
     one, ray, demo = rows["local-1"], rows["ray"], rows["ray-demo"]
-    per_core = one["records"] / (one["phases"]["ingest"] + one["phases"]["deid"])
+    per_core = one["records"] / (one["phases"]["ingest"] + one["phases"].get("deid", 0.0))
     # What the driver does besides pairing while it reads: writing the input shards.
-    shards = ray["records"] / max(ray["phases"]["read"] - ray["phases"]["scan"], 1e-9)
-    load = ray["records"] / max(ray["phases"]["load"], 1e-9)
+    phases = ray["phases"]
+    shards = ray["records"] / max(phases["read"] - phases["scan"], 1e-9)
+    # Storing the results: `load` before the one store writer, `write` since (the results
+    # read back in order and written as they come).
+    load = ray["records"] / max(phases.get("write", phases.get("load", 0.0)), 1e-9)
     fixed = demo["phases"]["ray_start"] + demo["phases"]["process"]
     out = []
     for nodes in (1, 4, 16, 64):

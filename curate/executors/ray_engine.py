@@ -123,7 +123,10 @@ class RayExecutor:
                     "records was stored: re-run to retry"
                 ) from None
             self.seconds["process"] = time.perf_counter() - start
+            start = time.perf_counter()
+            # the results back, in input order, as the caller takes (and writes) them
             yield from chunks(read_in_order(out, writer.count), BATCH)
+            self.seconds["write"] = time.perf_counter() - start
         finally:
             for sub in ("in", "out"):
                 shutil.rmtree(self.folder / sub, ignore_errors=True)
