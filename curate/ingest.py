@@ -279,6 +279,18 @@ class NormalizeStep:
         return batch
 
 
+# Records per step call: work enough per call, and batches small enough to spread evenly
+# over the workers (the store writes `[ingest] batch_size` records per transaction).
+STEP_BATCH = 64
+
+
+def run_steps(executor: Executor, steps: list[Step], works: Iterable[Work]) -> Iterator[Work]:
+    """`steps` on every record of `works` on `executor`, in batches of `STEP_BATCH`; the
+    records come back one by one, in input order."""
+    for batch in executor.run(steps, chunks(works, STEP_BATCH)):
+        yield from batch
+
+
 def ingest_steps(config: Config, policy: Any = None, engine: Any = None) -> list[Step]:
     """The steps of a record after it is read: language id, then, with a de-identification
     `policy`, de-identification (with `engine`, if one is loaded already)."""
@@ -342,8 +354,8 @@ def ingest(
                 items = _sources(paths, fmt, config, store.id_salt, mapping or {}, culture, staging,
                                  on_progress, executor.map_files)  # fmt: skip
                 works = _works(items, store, policy is not None, report, quarantine, defects_out)
-                for batch in executor.run(steps, chunks(works, batch_size)):
-                    written = writer.write(batch)
+                for batch in chunks(run_steps(executor, steps, works), batch_size):
+                    written = writer.write(batch)  # a transaction per `batch_size` records
                     _count_written(report, batch, written)
                 report.status = "completed"
             except BaseException:

@@ -32,7 +32,7 @@ from curate.errors import CurateError
 from curate.hydrate import align, dumps, reference
 from curate.hydrate.reference import Reference, Wanted
 from curate.hydrate.report import HydrateReport
-from curate.ingest import NO_CULTURE, expand_paths, ingest_steps
+from curate.ingest import NO_CULTURE, expand_paths, ingest_steps, run_steps
 from curate.quarantine import Quarantine
 from curate.records import Provenance, RawText, Record, Source, Span, content_hash
 from curate.sources.base import Parsed, Rejected
@@ -402,7 +402,7 @@ def _store_items(
     batch_size = int(config.section("ingest")["batch_size"])
     executor = LocalExecutor(workers if len(wanted) >= 256 else 1)
     unchanged: list[str] = []  # records this run did not de-identify: counted from the store
-    for batch in executor.run(steps, chunks(works(), batch_size)):
+    for batch in chunks(run_steps(executor, steps, works()), batch_size):
         written = writer.write(batch)
         deid.count(batch, written)
         for work, put in zip(batch, written, strict=True):
