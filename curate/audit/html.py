@@ -5,6 +5,12 @@ Charts are inline SVG drawn with matplotlib's object API (`Figure`, no pyplot st
 GUI backend). Every text on the page comes from de-identified records and is
 HTML-escaped by Jinja's autoescaping; chart labels are label names, cultures and
 annotator ids only.
+
+Right-to-left text: every cell that shows dataset text (the excerpt, the given and
+suggested values, annotator ids) carries its own `dir` (`curate.bidi.direction`, decided
+per cell by its content, pseudonym tags skipped) and cells align to their start, so an
+Arabic or Hebrew excerpt starts at the right edge while an English one starts at the left;
+values quoted inside the English notes are isolated in `<bdi>`.
 """
 
 from __future__ import annotations
@@ -15,6 +21,7 @@ from collections.abc import Sequence
 from typing import Any
 
 from curate.audit.store import KINDS, AuditFlag
+from curate.bidi import direction
 
 MAX_ROWS = 100  # flags shown per family and culture; the CSV/Parquet files have them all
 EXCERPT = 160  # characters of text shown per flag
@@ -34,7 +41,7 @@ TEMPLATE = """<!DOCTYPE html>
 <style>
 body { font-family: system-ui, sans-serif; margin: 2em; max-width: 1200px; color: #222; }
 table { border-collapse: collapse; margin: 0.5em 0 1.5em; font-size: 0.9em; }
-th, td { border: 1px solid #ccc; padding: 3px 6px; text-align: left; vertical-align: top; }
+th, td { border: 1px solid #ccc; padding: 3px 6px; text-align: start; vertical-align: top; }
 th { background: #f2f2f2; }
 td.text { max-width: 480px; }
 td.num { text-align: right; font-variant-numeric: tabular-nums; }
@@ -66,9 +73,10 @@ near-duplicate score) · full lists in the CSV/Parquet files next to this page.<
 <h3>Annotators (CROWDLAB, {{ section.crowd_items }} item(s) with 2+ annotators)</h3>
 <table><tr><th>annotator</th><th>quality</th><th>agreement with consensus</th>
 <th>labels</th><th>worst class</th></tr>
-{% for a, s in section.annotators %}<tr><td>{{ a }}</td><td class="num">{{ s.quality }}</td>
-<td class="num">{{ s.agreement_with_consensus }}</td><td class="num">{{ s.labelled }}</td>
-<td>{{ s.worst_class }}</td></tr>{% endfor %}
+{% for a, s in section.annotators %}<tr><td dir="{{ a|textdir }}">{{ a }}</td>
+<td class="num">{{ s.quality }}</td><td class="num">{{ s.agreement_with_consensus }}</td>
+<td class="num">{{ s.labelled }}</td><td dir="{{ s.worst_class|textdir }}">{{ s.worst_class }}</td>
+</tr>{% endfor %}
 </table>{% elif section.crowd_note %}<p class="note">CROWDLAB: {{ section.crowd_note }}</p>
 {% endif %}
 {% for culture, rows, more in section.cultures %}
@@ -77,9 +85,12 @@ near-duplicate score) · full lists in the CSV/Parquet files next to this page.<
 <table><tr><th>kind</th><th>rank</th><th>record id</th><th>annotator</th><th>given</th>
 <th>suggested</th><th>score</th><th>text (de-identified)</th><th>detail</th></tr>
 {% for f in rows %}<tr><td>{{ kind_titles[f.kind] }}</td><td class="num">{{ f.rank }}</td>
-<td>{{ f.record_id }}</td><td>{{ f.annotator or "" }}</td><td>{{ f.given or "" }}</td>
-<td>{{ f.suggested or "" }}</td><td class="num">{{ "%.3f"|format(f.score) }}</td>
-<td class="text">{{ f.excerpt }}</td><td>{{ f.note }}</td></tr>{% endfor %}
+<td>{{ f.record_id }}</td><td dir="{{ f.annotator|textdir }}">{{ f.annotator or "" }}</td>
+<td dir="{{ f.given|textdir }}">{{ f.given or "" }}</td>
+<td dir="{{ f.suggested|textdir }}">{{ f.suggested or "" }}</td>
+<td class="num">{{ "%.3f"|format(f.score) }}</td>
+<td class="text" dir="{{ f.excerpt|textdir }}">{{ f.excerpt }}</td><td>{{ f.note }}</td></tr>
+{% endfor %}
 </table>{% if more %}<p class="note">{{ more }} more in the CSV/Parquet files.</p>{% endif %}
 {% else %}<p class="note">no flags</p>{% endif %}
 {% endfor %}{% endif %}
@@ -187,15 +198,30 @@ def family_charts(
     return charts
 
 
-def _note(f: AuditFlag) -> str:
+def _note(f: AuditFlag) -> Any:
+    """The detail column: English wording around values from the data (labels, annotator
+    ids), each isolated in `<bdi>` so a right-to-left one cannot reorder its neighbours."""
+    from markupsafe import Markup, escape
+
+    def bdi(value: Any) -> Markup:
+        return Markup("<bdi>{}</bdi>").format(value)
+
     d = f.detail
     if f.kind == "near_duplicate":
-        extra = f", its label {d['partner_label']}" if d.get("partner_label") else ""
-        return f"near {d.get('partner')} (distance {d.get('distance')}){extra}"
+        extra = (
+            Markup(", its label {}").format(bdi(d["partner_label"]))
+            if d.get("partner_label")
+            else ""
+        )
+        return Markup("near {} (distance {}){}").format(
+            bdi(d.get("partner")), d.get("distance"), extra
+        )
     if f.kind == "consensus":
-        votes = ", ".join(f"{a}: {v}" for a, v in d.get("votes", {}).items())
-        return f"votes {votes}; agreement {d.get('agreement')}"
-    return ""
+        votes = Markup(", ").join(
+            Markup("{}: {}").format(bdi(a), bdi(v)) for a, v in d.get("votes", {}).items()
+        )
+        return Markup("votes {}; agreement {}").format(votes, d.get("agreement"))
+    return escape("")
 
 
 def _excerpt(text: str) -> str:
@@ -245,6 +271,7 @@ def render(
             ]
         sections.append(section)
     env = Environment(autoescape=True, trim_blocks=True, lstrip_blocks=True)
+    env.filters["textdir"] = direction
     for section in sections:
         section["charts"] = [Markup(s) for s in section.get("charts", [])]
     return env.from_string(TEMPLATE).render(
