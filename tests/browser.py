@@ -13,6 +13,8 @@ checks what readers see must not pass by seeing nothing.
 
 from __future__ import annotations
 
+import os
+import tempfile
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
@@ -27,9 +29,18 @@ def chromium_page(width: int = 1280, height: int = 900) -> Iterator:
 
     if not CHROMIUM.exists():
         raise FileNotFoundError(f"{CHROMIUM} is missing: the browser tests need Chromium")
-    with sync_playwright() as pw:
+    # Chromium writes its config, crash reports and a dconf cache under $HOME and XDG
+    # folders: those go to a temp dir, never the user's home.
+    with tempfile.TemporaryDirectory(prefix="chromium-home-") as home, sync_playwright() as pw:
+        env = {
+            **os.environ,
+            "HOME": home,
+            "XDG_CONFIG_HOME": f"{home}/config",
+            "XDG_CACHE_HOME": f"{home}/cache",
+            "XDG_DATA_HOME": f"{home}/data",
+        }
         browser = pw.chromium.launch(
-            executable_path=str(CHROMIUM), args=["--no-sandbox"], headless=True
+            executable_path=str(CHROMIUM), args=["--no-sandbox"], headless=True, env=env
         )
         try:
             page = browser.new_page(viewport={"width": width, "height": height})
