@@ -330,6 +330,8 @@ cmd_start() {
     # setsid: the server leads its own process group, so stop can signal all of it.
     # 9>&-: the server must not inherit the start lock. Secrets go through the
     # environment (LABEL_STUDIO_*), never the command line that `ps` shows.
+    # Accounts are made only through the organization's invite link (Organization ->
+    # Add People), which the curator hands to each annotator: nobody signs up unasked.
     # Label Studio runs git in its package dir and shows (and caches in version_.py) the
     # commit it finds in /api/version: the ceiling keeps it out of a repo around the venv.
     # shellcheck disable=SC2016 # expanded by the inner bash
@@ -348,6 +350,7 @@ cmd_start() {
         LABEL_STUDIO_ENABLE_LEGACY_API_TOKEN=true \
         LABEL_STUDIO_LATEST_VERSION_CHECK=false \
         LABEL_STUDIO_COLLECT_ANALYTICS=false \
+        LABEL_STUDIO_DISABLE_SIGNUP_WITHOUT_LINK=true \
         LABEL_STUDIO_USERNAME="$ADMIN" \
         LABEL_STUDIO_PASSWORD="$LS_PASSWORD" \
         LABEL_STUDIO_USER_TOKEN="$LS_TOKEN" \

@@ -15,7 +15,7 @@ import xml.etree.ElementTree as ET
 from pathlib import Path
 from typing import Any
 
-from curate.schema import Family, Taxonomy, load_taxonomy
+from curate.schema import Family, Taxonomy, load_normalization, load_taxonomy
 
 GENERATED_NOTICE = (
     "<!-- generated from schemas/taxonomy.yaml by curate.annotate.labeling; do not edit -->"
@@ -29,6 +29,34 @@ META_KEYS = ("record_id", "culture", "language")
 # Demographics describe the post's author, so their text areas hang off the post.
 DEMOGRAPHICS_FIELD = "post"
 EMPATHY_CONTROL = "empathy"
+# The choices of a category demographic beyond its normalization table's values.
+UNKNOWN, OTHER = "unknown", "other"
+
+# Label Studio's own single-key shortcuts on a text task (its keymap: `u` unselects a
+# region; the rest use ctrl/alt/shift or Enter, Escape, Backspace). Hotkeys we assign
+# avoid these, and we assign every one, because Label Studio gives any control without
+# one the next free key of "1234567890qwe…", which put the digits on intensity and left
+# the fifth empathy score without a key.
+RESERVED_KEYS = frozenset({"u"})
+HOTKEY_POOL = "abcdefghijklmnopqrstuvwxyz67890"
+
+# Right-to-left text (Arabic, Hebrew) must read right to left, and the Arabic project
+# also holds English posts, so direction is decided per paragraph by its own first strong
+# character (`unicode-bidi: plaintext`), never per project. Label Studio 1.23 draws each
+# paragraph of a Text as one `span.lsf-richtext__line` followed by `<br>`; CSS changes
+# no character of the DOM text, so the offsets Label Studio computes stay exact. The
+# region list and the region details get the same rule.
+STYLE = """
+.lsf-richtext__line { unicode-bidi: plaintext; text-align: start; width: 100%; }
+.lsf-htx-richtext { font-size: 18px; line-height: 1.75; max-width: 48em; }
+.lsf-main-view__annotation :is(h1, h2, h3, h4, h5, h6) {
+  unicode-bidi: plaintext; text-align: start;
+}
+.lsf-outliner-item__title, .lsf-outliner-item__text, .lsf-region-item__title,
+.lsf-detailed-region__text, .lsf-region-meta__value {
+  unicode-bidi: plaintext; text-align: start; white-space: normal;
+}
+"""
 
 # Span colours, assigned to families in taxonomy order (cycled if there are more families).
 # Chosen to be distinguishable from each other and readable under dark text.
@@ -56,8 +84,11 @@ def control_names(taxonomy: Taxonomy) -> dict[str, Any]:
     """Every Label Studio tag name the config uses, so push/pull never hard-code them.
 
     Keys: `spans` {field: Labels name}, `attributes` {(field, family): Choices name},
-    `empathy` (Choices name), `demographics` {field: TextArea name}, plus `objects`
-    {field: Text name, equal to the task data key} and `data` (all task data keys).
+    `empathy` (Choices name), `demographics` {field: control name: Choices for category
+    fields, Number for integer fields, TextArea for text}, `demographics_other` {category
+    field: TextArea name for a value outside the table}, `labels` {family: span label
+    value in Label Studio}, plus `objects` {field: Text
+    name, equal to the task data key} and `data` (all task data keys).
     Raises ValueError if the taxonomy would produce an invalid or duplicate name, since
     Label Studio silently mis-routes results when two controls share a name.
     """
@@ -68,6 +99,11 @@ def control_names(taxonomy: Taxonomy) -> dict[str, Any]:
         for fam in _families_on(taxonomy, field)
     }
     demographics = {name: f"demo_{name}" for name in taxonomy.demographic_fields}
+    other = {
+        name: f"demo_{name}_other"
+        for name in taxonomy.demographic_fields
+        if taxonomy.demographic_kinds.get(name) == "category"
+    }
     objects = {field: field for field in taxonomy.fields}
     names = [
         *objects.values(),
@@ -75,6 +111,7 @@ def control_names(taxonomy: Taxonomy) -> dict[str, Any]:
         *attributes.values(),
         EMPATHY_CONTROL,
         *demographics.values(),
+        *other.values(),
     ]
     bad = [name for name in names if not _NAME.match(name)]
     if bad:
@@ -87,13 +124,108 @@ def control_names(taxonomy: Taxonomy) -> dict[str, Any]:
         "attributes": attributes,
         "empathy": EMPATHY_CONTROL,
         "demographics": demographics,
+        "demographics_other": other,
+        "labels": {fam.name: label_value(fam) for fam in taxonomy.families.values()},
         "objects": objects,
         "data": (*META_KEYS, "title", *taxonomy.fields),
     }
 
 
+def label_value(fam: Family) -> str:
+    """A family's span label in Label Studio: its readable title ("Emotional distress").
+
+    Not the machine name with the title as `alias`: Label Studio 1.23 shows a per-region
+    control by the label's value but checks that it is filled by the stored one, so with
+    an alias a span could be submitted without its attribute. `family_of` maps back."""
+    return fam.title
+
+
+def family_of(taxonomy: Taxonomy, value: str) -> Family | None:
+    """The family of a span label as Label Studio stores it (its title, or its machine
+    name in older annotations and in predictions made before titles were shown)."""
+    for fam in taxonomy.families.values():
+        if value in (fam.title, fam.name):
+            return fam
+    return None
+
+
+def category_choices(taxonomy: Taxonomy, name: str) -> tuple[str, ...]:
+    """The choices of category demographic `name`: its normalization table's values, then
+    `unknown` and `other` (with a free-text box), so annotators pick what the release
+    normalizes to instead of typing a variant of it."""
+    table = load_normalization()["categories"].get(name, {})
+    return (*table, UNKNOWN, OTHER)
+
+
+def demographic_result(
+    taxonomy: Taxonomy, name: str, value: str, to_name: str = DEMOGRAPHICS_FIELD
+) -> list[dict[str, Any]]:
+    """The Label Studio result items an annotator's answer `value` for demographic `name`
+    makes in this config (what the frontend sends; the simulated annotators send the
+    same). `demographic_value` reads them back."""
+    names = control_names(taxonomy)
+    control = names["demographics"][name]
+    kind = taxonomy.demographic_kinds.get(name, "text")
+    item = {"from_name": control, "to_name": to_name, "origin": "manual"}
+    if kind == "integer" and str(value).strip().isdigit():
+        return [{**item, "type": "number", "value": {"number": int(value)}}]
+    if kind == "category":
+        choices = category_choices(taxonomy, name)
+        if value in choices:
+            return [{**item, "type": "choices", "value": {"choices": [value]}}]
+        other = {**item, "from_name": names["demographics_other"][name]}
+        return [
+            {**item, "type": "choices", "value": {"choices": [OTHER]}},
+            {**other, "type": "textarea", "value": {"text": [value]}},
+        ]
+    return [{**item, "type": "textarea", "value": {"text": [str(value)]}}]
+
+
+def demographic_value(items: dict[str, dict[str, Any]]) -> str:
+    """An annotator's answer for one demographic from its result values by control role
+    (`main`, and `other` for a category's free text): "" for unknown or unanswered, else
+    the text normalization reads (a chosen value, the free text of `other`, or digits)."""
+    main = items.get("main") or {}
+    if "number" in main:
+        number = main["number"]
+        return "" if number is None else str(int(number))
+    if "choices" in main:
+        chosen = (main.get("choices") or [""])[0]
+        if chosen == UNKNOWN:
+            return ""
+        if chosen == OTHER:
+            return ((items.get("other") or {}).get("text") or [""])[0]
+        return str(chosen)
+    return (main.get("text") or [""])[0]
+
+
 def _family_hint(fam: Family) -> str:
     return f"{fam.title}: {fam.description}"
+
+
+def _title(name: str) -> str:
+    """`number_of_people_in_household` -> `Number of people in household`."""
+    return name.replace("_", " ").capitalize()
+
+
+class _Hotkeys:
+    """One keyboard shortcut per control, unique in the whole config: the first free
+    letter of the shown name (a mnemonic), else the first free key of the pool."""
+
+    def __init__(self, taken: set[str]) -> None:
+        self.used = set(RESERVED_KEYS) | taken
+
+    def take(self, shown: str) -> str:
+        letters = [c for c in shown.lower() if "a" <= c <= "z"]
+        for key in [*letters, *HOTKEY_POOL]:
+            if key not in self.used:
+                self.used.add(key)
+                return key
+        for key in HOTKEY_POOL:  # the pool is spent: shift + a key
+            if f"shift+{key}" not in self.used:
+                self.used.add(f"shift+{key}")
+                return f"shift+{key}"
+        raise ValueError("no free hotkey left")
 
 
 def _add_field_block(
@@ -102,6 +234,7 @@ def _add_field_block(
     field: str,
     names: dict[str, Any],
     colours: dict[str, str],
+    keys: _Hotkeys,
 ) -> None:
     """The text of one field, its span labels, and the per-span attribute choices."""
     description = taxonomy.raw["fields"][field].get("description", "")
@@ -116,18 +249,27 @@ def _add_field_block(
             ET.SubElement(
                 labels,
                 "Label",
-                {"value": fam.name, "background": colours[fam.name], "hint": _family_hint(fam)},
+                {
+                    "value": label_value(fam),
+                    "background": colours[fam.name],
+                    "hint": _family_hint(fam),
+                    "hotkey": keys.take(fam.title),
+                },
             )
-    ET.SubElement(view, "Text", {"name": field, "value": f"${field}"})
+    ET.SubElement(view, "Text", {"name": field, "value": f"${field}", "granularity": "symbol"})
     for fam in families:
         when = {
             "visibleWhen": "region-selected",
             "whenTagName": spans,
-            "whenLabelValue": fam.name,
+            "whenLabelValue": label_value(fam),
         }
         # The wrapping View hides the header together with the choices it explains.
         box = ET.SubElement(view, "View", dict(when))
-        ET.SubElement(box, "Header", {"value": f"{fam.title}: {fam.attribute}", "size": "6"})
+        ET.SubElement(
+            box,
+            "Header",
+            {"value": f"{fam.attribute.capitalize()} of this {fam.title.lower()}", "size": "6"},
+        )
         choices = ET.SubElement(
             box,
             "Choices",
@@ -135,36 +277,111 @@ def _add_field_block(
                 "name": names["attributes"][(field, fam.name)],
                 "toName": field,
                 "perRegion": "true",
-                "choice": "single",
-                "required": "false",
+                "choice": "single-radio",
+                "required": "true",
+                "requiredMessage": (
+                    f"Every {fam.title.lower()} span in the {field} needs its "
+                    f"{fam.attribute}: select the span and pick one."
+                ),
                 "showInline": "true",
                 **when,
             },
         )
         for value in fam.values:
-            ET.SubElement(choices, "Choice", {"value": value, "hint": fam.definitions[value]})
+            ET.SubElement(
+                choices,
+                "Choice",
+                {"value": value, "hint": fam.definitions[value], "hotkey": keys.take(value)},
+            )
+
+
+def _add_demographics(root: ET.Element, taxonomy: Taxonomy, names: dict[str, Any]) -> None:
+    """The collapsed demographics panel: choices for categories (the normalization
+    table's values, `unknown`, `other` with free text), numbers for integers, a text box
+    for the rest. No hotkeys here: a panel of forms is filled with the mouse."""
+    demo = taxonomy.raw.get("demographics", {})
+    descriptions = {f["name"]: f.get("description", "") for f in demo.get("fields", [])}
+    panel = ET.SubElement(ET.SubElement(root, "Collapse"), "Panel", {"value": "Demographics"})
+    if demo.get("description"):
+        ET.SubElement(panel, "Header", {"value": demo["description"], "size": "6"})
+    for name in taxonomy.demographic_fields:
+        kind = taxonomy.demographic_kinds.get(name, "text")
+        control = names["demographics"][name]
+        header = f"{_title(name)}: {descriptions.get(name, '')}"
+        ET.SubElement(panel, "Header", {"value": header, "size": "6"})
+        if kind == "category":
+            choices = ET.SubElement(
+                panel,
+                "Choices",
+                {
+                    "name": control,
+                    "toName": DEMOGRAPHICS_FIELD,
+                    "choice": "single-radio",
+                    "showInline": "true",
+                },
+            )
+            for value in category_choices(taxonomy, name):
+                ET.SubElement(choices, "Choice", {"value": value})
+            # A View carries the condition: Label Studio ignores visibleWhen on a TextArea.
+            when = {"visibleWhen": "choice-selected", "whenTagName": control}
+            other = ET.SubElement(panel, "View", {**when, "whenChoiceValue": OTHER})
+            ET.SubElement(
+                other,
+                "TextArea",
+                {
+                    "name": names["demographics_other"][name],
+                    "toName": DEMOGRAPHICS_FIELD,
+                    "maxSubmissions": "1",
+                    "editable": "true",
+                    "rows": "1",
+                    "placeholder": f"{_title(name)}, as the post states it",
+                },
+            )
+        elif kind == "integer":
+            ET.SubElement(
+                panel,
+                "Number",
+                {"name": control, "toName": DEMOGRAPHICS_FIELD, "min": "0", "max": "150"},
+            )
+        else:
+            ET.SubElement(
+                panel,
+                "TextArea",
+                {
+                    "name": control,
+                    "toName": DEMOGRAPHICS_FIELD,
+                    "maxSubmissions": "1",
+                    "editable": "true",
+                    "rows": "1",
+                    "placeholder": "unknown",
+                },
+            )
 
 
 def labeling_config(taxonomy: Taxonomy) -> str:
     """The Label Studio labeling config (XML), deterministic for a given taxonomy.
 
-    Label values are the family names (stable machine keys the pull code maps back to
-    records); the human title and description go into hints so annotators still see them.
+    Span labels show the family titles (`label_value`; pull maps them back with
+    `family_of`). Every control has a hotkey of its
+    own (empathy the digits of its scale), every span must get its attribute before
+    submit, and a `<Style>` lays right-to-left paragraphs out right to left.
     The result starts with the do-not-edit notice and ends with a newline.
     """
     names = control_names(taxonomy)
     colours = {fam: PALETTE[i % len(PALETTE)] for i, fam in enumerate(taxonomy.families)}
+    scale = sorted(taxonomy.empathy)
+    keys = _Hotkeys({str(value) for value in scale})
     root = ET.Element("View")
+    ET.SubElement(root, "Style").text = STYLE
     meta = " · ".join(f"{key.replace('_', ' ')} ${key}" for key in META_KEYS)
     ET.SubElement(root, "Header", {"value": meta, "size": "6"})
     for field in taxonomy.fields:
-        _add_field_block(root, taxonomy, field, names, colours)
+        _add_field_block(root, taxonomy, field, names, colours, keys)
 
     empathy = taxonomy.raw.get("empathy", {})
-    scale = sorted(taxonomy.empathy)
     empathy_header = (
-        f"{empathy.get('title', 'Empathy')}: {empathy.get('description', '')} "
-        f"({taxonomy.empathy[scale[0]]} … {taxonomy.empathy[scale[-1]]})"
+        f"{empathy.get('title', 'Empathy')} of the {_empathy_field(taxonomy)}: "
+        f"{empathy.get('description', '')} Keys {scale[0]}–{scale[-1]}."
     )
     ET.SubElement(root, "Header", {"value": empathy_header, "size": "5"})
     choices = ET.SubElement(
@@ -173,39 +390,21 @@ def labeling_config(taxonomy: Taxonomy) -> str:
         {
             "name": names["empathy"],
             "toName": _empathy_field(taxonomy),
-            "choice": "single",
+            "choice": "single-radio",
             "required": "false",
             "showInline": "true",
         },
     )
     for value in scale:
-        ET.SubElement(choices, "Choice", {"value": str(value), "hint": taxonomy.empathy[value]})
-
-    demo = taxonomy.raw.get("demographics", {})
-    descriptions = {f["name"]: f.get("description", "") for f in demo.get("fields", [])}
-    panel = ET.SubElement(ET.SubElement(root, "Collapse"), "Panel", {"value": "Demographics"})
-    if demo.get("description"):
-        ET.SubElement(panel, "Header", {"value": demo["description"], "size": "6"})
-    for name in taxonomy.demographic_fields:
-        kind = taxonomy.demographic_kinds.get(name, "text")
+        label = taxonomy.empathy[value]
+        shown = label if label.startswith(str(value)) else f"{value} {label}"
         ET.SubElement(
-            panel,
-            "Header",
-            {"value": f"{name} ({kind}): {descriptions.get(name, '')}", "size": "6"},
-        )
-        ET.SubElement(
-            panel,
-            "TextArea",
-            {
-                "name": names["demographics"][name],
-                "toName": DEMOGRAPHICS_FIELD,
-                "maxSubmissions": "1",
-                "editable": "true",
-                "rows": "1",
-                "placeholder": "unknown",
-            },
+            choices,
+            "Choice",
+            {"value": shown, "alias": str(value), "hint": label, "hotkey": str(value)},
         )
 
+    _add_demographics(root, taxonomy, names)
     ET.indent(root, space="  ")
     return f"{GENERATED_NOTICE}\n{ET.tostring(root, encoding='unicode')}\n"
 
@@ -244,6 +443,9 @@ def annotator_guide(taxonomy: Taxonomy) -> str:
         "",
         "The response may be empty; then leave its spans and the empathy score blank.",
         "",
+        "This guide is also the project's instructions in Label Studio: it opens before "
+        "you start labeling, and again from the **i** (instructions) button.",
+        "",
         "### Cultures",
         "",
     ]
@@ -260,15 +462,21 @@ def annotator_guide(taxonomy: Taxonomy) -> str:
         out.append(f"- In the **{field}**, the span labels are {fams}.")
     out += [
         "",
-        "1. Click a label above the text (or press its hotkey).",
+        "1. Click a label above the text (or press the key shown beside it).",
         "2. Select the phrase in the text with the mouse. Select the whole phrase that "
         "carries the meaning, not single words out of it, and no surrounding spaces or "
         "punctuation that do not belong to it.",
-        "3. Click the new region to select it. The attribute choices for its label appear "
-        "below the text; pick exactly one.",
-        "4. To fix a span, select the region and delete it, then mark it again.",
+        "3. Select the new span (click it in the **Regions** list). Its choices appear "
+        "under the text: pick exactly one, with the mouse or the key shown beside it. "
+        "Every span needs its choice: Submit refuses an annotation with a span that has "
+        "none, and selects that span for you.",
+        "4. To fix a span, select it and press Backspace (or the bin icon), then mark it again.",
         "",
-        "Hover over a label or a choice to see its definition.",
+        "Hover over a label or a choice to see its definition. Every label and choice "
+        "has a key of its own; the empathy scores are the digits. Arabic and Hebrew "
+        "paragraphs are laid out right to left, each paragraph by its own first letter: "
+        "one that starts with a placeholder such as `<PERSON_1>` may be laid out left to "
+        "right.",
         "",
         "### Overlapping spans",
         "",
@@ -313,20 +521,22 @@ def annotator_guide(taxonomy: Taxonomy) -> str:
         "## Demographics",
         "",
         f"{demo.get('description', '')} Open the **Demographics** panel and fill in only "
-        "what the post itself states about its author. Leave a box empty (it shows "
-        "'unknown') when the post does not state it: an empty box is recorded as unknown. "
-        "Never guess from the culture, the language or the writing style.",
+        "what the post itself states about its author. Category fields are choices: pick "
+        "`unknown` (or nothing) when the post does not say, and `other` with the words of "
+        "the post when no choice fits. Integer fields take a number. Leave a text box "
+        "empty when the post does not state it: empty is recorded as unknown. Never "
+        "guess from the culture, the language or the writing style.",
         "",
         "| Field | Kind | What to write |",
         "| --- | --- | --- |",
     ]
     for name in taxonomy.demographic_fields:
         kind = taxonomy.demographic_kinds.get(name, "text")
-        out.append(f"| {_cell(name)} | {kind} | {_cell(descriptions.get(name, ''))} |")
+        what = descriptions.get(name, "")
+        if kind == "category":
+            what += " Choices: " + ", ".join(category_choices(taxonomy, name)) + "."
+        out.append(f"| {_cell(_title(name))} | {kind} | {_cell(what)} |")
     out += [
-        "",
-        "For integer fields write digits only (e.g. `34`); for category fields write the "
-        "plain word the post uses.",
         "",
         "## Privacy",
         "",
@@ -345,6 +555,16 @@ def annotator_guide(taxonomy: Taxonomy) -> str:
         "",
     ]
     return "\n".join(out)
+
+
+def guide_html(taxonomy: Taxonomy) -> str:
+    """The annotator guide as HTML, for the project's instructions in Label Studio (which
+    shows them before labeling). Rendered by markdown-it with raw HTML off, so nothing
+    in the taxonomy's text can inject markup into the labeling page."""
+    from markdown_it import MarkdownIt
+
+    guide = annotator_guide(taxonomy).removeprefix(GENERATED_NOTICE).lstrip()
+    return MarkdownIt("commonmark", {"html": False}).enable("table").render(guide)
 
 
 def generated_files(taxonomy: Taxonomy) -> dict[str, str]:

@@ -2,8 +2,8 @@
 
 Every project is exported whole (every annotator, skipped and cancelled included) and
 the raw export is snapshotted in the workspace, named by time and content hash. Each
-annotation is converted: Label Studio offsets (UTF-16 code units) become Python code
-points, and every region is checked against the task text and the taxonomy, because the
+annotation is converted: Label Studio offsets (in its unit, `offsets.OFFSET_UNIT`) become
+Python code points, and every region is checked against the task text and the taxonomy, because the
 server accepts anything. Invalid regions are reported per task and annotator and kept
 out of the records; the annotation itself is always stored, so nothing is lost.
 Pulling twice changes nothing; a newer annotation by the same annotator on the same
@@ -23,7 +23,8 @@ from typing import Any
 
 from curate.annotate import tables
 from curate.annotate.client import LabelStudio
-from curate.annotate.offsets import Utf16Index
+from curate.annotate.labeling import demographic_value, family_of
+from curate.annotate.offsets import ls_index
 from curate.config import Config
 from curate.demographics import normalize_demographics
 from curate.records import Span
@@ -59,11 +60,14 @@ def convert(
     """One Label Studio annotation result -> canonical spans and document fields."""
     field_of = {v: k for k, v in names["spans"].items()}  # control name -> field
     attr_of = {v: k for k, v in names["attributes"].items()}  # control -> (field, family)
-    demographic_of = {v: k for k, v in names["demographics"].items()}
+    # demographic control -> (field, role): the answer, and a category's "other" text
+    demographic_of = {v: (k, "main") for k, v in names["demographics"].items()}
+    demographic_of |= {v: (k, "other") for k, v in names["demographics_other"].items()}
+    answers: dict[str, dict[str, dict]] = {}
     texts = {"post": data.get("post") or "", "response": data.get("response") or ""}
-    indexes = {k: Utf16Index(v) for k, v in texts.items()}
+    indexes = {k: ls_index(v) for k, v in texts.items()}
     regions: dict[str, dict[str, Any]] = {}
-    empathy, demographics, issues = None, {}, []
+    empathy, issues = None, []
     for item in result:
         name, value = item.get("from_name"), item.get("value") or {}
         if name in field_of:
@@ -74,15 +78,17 @@ def convert(
             ).append(item)
         elif name == names["empathy"]:
             choice = (value.get("choices") or [None])[0]
-            if choice is not None and str(choice).isdigit() and int(choice) in taxonomy.empathy:
-                empathy = int(choice)
+            score = None if choice is None else taxonomy.empathy_value(str(choice))
+            if score is not None:
+                empathy = score
             else:
                 issues.append(("invalid empathy", repr(choice)))
         elif name in demographic_of:
-            texts_ = value.get("text") or []
-            demographics[demographic_of[name]] = texts_[0] if texts_ else ""
+            field_, role = demographic_of[name]
+            answers.setdefault(field_, {})[role] = value
         else:
             issues.append(("unknown control", str(name)))
+    demographics = {name: demographic_value(items) for name, items in answers.items()}
     spans: list[Span] = []
     seen: set[tuple] = set()
     for rid, region in regions.items():
@@ -96,7 +102,7 @@ def convert(
         if len(labels) != 1:
             issues.append(("span must have exactly one label", f"{rid}: {labels}"))
             continue
-        family = taxonomy.families.get(labels[0])
+        family = family_of(taxonomy, labels[0])
         if family is None or fld not in family.fields:
             issues.append(("unknown label", f"{rid}: {labels[0]!r} on {fld}"))
             continue

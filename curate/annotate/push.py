@@ -18,9 +18,10 @@ from typing import Any
 
 from curate.annotate import tables
 from curate.annotate.client import LabelStudio, NotFound
-from curate.annotate.offsets import Utf16Index
+from curate.annotate.offsets import ls_index
 from curate.config import Config
 from curate.records import Record
+from curate.schema import Taxonomy
 from curate.store import Store
 
 BATCH = 2000
@@ -69,10 +70,10 @@ def predictions(record: Record, names: dict[str, Any], model_version: str) -> li
     for i, span in enumerate(record.spans):
         if span.annotator is not None or span.start is None or span.end is None:
             continue
-        index = Utf16Index(texts[span.field])
+        index = ls_index(texts[span.field])
         value = {
-            "start": index.to_utf16(span.start),
-            "end": index.to_utf16(span.end),
+            "start": index.to_ls(span.start),
+            "end": index.to_ls(span.end),
             "text": span.text,
         }
         rid = f"p{i}"
@@ -82,7 +83,7 @@ def predictions(record: Record, names: dict[str, Any], model_version: str) -> li
                 "from_name": names["spans"][span.field],
                 "to_name": span.field,
                 "type": "labels",
-                "value": {**value, "labels": [span.label]},
+                "value": {**value, "labels": [names["labels"][span.label]]},
             }
         )
         for choice in span.attributes.values():
@@ -102,20 +103,34 @@ def predictions(record: Record, names: dict[str, Any], model_version: str) -> li
     return [{"model_version": model_version, "score": 1.0, "result": result}]
 
 
-def ensure_project(ls: LabelStudio, store: Store, key: str, label_config: str, title: str) -> int:
-    """The project for `key`: created once, its labeling config kept current."""
-    config_hash = hashlib.sha256(label_config.encode()).hexdigest()
+def project_settings(taxonomy: Taxonomy) -> dict[str, Any]:
+    """What every project is set to: the labeling config, and the annotator guide as the
+    instructions Label Studio shows before labeling (both generated from `schemas/`)."""
+    from curate.annotate.labeling import guide_html, labeling_config
+
+    return {
+        "label_config": labeling_config(taxonomy),
+        "expert_instruction": guide_html(taxonomy),
+        "show_instruction": True,
+    }
+
+
+def ensure_project(
+    ls: LabelStudio, store: Store, key: str, settings: dict[str, Any], title: str
+) -> int:
+    """The project for `key`: created once, its settings kept current."""
+    config_hash = hashlib.sha256(json.dumps(settings, sort_keys=True).encode()).hexdigest()
     row = tables.project(store, key, ls.url)
     if row is not None:
         try:
             ls.call(ls.sdk.projects.get, row[0])
             if row[1] != config_hash:
-                ls.call(ls.sdk.projects.update, row[0], label_config=label_config)
+                ls.call(ls.sdk.projects.update, row[0], **settings)
                 tables.set_config_hash(store, key, config_hash)
             return row[0]
         except NotFound:  # the project was deleted on the server: make a new one
             pass
-    project = ls.call(ls.sdk.projects.create, title=title, label_config=label_config)
+    project = ls.call(ls.sdk.projects.create, title=title, **settings)
     tables.new_project(store, key, project.id, ls.url, config_hash)
     return project.id
 
@@ -145,10 +160,10 @@ def _push(
     run_id: str,
     report: PushReport,
 ) -> None:
-    from curate.annotate.labeling import control_names, labeling_config
+    from curate.annotate.labeling import control_names
 
     taxonomy = config.taxonomy()
-    label_config = labeling_config(taxonomy)
+    settings = project_settings(taxonomy)
     names = control_names(taxonomy)
     title_fmt = config.section("annotate").get("project_title", "CultureCare {key}")
     pending: dict[str, list[tuple[Record, dict]]] = defaultdict(list)
@@ -156,7 +171,7 @@ def _push(
     # and its records count as never pushed, so they are all sent again.
     for key in tables.projects(store, ls.url):
         if not cultures or key in cultures:
-            ensure_project(ls, store, key, label_config, title_fmt.format(key=key))
+            ensure_project(ls, store, key, settings, title_fmt.format(key=key))
     known = tables.tasks(store)
     changed: list[tuple[str, int, dict, str, str]] = []
     for record in store.iter_records(deidentified=True):
@@ -173,7 +188,7 @@ def _push(
             report.counts[key]["unchanged"] += 1
     keys = set(pending) | {c[4] for c in changed}
     for key in sorted(keys):
-        pid = ensure_project(ls, store, key, label_config, title_fmt.format(key=key))
+        pid = ensure_project(ls, store, key, settings, title_fmt.format(key=key))
         report.projects[key] = pid
         items = pending.get(key, [])
         for start in range(0, len(items), BATCH):

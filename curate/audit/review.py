@@ -3,12 +3,12 @@ Studio projects as a review queue, so the loop closes where annotators work.
 
 Each flagged record that has a task gets one prediction (model version
 `curate-audit-<run id>`): its flagged regions carrying the *suggested* label, in the
-labeling config's control names, offsets in UTF-16 code units; the prediction score is
-the task's worst flag score (lower = more doubtful), so sorting the Data Manager by
-prediction score puts the worst first, and filtering by the model version lists the
-queue. Only flags with a suggestion are sent: label issues and consensus flags (span
-attribute or empathy). Outliers and near duplicates ask a curator to keep or drop an
-item, not an annotator to relabel it, so they stay in the report.
+labeling config's control names, offsets in Label Studio's unit (`offsets.ls_index`);
+the prediction score is the task's worst flag score (lower = more doubtful), so sorting
+the Data Manager by prediction score puts the worst first, and filtering by the model
+version lists the queue. Only flags with a suggestion are sent: label issues and
+consensus flags (span attribute or empathy). Outliers and near duplicates ask a curator
+to keep or drop an item, not an annotator to relabel it, so they stay in the report.
 
 Idempotent, with the server as the source of truth: a task that already has this run's
 prediction is skipped, so re-sending the same run sends nothing new. Predictions of an
@@ -25,7 +25,7 @@ from typing import Any
 
 from curate.annotate import tables as ls_tables
 from curate.annotate.client import LabelStudio
-from curate.annotate.offsets import Utf16Index
+from curate.annotate.offsets import ls_index
 from curate.audit.store import AuditFlag, flags, latest_run, run_exists
 from curate.config import Config
 from curate.errors import CurateError
@@ -76,8 +76,8 @@ def region_results(
     control = names["attributes"].get((fld, flag.family))
     if start is None or end is None or control is None or not 0 <= start < end <= len(text):
         return None
-    index = Utf16Index(text)
-    value = {"start": index.to_utf16(start), "end": index.to_utf16(end), "text": text[start:end]}
+    index = ls_index(text)
+    value = {"start": index.to_ls(start), "end": index.to_ls(end), "text": text[start:end]}
     rid = f"audit-{flag.family}-{fld}-{start}-{end}"[:60]
     return [
         {
@@ -85,7 +85,7 @@ def region_results(
             "from_name": names["spans"][fld],
             "to_name": fld,
             "type": "labels",
-            "value": {**value, "labels": [flag.family]},
+            "value": {**value, "labels": [names["labels"][flag.family]]},
         },
         {
             "id": rid,

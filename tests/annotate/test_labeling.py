@@ -19,14 +19,19 @@ from curate.annotate.labeling import (
     GENERATED_NOTICE,
     GUIDE_FILE,
     REGENERATE_COMMAND,
+    RESERVED_KEYS,
     annotator_guide,
     control_names,
     default_out_dir,
+    demographic_result,
+    demographic_value,
+    family_of,
     generated_files,
+    guide_html,
     labeling_config,
     write_generated,
 )
-from curate.schema import Taxonomy, _build_taxonomy, load_taxonomy
+from curate.schema import Taxonomy, _build_taxonomy, load_normalization, load_taxonomy
 
 REPO = Path(__file__).resolve().parents[2]
 
@@ -96,6 +101,7 @@ def test_names_are_unique_and_match_control_names(tax: Taxonomy, root: ET.Elemen
         *names["attributes"].values(),
         names["empathy"],
         *names["demographics"].values(),
+        *names["demographics_other"].values(),
         *names["objects"].values(),
     }
     assert set(named) == expected
@@ -126,9 +132,11 @@ def test_span_families_under_the_right_labels(tax: Taxonomy, root: ET.Element):
         labels = by_name[names["spans"][field]]
         assert labels.tag == "Labels" and labels.get("toName") == field
         got = [label.get("value") for label in labels.iter("Label")]
-        assert got == [fam.name for fam in tax.families.values() if field in fam.fields]
+        # readable titles in the UI; pull maps them back to the family names
+        assert got == [fam.title for fam in tax.families.values() if field in fam.fields]
         for label in labels.iter("Label"):
-            fam = tax.family(label.get("value"))
+            fam = family_of(tax, label.get("value"))
+            assert fam is not None and names["labels"][fam.name] == label.get("value")
             assert fam.title in label.get("hint") and fam.description in label.get("hint")
             assert colours.setdefault(fam.name, label.get("background")) == label.get("background")
     assert sorted(colours) == sorted(tax.families)
@@ -144,10 +152,13 @@ def test_attribute_values_are_per_region_choices(tax: Taxonomy, root: ET.Element
         assert name == f"{field}_{family}_{fam.attribute}"
         assert choices.get("toName") == field
         assert choices.get("perRegion") == "true"
-        assert choices.get("choice") == "single"
+        assert choices.get("choice") == "single-radio"  # radio buttons, not checkboxes
+        # required per region: a span cannot be submitted without its attribute
+        assert choices.get("required") == "true" and fam.attribute in choices.get("requiredMessage")
         assert choices.get("visibleWhen") == "region-selected"
         assert choices.get("whenTagName") == f"{field}_spans"
-        assert choices.get("whenLabelValue") == family
+        # the value Label Studio both shows by and checks `required` by
+        assert choices.get("whenLabelValue") == fam.title
         got = {c.get("value"): c.get("hint") for c in choices.iter("Choice")}
         assert got == {v: fam.definitions[v] for v in fam.values}
         assert [c.get("value") for c in choices.iter("Choice")] == list(fam.values)
@@ -156,29 +167,103 @@ def test_attribute_values_are_per_region_choices(tax: Taxonomy, root: ET.Element
 def test_empathy_choices(tax: Taxonomy, root: ET.Element):
     empathy = _by_name(root)["empathy"]
     assert empathy.tag == "Choices" and empathy.get("toName") == "response"
-    assert empathy.get("choice") == "single"
-    got = [(c.get("value"), c.get("hint")) for c in empathy.iter("Choice")]
-    assert got == [(str(v), tax.empathy[v]) for v in sorted(tax.empathy)]
-    assert [v for v, _ in got] == ["1", "2", "3", "4", "5"]
+    assert empathy.get("choice") == "single-radio"
+    got = [(c.get("alias"), c.get("value"), c.get("hotkey")) for c in empathy.iter("Choice")]
+    assert got == [(str(v), tax.empathy[v], str(v)) for v in sorted(tax.empathy)]
+    assert [a for a, _, _ in got] == ["1", "2", "3", "4", "5"]
+    for alias, value, _ in got:  # what the result holds reads back as the score
+        assert tax.empathy_value(alias) == tax.empathy_value(value) == int(alias)
 
 
-def test_demographic_text_areas(tax: Taxonomy, root: ET.Element):
+def test_every_control_has_its_own_hotkey(tax: Taxonomy, root: ET.Element):
+    keyed = [el for el in root.iter() if el.tag in ("Label", "Choice") and el.get("hotkey")]
+    keys = [el.get("hotkey") for el in keyed]
+    assert len(keys) == len(set(keys)), "two controls share a hotkey"
+    assert not set(keys) & RESERVED_KEYS
+    # every span label and span attribute has one (Label Studio would otherwise hand out
+    # its own, which once put the digits on intensity and left empathy 5 without a key)
+    span_controls = [
+        el
+        for name in [
+            *control_names(tax)["spans"].values(),
+            *control_names(tax)["attributes"].values(),
+        ]
+        for el in _by_name(root)[name]
+    ]
+    assert all(el.get("hotkey") for el in span_controls)
+    assert len(keys) == len(span_controls) + len(tax.empathy)
+
+
+def test_rtl_style_decides_direction_per_paragraph(root: ET.Element):
+    style = root.find("Style")
+    assert style is not None and root[0] is style
+    assert "unicode-bidi: plaintext" in style.text and "text-align: start" in style.text
+    assert ".lsf-richtext__line" in style.text
+
+
+def test_demographic_controls_follow_the_schema(tax: Taxonomy, root: ET.Element):
     by_name = _by_name(root)
-    demo = control_names(tax)["demographics"]
+    names = control_names(tax)
+    demo = names["demographics"]
     assert len(demo) == len(tax.demographic_fields) == 11
     panel = root.find("./Collapse/Panel")
     assert panel is not None and panel.get("value") == "Demographics"
-    in_panel = {el.get("name") for el in panel.iter("TextArea")}
-    assert in_panel == set(demo.values())
+    in_panel = {el.get("name") for el in panel.iter() if el.get("name")}
+    assert in_panel == set(demo.values()) | set(names["demographics_other"].values())
     headers = " ".join(h.get("value") for h in panel.iter("Header"))
+    assert "number_of_people" not in headers and "Number of people in household" in headers
     descriptions = {f["name"]: f["description"] for f in tax.raw["demographics"]["fields"]}
+    table = load_normalization()["categories"]
     for field, name in demo.items():
-        area = by_name[name]
-        assert name == f"demo_{field}"
-        assert area.tag == "TextArea" and area.get("toName") == "post"
-        assert area.get("maxSubmissions") == "1" and area.get("editable") == "true"
-        assert area.get("placeholder") == "unknown"
-        assert field in headers and descriptions[field] in headers
+        control = by_name[name]
+        kind = tax.demographic_kinds[field]
+        assert name == f"demo_{field}" and control.get("toName") == "post"
+        assert descriptions[field] in headers
+        if kind == "category":
+            assert control.tag == "Choices" and control.get("choice") == "single-radio"
+            values = [c.get("value") for c in control.iter("Choice")]
+            assert values == [*table[field], "unknown", "other"]
+            other = by_name[names["demographics_other"][field]]
+            box = next(v for v in panel.iter("View") if other in list(v))
+            assert other.tag == "TextArea" and box.get("whenChoiceValue") == "other"
+            assert box.get("whenTagName") == name and box.get("visibleWhen") == "choice-selected"
+        elif kind == "integer":
+            assert control.tag == "Number" and control.get("min") == "0"
+        else:
+            assert control.tag == "TextArea" and control.get("placeholder") == "unknown"
+
+
+@pytest.mark.parametrize(
+    ("field", "value", "back"),
+    [
+        ("gender", "female", "female"),
+        ("gender", "genderqueer", "genderqueer"),  # other + its free text
+        ("gender", "unknown", ""),
+        ("age", "34", "34"),
+        ("settlement", "Haifa", "Haifa"),
+    ],
+)
+def test_demographic_results_read_back(tax: Taxonomy, field: str, value: str, back: str):
+    names = control_names(tax)
+    roles = {v: "main" for v in names["demographics"].values()}
+    roles |= {v: "other" for v in names["demographics_other"].values()}
+    items = demographic_result(tax, field, value)
+    by_role = {roles[item["from_name"]]: item["value"] for item in items}
+    assert demographic_value(by_role) == back
+    if value == "genderqueer":
+        assert by_role["main"] == {"choices": ["other"]}
+
+
+def test_guide_html_is_the_guide_without_raw_html(tax: Taxonomy):
+    html = guide_html(tax)
+    assert "<h1>" in html and "<table>" in html
+    for fam in tax.families.values():
+        assert fam.title in html
+
+    def edit(doc):
+        doc["span_families"]["cultural_signal"]["description"] = "x <script>alert(1)</script>"
+
+    assert "<script>" not in guide_html(_variant(tax, edit))
 
 
 def test_xml_escaping_survives_awkward_text(tax: Taxonomy):
@@ -232,7 +317,7 @@ def test_a_new_field_family_gets_its_own_controls(tax: Taxonomy):
     )
     root = ET.fromstring(labeling_config(variant))
     labels = _by_name(root)["response_spans"]
-    assert "emotional_distress" in [label.get("value") for label in labels.iter("Label")]
+    assert "Emotional distress" in [label.get("value") for label in labels.iter("Label")]
 
 
 def test_guide_covers_the_whole_taxonomy(tax: Taxonomy):
@@ -244,7 +329,7 @@ def test_guide_covers_the_whole_taxonomy(tax: Taxonomy):
     for value, label in tax.empathy.items():
         assert f"| {value} | {label} |" in guide
     for field in tax.raw["demographics"]["fields"]:
-        assert field["name"] in guide and field["description"] in guide
+        assert field["description"] in guide
     for culture in tax.cultures:
         assert culture in guide
     assert "unknown" in guide

@@ -20,8 +20,9 @@ from curate.store import Store
 
 
 def u16(text: str, cp: int) -> int:
-    """Independent UTF-16 offset (what the Label Studio frontend sends)."""
-    return len(text[:cp].encode("utf-16-le")) // 2
+    """What the Label Studio 1.23.2 frontend sends for code point `cp`: the code point
+    itself, as seen in Chromium (test_annotator_browser), not the UTF-16 offset."""
+    return len(text[:cp])
 
 
 def region(
@@ -95,11 +96,11 @@ def test_roundtrip(env):
             was_cancelled=cancelled,
         )
 
-    # emoji record: a span ending after an emoji (2 UTF-16 units, 1 code point)
+    # emoji record: a span ending after an emoji (1 code point, 2 UTF-16 units)
     text = emoji.post_text
     at_emoji = next(i for i, c in enumerate(text) if ord(c) > 0xFFFF and i >= 20)
     s1, e1 = at_emoji - 20, at_emoji + 1
-    assert u16(text, e1) == e1 + 1 + sum(ord(c) > 0xFFFF for c in text[:at_emoji])
+    assert len(text[:e1].encode("utf-16-le")) // 2 > u16(text, e1) == e1  # an emoji before
     r_a = region(
         "a1",
         "post_spans",
@@ -316,9 +317,10 @@ def test_cli_push_pull_agreement(env, ls_server, tmp_path):
     assert "Traceback" not in bad.stderr
 
 
-def test_predictions_are_sent_with_utf16_offsets(ls_server, tmp_path):
+def test_predictions_are_sent_with_frontend_offsets(ls_server, tmp_path):
     """Spans already on a de-identified text (e.g. release phrases aligned to it) go to
-    Label Studio as predictions, with offsets in UTF-16 units."""
+    Label Studio as predictions, with offsets in the unit its frontend draws by (code
+    points in 1.23.2), under the label the annotator sees."""
     from helpers import make_record
 
     from curate.records import RawText, Span
@@ -351,8 +353,8 @@ def test_predictions_are_sent_with_utf16_offsets(ls_server, tmp_path):
     (pred,) = preds
     assert pred.model_version == "culturecare-release"
     labels = next(r for r in pred.result if r["type"] == "labels")
-    assert labels["value"]["start"] == start + 1  # the emoji is two UTF-16 units
-    assert labels["value"]["labels"] == ["cultural_signal"]
+    assert labels["value"]["start"] == start  # the emoji before counts one, not two
+    assert labels["value"]["labels"] == ["Cultural signal"]
     choices = next(r for r in pred.result if r["type"] == "choices")
     assert choices["value"]["choices"] == ["Norms and Morals"]
 

@@ -36,8 +36,10 @@ GOOD, BAD = "audit-good@example.org", "audit-careless@example.org"
 N = 30
 
 
-def u16(text: str, cp: int) -> int:
-    return len(text[:cp].encode("utf-16-le")) // 2
+def ls_offset(text: str, cp: int) -> int:
+    """What Label Studio 1.23.2's labeling screen sends for code point `cp`: `cp` itself
+    (code points, measured in Chromium by tests/annotate/test_annotator_browser.py)."""
+    return len(text[:cp])
 
 
 def _user(ls, email):
@@ -47,7 +49,11 @@ def _user(ls, email):
 
 def _annotation(post, span, intensity, empathy):
     start = post.index(span)
-    value = {"start": u16(post, start), "end": u16(post, start + len(span)), "text": span}
+    value = {
+        "start": ls_offset(post, start),
+        "end": ls_offset(post, start + len(span)),
+        "text": span,
+    }
     return [
         {
             "id": "r1",
@@ -195,12 +201,12 @@ def test_review_predictions_arrive_on_the_server(annotated, ls_server):
     assert pred.score == pytest.approx(min(f.score for f in on_task), abs=1e-4)
     choice = next(r for r in pred.result if r["from_name"] == "post_emotional_distress_intensity")
     start = post.index(truth[flag.record_id][0])
-    assert choice["value"]["start"] == u16(post, start) == start + 1
+    assert choice["value"]["start"] == ls_offset(post, start) == start  # code points
     # the same region flagged twice (a label issue and a consensus flag): the worst wins
     here = [f for f in on_task if (f.family, f.span_index) == (flag.family, flag.span_index)]
     assert choice["value"]["choices"] == [min(here, key=lambda f: f.score).suggested]
     labels = next(r for r in pred.result if r["from_name"] == "post_spans")
-    assert labels["id"] == choice["id"] and labels["value"]["labels"] == ["emotional_distress"]
+    assert labels["id"] == choice["id"] and labels["value"]["labels"] == ["Emotional distress"]
     empathy = [r for r in pred.result if r["from_name"] == "empathy"]
     emp_flags = [f for f in on_task if f.family == "empathy"]
     assert [r["value"]["choices"] for r in empathy] == [[f.suggested] for f in emp_flags[:1]]

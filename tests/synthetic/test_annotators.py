@@ -43,9 +43,10 @@ from curate.synthetic.annotators.simulate import controls, plan
 TAX = load_taxonomy()
 
 
-def u16(text: str, cp: int) -> int:
-    """Independent UTF-16 offset (what the Label Studio frontend sends)."""
-    return len(text[:cp].encode("utf-16-le")) // 2
+def ls_offset(text: str, cp: int) -> int:
+    """What Label Studio 1.23.2's labeling screen sends for code point `cp`: `cp` itself
+    (code points, measured in Chromium by tests/annotate/test_annotator_browser.py)."""
+    return len(text[:cp])
 
 
 def _templates(*keys: str) -> list[str]:
@@ -109,7 +110,7 @@ def test_noise_levels():
         parse_noise("1.5", 1)
 
 
-def test_plan_is_seeded_and_sends_utf16_offsets():
+def test_plan_is_seeded_and_sends_frontend_offsets():
     ctl = controls(TAX)
     data = {
         "title": "Is it normal to feel this hopeless at 24?",
@@ -122,12 +123,12 @@ def test_plan_is_seeded_and_sends_utf16_offsets():
     assert perfect.spans == truth
     assert {"age": "24", "religion": "Muslim"}.items() <= perfect.demographics.items()
     assert perfect.empathy is not None
-    # offsets are UTF-16: the two emoji before the post's spans shift them by two
+    # offsets are code points, as the frontend counts: the two emoji before count two
     by_id = {i["id"]: i for i in perfect.result if i["type"] == "labels"}
     for span, item in zip(perfect.spans, by_id.values(), strict=True):
         text = data[span.field]
-        assert item["value"]["start"] == u16(text, span.start)
-        assert item["value"]["end"] == u16(text, span.end)
+        assert item["value"]["start"] == ls_offset(text, span.start)
+        assert item["value"]["end"] == ls_offset(text, span.end)
         assert item["value"]["text"] == text[span.start : span.end]
     hug = next(s for s in perfect.spans if s.field == "response" and s.end == len(data["response"]))
     assert data["response"][hug.start : hug.end].endswith("🫂")

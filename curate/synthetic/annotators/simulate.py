@@ -1,5 +1,5 @@
 """One simulated annotator's annotation of one task: planted truth + seeded noise, as a
-Label Studio result (offsets in UTF-16 code units, as the Label Studio frontend sends).
+Label Studio result (offsets in the unit the Label Studio frontend uses, `offsets.ls_index`).
 
 Noise, for an annotator with noise level q (0 = perfect), each draw independent:
 - a true span is missed with probability q;
@@ -26,7 +26,8 @@ from dataclasses import dataclass
 from typing import Any
 
 from curate.annotate.agreement import ORDINAL
-from curate.annotate.offsets import Utf16Index
+from curate.annotate.labeling import demographic_result, label_value
+from curate.annotate.offsets import ls_index
 from curate.schema import Taxonomy
 from curate.synthetic.annotators.lexicon import (
     CJK_CLASS,
@@ -211,14 +212,15 @@ def _result(
     demographics: dict[str, str],
 ) -> list[dict[str, Any]]:
     """Label Studio result items: a labels item and its per-region choice (same id) per
-    span, with UTF-16 offsets; the empathy choice; demographic text areas."""
-    index = {f: Utf16Index(t) for f, t in texts.items()}
+    span, with Label Studio offsets; the empathy choice; the demographic answers as the
+    labeling config's controls record them (`demographic_result`)."""
+    index = {f: ls_index(t) for f, t in texts.items()}
     out: list[dict[str, Any]] = []
     for n, span in enumerate(spans, start=1):
         family = taxonomy.family(span.family)
         value = {
-            "start": index[span.field].to_utf16(span.start),
-            "end": index[span.field].to_utf16(span.end),
+            "start": index[span.field].to_ls(span.start),
+            "end": index[span.field].to_ls(span.end),
             "text": texts[span.field][span.start : span.end],
         }
         rid = f"sim{n:03d}"
@@ -229,7 +231,7 @@ def _result(
                 "to_name": span.field,
                 "type": "labels",
                 "origin": "manual",
-                "value": {**value, "labels": [family.name]},
+                "value": {**value, "labels": [label_value(family)]},
             }
         )
         attr = ctl.attributes.get((span.field, family.name))
@@ -255,14 +257,5 @@ def _result(
             }
         )
     for field, value in sorted(demographics.items()):
-        name, to = ctl.demographics[field]
-        out.append(
-            {
-                "from_name": name,
-                "to_name": to,
-                "type": "textarea",
-                "origin": "manual",
-                "value": {"text": [value]},
-            }
-        )
+        out += demographic_result(taxonomy, field, value, ctl.demographics[field][1])
     return out
