@@ -444,7 +444,7 @@ def annotator_guide(taxonomy: Taxonomy) -> str:
         "The response may be empty; then leave its spans and the empathy score blank.",
         "",
         "This guide is also the project's instructions in Label Studio: it opens before "
-        "you start labeling, and again from the **i** (instructions) button.",
+        "you start labeling, and again from the **Instructions** button at the top.",
         "",
         "### Cultures",
         "",
@@ -458,7 +458,7 @@ def annotator_guide(taxonomy: Taxonomy) -> str:
 
     out += ["", "## How to mark spans", ""]
     for field in taxonomy.fields:
-        fams = ", ".join(f"`{fam.name}`" for fam in _families_on(taxonomy, field))
+        fams = ", ".join(f"**{label_value(fam)}**" for fam in _families_on(taxonomy, field))
         out.append(f"- In the **{field}**, the span labels are {fams}.")
     out += [
         "",

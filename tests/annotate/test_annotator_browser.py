@@ -180,13 +180,22 @@ def test_annotator_account_works(ls_server, annotator) -> None:
 
 
 def test_guidelines_travel_with_the_project(page, ls_server, pushed, screens) -> None:
+    """The guide opens by itself when the annotator starts labeling (Label All Tasks), and
+    again from the Instructions button."""
     config, store, _ = pushed
-    _open_task(page, ls_server, store, _record(store, "ar"))
-    page.get_by_role("button", name="Instructions").click()
+    record = _record(store, "ar")
+    _open_task(page, ls_server, store, record)
+    project_url = page.url.split("/data")[0]
+    page.goto(f"{project_url}/data")
+    page.get_by_text("Label All Tasks").first.click()
     page.get_by_text("CultureCare annotator guide").wait_for()
     text = page.inner_text("body")
     for fam in config.taxonomy().families.values():
         assert fam.title in text and fam.description in text
+    page.screenshot(path=screens / "instructions-before-labeling.png")
+    _open_task(page, ls_server, store, record)
+    page.get_by_role("button", name="Instructions").click()
+    page.get_by_text("CultureCare annotator guide").wait_for()
     page.screenshot(path=screens / "instructions.png")
 
 
