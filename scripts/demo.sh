@@ -117,6 +117,10 @@ curate deid eval
 echo "== Label Studio: start a local server, push the de-identified records"
 curate annotate serve start
 curate annotate push
+echo "   Annotators sign up only through the invite link (log in as curate@localhost,"
+echo "   Organization -> Add People). Each project opens with the annotator guide; Arabic and"
+echo "   Hebrew paragraphs read right to left; every span needs its attribute before Submit"
+echo "   (docs/annotate.md shows the screen)."
 echo "== simulated annotators (SYNTHETIC, demo only) annotate every task; pull them back"
 curate demo annotate
 curate annotate pull
