@@ -79,6 +79,12 @@ MIGRATIONS: list[str] = [
 ]
 
 
+def rows_as_dicts(cursor: sqlite3.Cursor, names: list[str] | None = None) -> list[dict[str, Any]]:
+    """Every row of `cursor` as {column: value}; `names` renames the columns in order."""
+    cols = names or [c[0] for c in cursor.description]
+    return [dict(zip(cols, row, strict=True)) for row in cursor]
+
+
 class StoreError(CurateError):
     """A user-facing store problem (e.g. a workspace from a newer curate)."""
 
@@ -242,8 +248,7 @@ class Store:
         cur = self.conn.execute(
             "SELECT run_id, command, started, finished, status, counts FROM runs ORDER BY started"
         )
-        cols = [c[0] for c in cur.description]
-        return [dict(zip(cols, row, strict=True)) for row in cur]
+        return rows_as_dicts(cur)
 
     def latest_run(self, command: str) -> dict[str, Any] | None:
         """The newest completed run of `command`, as `runs()` gives it but with its counts
@@ -254,10 +259,10 @@ class Store:
             "WHERE command=? AND status='completed' ORDER BY started DESC, rowid DESC LIMIT 1",
             (command,),
         )
-        row = cur.fetchone()
-        if row is None:
+        rows = rows_as_dicts(cur)
+        if not rows:
             return None
-        run = dict(zip([c[0] for c in cur.description], row, strict=True))
+        run = rows[0]
         run["counts"] = json.loads(run["counts"]) if run["counts"] else {}
         return run
 

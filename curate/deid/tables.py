@@ -14,7 +14,7 @@ from collections.abc import Iterable
 from typing import Any
 
 from curate.records import Record
-from curate.store import Store, StoreError
+from curate.store import Store, StoreError, rows_as_dicts
 
 MIGRATIONS = {
     # decisions live on the vault side (original offsets)
@@ -200,8 +200,7 @@ def review_queue(
         sql += " AND d.id=?"
         args.append(record_id)
     cur = store.conn.execute(sql + " ORDER BY r.rowid, d.rowid", args)
-    cols = ["record_id", *(c[0] for c in cur.description[1:])]
-    rows = [dict(zip(cols, row, strict=True)) for row in cur]
+    rows = rows_as_dicts(cur, ["record_id", *(c[0] for c in cur.description[1:])])
     return rows if reviewed else [r for r in rows if r["verdict"] is None]
 
 
@@ -269,8 +268,7 @@ def decisions(store: Store, record_id: str) -> list[dict[str, Any]]:
         "AND r.revision=d.revision WHERE d.id=? ORDER BY d.field, d.start",
         (record_id,),
     )
-    cols = [c[0] for c in cur.description]
-    return [dict(zip(cols, row, strict=True)) for row in cur]
+    return rows_as_dicts(cur)
 
 
 def records_to_redo(store: Store) -> int:
@@ -315,5 +313,4 @@ def override_rows(store: Store, record_id: str) -> list[dict[str, Any]]:
         "ON r.id=o.record_id AND r.revision=o.revision WHERE o.record_id=?",
         (record_id,),
     )
-    cols = [c[0] for c in cur.description]
-    return [dict(zip(cols, row, strict=True)) for row in cur]
+    return rows_as_dicts(cur)
