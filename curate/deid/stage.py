@@ -352,8 +352,7 @@ def deidentify_workspace(
         return report
     step = DeidentifyStep.from_config(config, policy, engine)
     if executor is None:
-        # forking costs more than it saves on a few hundred records
-        executor = LocalExecutor(1 if len(ids) < 256 else workers)
+        executor = LocalExecutor.for_items(len(ids), workers)
     claims = _Claims(store, fingerprint, ids, redo)
     writer = StoreWriter(store, "", fingerprint, owner=claims.owner)
     try:

@@ -26,10 +26,18 @@ def _run_forked(batch: list[Any]) -> list[Any]:
 
 class LocalExecutor:
     name = "local"
+    # Below this many items, forking workers (and warming a model in each) costs more
+    # than it saves: `for_items` runs them in this process.
+    FORK_MIN_ITEMS = 256
 
     def __init__(self, workers: int | None = None) -> None:
         self.workers = workers or default_workers()
         self.seconds: dict[str, float] = {}
+
+    @classmethod
+    def for_items(cls, count: int, workers: int | None = None) -> LocalExecutor:
+        """An executor for `count` items: `workers` of them, unless there are too few."""
+        return cls(1 if count < cls.FORK_MIN_ITEMS else workers)
 
     @contextmanager
     def running(self, root: Path) -> Iterator[None]:

@@ -400,7 +400,7 @@ def _store_items(
             items.append(item)
 
     batch_size = int(config.section("ingest")["batch_size"])
-    executor = LocalExecutor(workers if len(wanted) >= 256 else 1)
+    executor = LocalExecutor.for_items(len(wanted), workers)
     unchanged: list[str] = []  # records this run did not de-identify: counted from the store
     for batch in chunks(run_steps(executor, steps, works()), batch_size):
         written = writer.write(batch)
