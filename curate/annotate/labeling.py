@@ -39,6 +39,10 @@ UNKNOWN, OTHER = "unknown", "other"
 # the fifth empathy score without a key.
 RESERVED_KEYS = frozenset({"u"})
 HOTKEY_POOL = "abcdefghijklmnopqrstuvwxyz67890"
+# The keys Label Studio 1.23.2 hands out itself, in order, to every control that can take
+# one and has none (`makeComb` in its frontend). Every one of them must be taken by a
+# control of ours, or a demographic choice gets one and a stray key press sets it.
+LABEL_STUDIO_AUTO_KEYS = "1234567890qwetasdfgzxcvbyiopjklnm"
 
 # Right-to-left text (Arabic, Hebrew) must read right to left, and the Arabic project
 # also holds English posts, so direction is decided per paragraph by its own first strong
@@ -227,6 +231,14 @@ class _Hotkeys:
                 return f"shift+{key}"
         raise ValueError("no free hotkey left")
 
+    def spare_auto_key(self) -> str | None:
+        """The first key Label Studio would hand out itself that no control took yet."""
+        for key in LABEL_STUDIO_AUTO_KEYS:
+            if key not in self.used:
+                self.used.add(key)
+                return key
+        return None
+
 
 def _add_field_block(
     view: ET.Element,
@@ -295,7 +307,9 @@ def _add_field_block(
             )
 
 
-def _add_demographics(root: ET.Element, taxonomy: Taxonomy, names: dict[str, Any]) -> None:
+def _add_demographics(
+    root: ET.Element, taxonomy: Taxonomy, names: dict[str, Any], keys: _Hotkeys
+) -> None:
     """The collapsed demographics panel: choices for categories (the normalization
     table's values, `unknown`, `other` with free text), numbers for integers, a text box
     for the rest. No hotkeys here: a panel of forms is filled with the mouse."""
@@ -321,7 +335,10 @@ def _add_demographics(root: ET.Element, taxonomy: Taxonomy, names: dict[str, Any
                 },
             )
             for value in category_choices(taxonomy, name):
-                ET.SubElement(choices, "Choice", {"value": value})
+                attrs = {"value": value}
+                if value == UNKNOWN and (key := keys.spare_auto_key()):
+                    attrs["hotkey"] = key  # harmless: unknown is what no answer means
+                ET.SubElement(choices, "Choice", attrs)
             # A View carries the condition: Label Studio ignores visibleWhen on a TextArea.
             when = {"visibleWhen": "choice-selected", "whenTagName": control}
             other = ET.SubElement(panel, "View", {**when, "whenChoiceValue": OTHER})
@@ -404,7 +421,7 @@ def labeling_config(taxonomy: Taxonomy) -> str:
             {"value": shown, "alias": str(value), "hint": label, "hotkey": str(value)},
         )
 
-    _add_demographics(root, taxonomy, names)
+    _add_demographics(root, taxonomy, names, keys)
     ET.indent(root, space="  ")
     return f"{GENERATED_NOTICE}\n{ET.tostring(root, encoding='unicode')}\n"
 
@@ -472,8 +489,11 @@ def annotator_guide(taxonomy: Taxonomy) -> str:
         "none, and selects that span for you.",
         "4. To fix a span, select it and press Backspace (or the bin icon), then mark it again.",
         "",
-        "Hover over a label or a choice to see its definition. Every label and choice "
-        "has a key of its own; the empathy scores are the digits. Arabic and Hebrew "
+        "Hover over a label or a choice to see its definition. Every span label and "
+        "span choice has a key of its own, shown beside it; the empathy scores are the "
+        "digits. Use a choice's key only while its choices are on screen: the key of "
+        "another label's choice adds that choice to the selected span, and the curator "
+        "gets it back as an error. Arabic and Hebrew "
         "paragraphs are laid out right to left, each paragraph by its own first letter: "
         "one that starts with a placeholder such as `<PERSON_1>` may be laid out left to "
         "right.",

@@ -68,7 +68,8 @@ def predictions(record: Record, names: dict[str, Any], model_version: str) -> li
     result = []
     texts = {"post": record.post_text or "", "response": record.response_text or ""}
     for i, span in enumerate(record.spans):
-        if span.annotator is not None or span.start is None or span.end is None:
+        label = names["labels"].get(span.label)  # None: a label the taxonomy lacks
+        if span.annotator is not None or span.start is None or span.end is None or not label:
             continue
         index = ls_index(texts[span.field])
         value = {
@@ -83,7 +84,7 @@ def predictions(record: Record, names: dict[str, Any], model_version: str) -> li
                 "from_name": names["spans"][span.field],
                 "to_name": span.field,
                 "type": "labels",
-                "value": {**value, "labels": [names["labels"][span.label]]},
+                "value": {**value, "labels": [label]},
             }
         )
         for choice in span.attributes.values():
