@@ -11,11 +11,10 @@ is never changed; pages put the result in a `dir` attribute.
 
 from __future__ import annotations
 
-import re
 import unicodedata
 
-# Pseudonym tags written by de-identification (the same shape as curate.deid.scan._TAG).
-_TAG = re.compile(r"<[A-Z_]+(?:_\d+)?>")
+from curate.deid.operators import PLACEHOLDER
+
 _RTL = {"R", "AL"}
 
 
@@ -24,7 +23,7 @@ def direction(text: object) -> str:
     when there is none (None, numbers, punctuation, only tags: the browser decides)."""
     if text is None:
         return "auto"
-    for char in _TAG.sub(" ", str(text)):
+    for char in PLACEHOLDER.sub(" ", str(text)):
         kind = unicodedata.bidirectional(char)
         if kind in _RTL:
             return "rtl"

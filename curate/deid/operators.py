@@ -235,6 +235,9 @@ def _trim_person(
     return dataclasses.replace(d, start=start, end=end)
 
 
+# The shape of every placeholder these operators write (`<PERSON>`, `<PERSON_1>`), for
+# the readers that must recognise one in de-identified text (scan, right-to-left pages).
+PLACEHOLDER = re.compile(r"<[A-Z_]+(?:_\d+)?>")
 _LATIN_UPPER = re.compile(r"[A-ZÀ-ÖØ-Þ]")
 _URL_TLDS = frozenset(
     "com org net edu gov io co me info app dev ly gg tv de at ch uk us ca au il eg sa ae "

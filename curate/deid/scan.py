@@ -7,16 +7,14 @@ Pseudonym tags (`<PERSON_1>`) are what de-identification leaves behind and are s
 
 from __future__ import annotations
 
-import re
 from collections.abc import Iterable
 from pathlib import Path
 from typing import Any
 
 from curate.config import Config
+from curate.deid.operators import PLACEHOLDER
 from curate.errors import CurateError
 from curate.records import Record, free_texts
-
-_TAG = re.compile(r"<[A-Z_]+(?:_\d+)?>")
 
 
 def scan_texts(
@@ -48,7 +46,7 @@ def scan_texts(
         for (item_id, text, _), dets in zip(
             group, engine.analyze(texts, lang, cultures), strict=True
         ):
-            tags = [(m.start(), m.end()) for m in _TAG.finditer(text)]
+            tags = [(m.start(), m.end()) for m in PLACEHOLDER.finditer(text)]
             tags += (kept or {}).get(item_id, [])
             for d in dets:
                 if d.entity_type not in direct or d.operator == "keep":
