@@ -2,9 +2,9 @@
 
 Every project is exported whole (every annotator, skipped and cancelled included) and
 the raw export is snapshotted in the workspace, named by time and content hash. Each
-annotation is converted: Label Studio offsets (in its unit, `offsets.OFFSET_UNIT`) become
-Python code points, and every region is checked against the task text and the taxonomy, because the
-server accepts anything. Invalid regions are reported per task and annotator and kept
+annotation is converted: Label Studio offsets (code points, `offsets.ls_index`) are
+checked, and every region is checked against the task text and the taxonomy, because
+the server accepts anything. Invalid regions are reported per task and annotator and kept
 out of the records; the annotation itself is always stored, so nothing is lost.
 Pulling twice changes nothing; a newer annotation by the same annotator on the same
 record supersedes the older one in the record.

@@ -28,8 +28,7 @@ from curate.annotate.tables import latest_annotations
 # First and last character of a phrase in one Text object, as viewport rectangles, found
 # by Range over the DOM text nodes (Label Studio draws each paragraph as one span).
 JS_PHRASE_RECTS = """([field, phrase]) => {
-  const box = document.querySelector(`.lsf-object[data-name="${field}"] .lsf-htx-richtext`)
-    || document.querySelectorAll('.lsf-htx-richtext')[field === 'post' ? 0 : 1];
+  const box = document.querySelectorAll('.lsf-htx-richtext')[field === 'post' ? 0 : 1];
   const walker = document.createTreeWalker(box, NodeFilter.SHOW_TEXT);
   const nodes = []; let text = ''; let node;
   while ((node = walker.nextNode())) { nodes.push([node, text.length]); text += node.nodeValue; }
