@@ -69,7 +69,7 @@ def screens(tmp_path_factory: pytest.TempPathFactory) -> Path:
 
 
 # The demo's emoji all end their text; a span after an emoji needs one inside the text
-# (each emoji is two UTF-16 code units and one code point, so it shifts the offsets).
+# (one code point but two UTF-16 units: a span after it tells which unit is counted).
 EMOJI_POSTS = [
     {
         "id": "browser-emoji-ar",

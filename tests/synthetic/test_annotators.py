@@ -1,7 +1,7 @@
 """Simulated (SYNTHETIC) annotators on the demo corpus: the planted truth matches the
 generator, the annotations are deterministic, and against the real Label Studio server
 they come back through `pull` like human work: every task and annotator, no invalid
-region (UTF-16 offsets right on emoji records), the poor annotator visibly poor, and
+region (offsets right on emoji records), the poor annotator visibly poor, and
 re-running adds nothing."""
 
 from __future__ import annotations
@@ -220,7 +220,7 @@ def test_simulated_annotators_round_trip(env, ls_server):
             assert span.attributes[family.attribute] in family.values
             astral += any(ord(c) > 0xFFFF for c in text[: span.end])
         assert task_data(record) == data  # what was planned is what LS shows
-    assert astral >= 10  # many spans sit after or on an emoji: UTF-16 offsets were right
+    assert astral >= 10  # many spans sit after or on an emoji: the offset unit was right
 
     # the poor annotator is visibly poor; the two good ones agree
     f1 = _pair_f1(store, list(tasks))
