@@ -552,8 +552,8 @@ def audit(
         bool,
         typer.Option(
             "--to-label-studio",
-            help="Send the flags to the annotators' Label Studio projects as review "
-            "predictions (model version curate-audit-<run>).",
+            help="Queue the flagged items for review: one Label Studio review project "
+            "per culture, a task per flagged record, pre-filled, saying why.",
         ),
     ] = False,
     run: Annotated[
@@ -566,7 +566,9 @@ def audit(
     top: Annotated[
         int | None,
         typer.Option(
-            min=1, help="With --to-label-studio: only the N worst flags per family and kind."
+            min=0,
+            help="With --to-label-studio: queue at most N items per culture and family, "
+            "best-ranked first (default 50; 0 for all).",
         ),
     ] = None,
     as_json: Annotated[bool, typer.Option("--json", help="Print the summary as JSON.")] = False,
@@ -592,9 +594,11 @@ def audit(
             out, run_id = {}, None if run == "latest" else run
         if to_label_studio:
             from curate.annotate.client import connect
+            from curate.audit.queue import DEFAULT_TOP
             from curate.audit.review import send_review
 
-            review = send_review(store, config, connect(config), run_id=run_id, top=top)
+            cap = DEFAULT_TOP if top is None else (top or None)
+            review = send_review(store, config, connect(config), run_id=run_id, top=cap)
             out["review"] = review.to_dict()
     from curate import reporting
 

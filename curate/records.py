@@ -54,6 +54,12 @@ def describe_value(value: Any, salt: bytes) -> dict[str, Any]:
     }
 
 
+# The annotator of an adjudicated span (on a record and in exports): a reviewer's
+# decision, named as such rather than by the reviewer (who stays in the store's
+# `annotations` table, kind "adjudication").
+ADJUDICATED = "adjudicated"
+
+
 @dataclass(slots=True)
 class Span:
     """An annotated span. Offsets are Python code points into the field's text; null

@@ -529,14 +529,25 @@ def print_audit(report: dict, console: Console) -> None:
     review = report.get("review")
     if review:
         counts = review["counts"]
+        skipped = ", ".join(
+            f"{counts[k]} {k.replace('_', ' ')}"
+            for k in ("adjudicated", "unanimous", "beyond_top", "no_region", "replaced")
+            if counts.get(k)
+        )
         console.print(
-            f"Label Studio review queue ({review['model_version']}): "
+            f"review queue: {counts.get('items', 0)} item(s) to review, "
             f"{counts.get('tasks_sent', 0)} task(s) sent, "
-            f"{counts.get('already_sent', 0)} already there, "
-            f"{counts.get('replaced', 0)} earlier prediction(s) replaced, "
-            f"{counts.get('no_task', 0)} flag(s) on records without a task",
+            f"{counts.get('already_queued', 0)} already queued"
+            + (f"; left out or replaced: {skipped}" if skipped else ""),
             soft_wrap=True,
         )
+        for culture, url in review.get("urls", {}).items():
+            console.print(f"  {culture}: {url}", soft_wrap=True)
+        if counts.get("tasks_sent"):
+            console.print(
+                "next: reviewers submit their decisions there, then `curate annotate pull`",
+                soft_wrap=True,
+            )
 
 
 def print_validation(report, console: Console) -> None:

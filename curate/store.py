@@ -24,7 +24,7 @@ from curate.errors import CurateError
 from curate.records import RawText, Record, blank_free_texts, normalize_for_dedup
 from curate.scratch import Usage, sweep
 
-SCHEMA_VERSION = 6
+SCHEMA_VERSION = 7
 DB_NAME = "curate.sqlite"
 
 # Modules owning tables of later stages, each with `MIGRATIONS` {schema version: SQL}:
@@ -75,6 +75,9 @@ MIGRATIONS: list[str] = [
     # 5: de-identification claims (`curate.deid.tables`).
     "",
     # 6: the curator's review of uncertain decisions (`curate.deid.tables`).
+    "",
+    # 7: adjudication: project and annotation kinds (`curate.annotate.tables`), the
+    # review queue's tasks (`curate.audit.store`).
     "",
 ]
 

@@ -21,6 +21,7 @@ GENERATED_NOTICE = (
     "<!-- generated from schemas/taxonomy.yaml by curate.annotate.labeling; do not edit -->"
 )
 CONFIG_FILE = "labeling_config.xml"
+REVIEW_CONFIG_FILE = "review_config.xml"
 GUIDE_FILE = "annotator_guide.md"
 REGENERATE_COMMAND = "python -m curate.annotate.labeling"
 
@@ -60,6 +61,14 @@ STYLE = """
 .lsf-detailed-region__text, .lsf-region-meta__value {
   unicode-bidi: plaintext; text-align: start; white-space: normal;
 }
+"""
+
+# The review queue's explanation box (`labeling_config(review=True)`).
+REVIEW_OBJECT = "why"
+REVIEW_STYLE = """
+.curate-why { background: #fff8e1; border: 1px solid #f2c94c; border-radius: 6px;
+  padding: 0.5em 1em; margin: 0.5em 0 1em; max-width: 48em; }
+.curate-why li { unicode-bidi: plaintext; text-align: start; margin: 0.3em 0; }
 """
 
 # Span colours, assigned to families in taxonomy order (cycled if there are more families).
@@ -375,7 +384,7 @@ def _add_demographics(
             )
 
 
-def labeling_config(taxonomy: Taxonomy) -> str:
+def labeling_config(taxonomy: Taxonomy, review: bool = False) -> str:
     """The Label Studio labeling config (XML), deterministic for a given taxonomy.
 
     Span labels show the family titles (`label_value`; pull maps them back with
@@ -383,15 +392,35 @@ def labeling_config(taxonomy: Taxonomy) -> str:
     own (empathy the digits of its scale), every span must get its attribute before
     submit, and a `<Style>` lays right-to-left paragraphs out right to left.
     The result starts with the do-not-edit notice and ends with a newline.
+
+    `review`: the review queue's config (`curate.audit.review`): the same controls, so a
+    reviewer's decision pulls like an annotation, under a view of its own that says why the
+    record was flagged (the task's `why`, HTML that curate writes with every text
+    escaped); no demographics, which are not adjudicated.
     """
     names = control_names(taxonomy)
     colours = {fam: PALETTE[i % len(PALETTE)] for i, fam in enumerate(taxonomy.families)}
     scale = sorted(taxonomy.empathy)
     keys = _Hotkeys({str(value) for value in scale})
     root = ET.Element("View")
-    ET.SubElement(root, "Style").text = STYLE
+    ET.SubElement(root, "Style").text = STYLE + (REVIEW_STYLE if review else "")
     meta = " · ".join(f"{key.replace('_', ' ')} ${key}" for key in META_KEYS)
     ET.SubElement(root, "Header", {"value": meta, "size": "6"})
+    if review:
+        why = ET.SubElement(root, "View", {"className": "curate-why"})
+        ET.SubElement(
+            why, "Header", {"value": "Why this record is in the review queue", "size": "4"}
+        )
+        ET.SubElement(
+            why,
+            "HyperText",
+            {
+                "name": REVIEW_OBJECT,
+                "value": f"${REVIEW_OBJECT}",
+                "inline": "true",
+                "selectionEnabled": "false",
+            },
+        )
     for field in taxonomy.fields:
         _add_field_block(root, taxonomy, field, names, colours, keys)
 
@@ -421,7 +450,8 @@ def labeling_config(taxonomy: Taxonomy) -> str:
             {"value": shown, "alias": str(value), "hint": label, "hotkey": str(value)},
         )
 
-    _add_demographics(root, taxonomy, names, keys)
+    if not review:
+        _add_demographics(root, taxonomy, names, keys)
     ET.indent(root, space="  ")
     return f"{GENERATED_NOTICE}\n{ET.tostring(root, encoding='unicode')}\n"
 
@@ -587,9 +617,46 @@ def guide_html(taxonomy: Taxonomy) -> str:
     return MarkdownIt("commonmark", {"html": False}).enable("table").render(guide)
 
 
+def reviewer_guide(taxonomy: Taxonomy) -> str:
+    """The review projects' instructions (Markdown): what a reviewer decides and how."""
+    return "\n".join(
+        [
+            "# Reviewing flagged labels",
+            "",
+            "Each task is one record that the label audit flagged. The yellow box says why:",
+            "which span and label family, the label given and by whom, what the other",
+            "annotators gave (the consensus), what the model suggests and how sure it is, and",
+            "any near-duplicate phrase labelled differently elsewhere.",
+            "",
+            "The task opens with the record's current labels already filled in (the",
+            "annotators' consensus, or your earlier decision). Check the flagged items:",
+            "",
+            "1. Keep a label that is right: change nothing.",
+            "2. Correct a wrong label: select the span and pick the right value (or empathy",
+            "   score). Delete a span that should not be there; add one that is missing.",
+            "3. **Submit.** Your decision replaces the annotators' labels of this record in",
+            "   the dataset, and the record is not queued again unless its labels change.",
+            "",
+            "The labels mean what the annotator guide says (project *CultureCare*",
+            "instructions); the same keys work here.",
+            "",
+        ]
+    )
+
+
+def reviewer_guide_html(taxonomy: Taxonomy) -> str:
+    from markdown_it import MarkdownIt
+
+    return MarkdownIt("commonmark", {"html": False}).render(reviewer_guide(taxonomy))
+
+
 def generated_files(taxonomy: Taxonomy) -> dict[str, str]:
     """File name -> content of every generated file (what `write_generated` writes)."""
-    return {CONFIG_FILE: labeling_config(taxonomy), GUIDE_FILE: annotator_guide(taxonomy)}
+    return {
+        CONFIG_FILE: labeling_config(taxonomy),
+        REVIEW_CONFIG_FILE: labeling_config(taxonomy, review=True),
+        GUIDE_FILE: annotator_guide(taxonomy),
+    }
 
 
 def write_generated(out_dir: Path, taxonomy: Taxonomy) -> list[Path]:

@@ -27,7 +27,7 @@ from curate.annotate.labeling import demographic_value, family_of
 from curate.annotate.offsets import ls_index
 from curate.config import Config
 from curate.demographics import normalize_demographics
-from curate.records import Span
+from curate.records import ADJUDICATED, Span
 from curate.schema import Taxonomy
 from curate.store import Store
 
@@ -195,7 +195,12 @@ def _pull(
 ) -> None:
     users = _annotators(ls)
     touched: set[str] = set()
-    for key, pid in tables.projects(store, ls.url).items():
+    for key, pid in tables.projects(store, ls.url, kind=None).items():
+        kind = (
+            tables.ADJUDICATION
+            if tables.project_kind(store, key) == tables.REVIEW
+            else tables.ANNOTATION
+        )
         blob = b"".join(
             ls.call(
                 lambda pid=pid: list(
@@ -261,7 +266,7 @@ def _pull(
                 )
         with store.transaction() as conn:
             for *row, issues in rows:
-                outcome = tables.save_annotation(conn, tuple(row), issues)
+                outcome = tables.save_annotation(conn, tuple(row), issues, kind)
                 counts[outcome] += 1
                 if outcome != "unchanged" and row[2]:
                     touched.add(row[2])
@@ -276,21 +281,34 @@ def _merge_into_records(store: Store, record_ids: set[str], taxonomy: Taxonomy) 
     the empathy scores (an ordinal scale), and per demographic field the value most
     annotators gave (none on a tie). Every annotator's own values stay in the store.
     An annotator's value is free text that was not de-identified: the residual scan and
-    the release gate cover it like every demographic value."""
+    the release gate cover it like every demographic value.
+
+    An adjudication (a reviewer's submitted annotation in a review project) wins over all
+    of that: the record's spans become its own phrases that no screen could show (no
+    offsets) + the adjudicated spans (annotator `ADJUDICATED`), and its empathy the
+    adjudicated score when the reviewer gave one. Demographics are not adjudicated."""
     changed = []
     for rid in sorted(record_ids):
         record = store.get(rid)
         if record is None:
             continue
         latest = tables.latest_annotations(store, rid)
+        adjudication = tables.latest_adjudication(store, rid)
         own = [s for s in record.spans if s.annotator is None]
-        annotated = [Span(**s) for a in latest.values() for s in a["spans"]]
-        record.spans = own + annotated
         ingested = ingested_labels(store, rid)
         scores = [a["empathy"] for a in latest.values() if a.get("empathy") is not None]
+        if adjudication is not None:
+            unplaced = [s for s in own if s.start is None or s.end is None]
+            decided = [{**s, "annotator": ADJUDICATED} for s in adjudication["spans"]]
+            record.spans = unplaced + [Span(**s) for s in decided]
+        else:
+            annotated = [Span(**s) for a in latest.values() for s in a["spans"]]
+            record.spans = own + annotated
         record.empathy = ingested["empathy"]
         if record.empathy is None and scores:
             record.empathy = statistics.median_low(scores)
+        if adjudication is not None and adjudication.get("empathy") is not None:
+            record.empathy = adjudication["empathy"]
         consensus: dict[str, Any] = {}
         for name in {k for a in latest.values() for k in (a.get("demographics") or {})}:
             votes = Counter(

@@ -117,9 +117,15 @@ def project_settings(taxonomy: Taxonomy) -> dict[str, Any]:
 
 
 def ensure_project(
-    ls: LabelStudio, store: Store, key: str, settings: dict[str, Any], title: str
+    ls: LabelStudio,
+    store: Store,
+    key: str,
+    settings: dict[str, Any],
+    title: str,
+    kind: str = tables.ANNOTATE,
 ) -> int:
-    """The project for `key`: created once, its settings kept current."""
+    """The project for `key` (of `kind`: an annotators' or a review project): created
+    once, its settings kept current."""
     config_hash = hashlib.sha256(json.dumps(settings, sort_keys=True).encode()).hexdigest()
     row = tables.project(store, key, ls.url)
     if row is not None:
@@ -132,7 +138,7 @@ def ensure_project(
         except NotFound:  # the project was deleted on the server: make a new one
             pass
     project = ls.call(ls.sdk.projects.create, title=title, **settings)
-    tables.new_project(store, key, project.id, ls.url, config_hash)
+    tables.new_project(store, key, project.id, ls.url, config_hash, kind)
     return project.id
 
 

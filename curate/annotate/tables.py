@@ -36,7 +36,16 @@ MIGRATIONS = {
         project_key TEXT NOT NULL, annotation_id INTEGER NOT NULL, record_id TEXT,
         annotator TEXT, problem TEXT NOT NULL, detail TEXT, pulled_run TEXT NOT NULL);
     """,
+    # Adjudication: a project is an annotators' one ("annotate") or a review queue's
+    # ("review"); an annotation from a review project is an "adjudication".
+    7: """
+    ALTER TABLE ls_projects ADD COLUMN kind TEXT NOT NULL DEFAULT 'annotate';
+    ALTER TABLE annotations ADD COLUMN kind TEXT NOT NULL DEFAULT 'annotation';
+    """,
 }
+
+ANNOTATE, REVIEW = "annotate", "review"  # project kinds
+ANNOTATION, ADJUDICATION = "annotation", "adjudication"  # annotation kinds
 
 
 # -- projects ---------------------------------------------------------------------------
@@ -47,25 +56,34 @@ def project(store: Store, key: str, url: str) -> tuple[int, str] | None:
     ).fetchone()
 
 
-def projects(store: Store, url: str) -> dict[str, int]:
-    """Project key -> project id, of the projects pushed to the server at `url`, by key."""
-    return dict(
-        store.conn.execute(
-            "SELECT key, project_id FROM ls_projects WHERE url=? ORDER BY key", (url,)
-        )
-    )
+def projects(store: Store, url: str, kind: str | None = ANNOTATE) -> dict[str, int]:
+    """Project key -> project id, of the projects of `kind` (None: every kind) on the
+    server at `url`, by key."""
+    sql, args = "SELECT key, project_id FROM ls_projects WHERE url=?", [url]
+    if kind is not None:
+        sql += " AND kind=?"
+        args.append(kind)
+    return dict(store.conn.execute(sql + " ORDER BY key", args))
+
+
+def project_kind(store: Store, key: str) -> str:
+    row = store.conn.execute("SELECT kind FROM ls_projects WHERE key=?", (key,)).fetchone()
+    return row[0] if row else ANNOTATE
 
 
 def set_config_hash(store: Store, key: str, config_hash: str) -> None:
     store.conn.execute("UPDATE ls_projects SET config_hash=? WHERE key=?", (config_hash, key))
 
 
-def new_project(store: Store, key: str, project_id: int, url: str, config_hash: str) -> None:
+def new_project(
+    store: Store, key: str, project_id: int, url: str, config_hash: str, kind: str = ANNOTATE
+) -> None:
     """A project made anew for `key`: the tasks pushed to the one before are forgotten."""
     with store.transaction() as conn:
         conn.execute(
-            "INSERT OR REPLACE INTO ls_projects VALUES (?, ?, ?, ?)",
-            (key, project_id, url, config_hash),
+            "INSERT OR REPLACE INTO ls_projects (key, project_id, url, config_hash, kind)"
+            " VALUES (?, ?, ?, ?, ?)",
+            (key, project_id, url, config_hash, kind),
         )
         conn.execute("DELETE FROM ls_tasks WHERE project_key=?", (key,))
 
@@ -115,11 +133,12 @@ def save_annotation(
     conn: sqlite3.Connection,
     row: tuple[int, str, str | None, int, str, str | None, str, str, str, str],
     issues: list[tuple[str, str | None]],
+    kind: str = ANNOTATION,
 ) -> str:
     """Store one pulled annotation (annotation id, project key, record id, task id,
-    annotator, updated at, status, result hash, doc, run id) with its problems, inside
-    the caller's transaction: 'unchanged' (same result hash: nothing written), 'updated'
-    or 'new'."""
+    annotator, updated at, status, result hash, doc, run id) of `kind` with its problems,
+    inside the caller's transaction: 'unchanged' (same result hash: nothing written),
+    'updated' or 'new'."""
     aid, pkey, rid, tid, who, updated, status, digest, doc, run = row
     old = conn.execute(
         "SELECT result_hash FROM annotations WHERE project_key=? AND annotation_id=?",
@@ -130,8 +149,8 @@ def save_annotation(
     conn.execute(
         "INSERT OR REPLACE INTO annotations (annotation_id, project_key, record_id,"
         " task_id, annotator, updated_at, status, result_hash, doc, stale,"
-        " pulled_run) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, 0, ?)",
-        (aid, pkey, rid or "", tid, who, updated, status, digest, doc, run),
+        " pulled_run, kind) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, 0, ?, ?)",
+        (aid, pkey, rid or "", tid, who, updated, status, digest, doc, run, kind),
     )
     conn.execute(
         "DELETE FROM annotation_issues WHERE project_key=? AND annotation_id=?", (pkey, aid)
@@ -144,15 +163,66 @@ def save_annotation(
 
 
 def latest_annotations(store: Store, record_id: str) -> dict[str, dict]:
-    """The newest submitted annotation of each annotator on a record."""
+    """The newest submitted annotation of each annotator on a record (adjudications not
+    included: `latest_adjudication`)."""
     out: dict[str, dict] = {}
     for annotator, updated, doc in store.conn.execute(
         "SELECT annotator, updated_at, doc FROM annotations WHERE record_id=? AND "
-        "status='submitted' ORDER BY updated_at, annotation_id",
-        (record_id,),
+        "status='submitted' AND kind=? ORDER BY updated_at, annotation_id",
+        (record_id, ANNOTATION),
     ):
         out[annotator] = {**json.loads(doc), "updated_at": updated}
     return out
+
+
+def latest_adjudication(store: Store, record_id: str) -> dict | None:
+    """The newest submitted adjudication of a record (any reviewer), with its `reviewer`
+    and `updated_at`, or None."""
+    row = store.conn.execute(
+        "SELECT annotator, updated_at, doc FROM annotations WHERE record_id=? AND "
+        "status='submitted' AND kind=? ORDER BY updated_at DESC, annotation_id DESC LIMIT 1",
+        (record_id, ADJUDICATION),
+    ).fetchone()
+    if row is None:
+        return None
+    return {**json.loads(row[2]), "reviewer": row[0], "updated_at": row[1]}
+
+
+def adjudicated_task(store: Store, project_key: str, task_id: int) -> bool:
+    """A reviewer submitted a decision on this review task (as last pulled)."""
+    return (
+        store.conn.execute(
+            "SELECT 1 FROM annotations WHERE project_key=? AND task_id=? AND kind=?"
+            " AND status='submitted' LIMIT 1",
+            (project_key, task_id, ADJUDICATION),
+        ).fetchone()
+        is not None
+    )
+
+
+def adjudicated_records(store: Store) -> set[str]:
+    """Ids of the records with a submitted adjudication."""
+    return {
+        rid
+        for (rid,) in store.conn.execute(
+            "SELECT DISTINCT record_id FROM annotations WHERE status='submitted' AND kind=?",
+            (ADJUDICATION,),
+        )
+    }
+
+
+def labels_basis(store: Store, record_id: str) -> str:
+    """A hash of what the annotators' labels of a record are now (their annotations'
+    result hashes and staleness, adjudications left out): the review queue compares it
+    with the one a record was queued with, to tell whether the labels changed since."""
+    import hashlib
+
+    rows = store.conn.execute(
+        "SELECT project_key, annotation_id, result_hash, status, stale FROM annotations"
+        " WHERE record_id=? AND kind=? ORDER BY project_key, annotation_id",
+        (record_id, ANNOTATION),
+    ).fetchall()
+    return hashlib.sha256(json.dumps(rows).encode()).hexdigest()[:16]
 
 
 def multi_annotated(store: Store) -> bool:
@@ -160,7 +230,7 @@ def multi_annotated(store: Store) -> bool:
     measured)."""
     return (
         store.conn.execute(
-            "SELECT 1 FROM annotations GROUP BY record_id"
+            "SELECT 1 FROM annotations WHERE kind='annotation' GROUP BY record_id"
             " HAVING COUNT(DISTINCT annotator) > 1 LIMIT 1"
         ).fetchone()
         is not None

@@ -50,7 +50,7 @@ class Item:
     texts: dict[str, str] = field(default_factory=dict)  # annotator -> de-identified text
 
 
-def _runs(spans: list[dict]) -> list[list[dict]]:
+def overlap_runs(spans: list[dict]) -> list[list[dict]]:
     """Connected runs of overlapping spans (one field), in text order."""
     runs: list[list[dict]] = []
     end = -1
@@ -81,7 +81,7 @@ def span_items(store: Store, records: Sequence[Record], family: str, attribute: 
                     continue
                 by_field.setdefault(s["field"], []).append({**s, "annotator": annotator})
         for fld, spans in sorted(by_field.items()):
-            for run in _runs(spans):
+            for run in overlap_runs(spans):
                 item = Item(
                     record.id,
                     record.culture,

@@ -22,7 +22,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from curate.records import Record
+from curate.records import ADJUDICATED, Record
 from curate.schema import Taxonomy
 from curate.store import Store
 
@@ -105,13 +105,14 @@ def span_examples(
 
 def empathy_examples(store: Store, records: Sequence[Record] | None = None) -> list[Example]:
     """One example per empathy score: the record's own (e.g. the release's) and each
-    annotator's newest pulled score. The text is the response.
+    annotator's newest pulled score, or only a reviewer's adjudicated score where there is
+    one. The text is the response.
 
     Records whose response text is empty fall back to their response-field span texts,
     which is the part empathy is judged on (the CultureCare release has phrases only).
     """
     from curate.annotate.pull import ingested_labels
-    from curate.annotate.tables import latest_annotations
+    from curate.annotate.tables import latest_adjudication, latest_annotations
 
     out: list[Example] = []
     for record in audited_records(store) if records is None else records:
@@ -119,6 +120,13 @@ def empathy_examples(store: Store, records: Sequence[Record] | None = None) -> l
             s.text for s in record.spans if s.field == "response" and s.text
         )
         if not text:
+            continue
+        decided = latest_adjudication(store, record.id)
+        if decided is not None and decided.get("empathy") is not None:
+            # a reviewer's decision wins over the release's and the annotators' scores
+            out.append(
+                Example(record.id, record.culture, text, str(decided["empathy"]), ADJUDICATED)
+            )
             continue
         own = ingested_labels(store, record.id)["empathy"]  # not the annotators' consensus
         if own is not None:

@@ -35,6 +35,15 @@ MIGRATIONS = {
     CREATE INDEX audit_flags_run ON audit_flags (run_id, family);
     CREATE INDEX audit_flags_record ON audit_flags (record_id);
     """,
+    # The review queue (`curate.audit.review`): one row per task sent to a review
+    # project, with the hash of the labels it was queued on (`basis`).
+    7: """
+    CREATE TABLE review_tasks (
+        project_key TEXT NOT NULL, task_id INTEGER NOT NULL, record_id TEXT NOT NULL,
+        audit_run TEXT NOT NULL, basis TEXT NOT NULL, items INTEGER NOT NULL,
+        sent_run TEXT NOT NULL, PRIMARY KEY (project_key, task_id));
+    CREATE INDEX review_tasks_record ON review_tasks (record_id);
+    """,
 }
 
 AUDIT_COMMAND = "audit"
@@ -203,3 +212,39 @@ def run_exists(store: Store, run_id: str) -> bool:
         "SELECT 1 FROM runs WHERE run_id=? AND command=?", (run_id, AUDIT_COMMAND)
     ).fetchone()
     return row is not None
+
+
+# -- the review queue's tasks (`curate.audit.review`) -----------------------------------
+def review_rows(store: Store, record_id: str | None = None) -> list[dict[str, Any]]:
+    """Rows of `review_tasks` (of one record, or all), oldest first."""
+    from curate.store import rows_as_dicts
+
+    sql = "SELECT rowid AS seq, * FROM review_tasks"
+    args: tuple = ()
+    if record_id is not None:
+        sql += " WHERE record_id=?"
+        args = (record_id,)
+    return rows_as_dicts(store.conn.execute(sql + " ORDER BY rowid", args))
+
+
+def add_review_task(
+    store: Store,
+    key: str,
+    task_id: int,
+    record_id: str,
+    run: str,
+    basis: str,
+    items: int,
+    sent_run: str,
+) -> None:
+    with store.transaction() as conn:
+        conn.execute(
+            "INSERT OR REPLACE INTO review_tasks (project_key, task_id, record_id, audit_run,"
+            " basis, items, sent_run) VALUES (?, ?, ?, ?, ?, ?, ?)",
+            (key, task_id, record_id, run, basis, items, sent_run),
+        )
+
+
+def drop_review_task(store: Store, key: str, task_id: int) -> None:
+    with store.transaction() as conn:
+        conn.execute("DELETE FROM review_tasks WHERE project_key=? AND task_id=?", (key, task_id))

@@ -29,6 +29,12 @@ def _entry(entry: dict[str, Any]) -> list[str]:
     sizes = (entry.get("sizes") or {}).get("all")
     if sizes:
         lines.append("Splits: " + ", ".join(f"{s} {n}" for s, n in sizes.items()) + ".")
+    adjudicated = (entry.get("adjudicated") or {}).get("all")
+    if adjudicated:
+        lines.append(
+            f"Adjudicated: {adjudicated} item(s) carry labels a reviewer decided on after the"
+            " label audit flagged them (spans with annotator `adjudicated`)."
+        )
     validation = entry.get("validation") or {}
     if validation.get("allowed"):
         lines += [

@@ -329,9 +329,16 @@ def _export_hub(
         changes=changes,
         split_bytes=split_bytes,
         split_policy=policy,
+        adjudicated=_adjudicated(store, records),
     )
     validation = gate.to_dict()
-    entry = {**changes.to_dict(), "mode": mode, "validation": validation, "sizes": info.split_sizes}
+    entry = {
+        **changes.to_dict(),
+        "mode": mode,
+        "validation": validation,
+        "sizes": info.split_sizes,
+        "adjudicated": info.adjudicated,
+    }
     previous = tables.release_notes(store)
     (staging / CHANGELOG).write_text(changelog.render(name, [entry, *previous]), encoding="utf-8")
     write_card(staging, info)
@@ -413,6 +420,17 @@ def _changes(
             sorted(rid for rid, (_, lh) in items.items() if rid in before and before[rid] != lh)
         ),
     )
+
+
+def _adjudicated(store: Store, records: list) -> dict[str, int]:
+    """Released items with a reviewer's decision, in all and per culture (none: {})."""
+    from curate.annotate.tables import adjudicated_records
+
+    decided = adjudicated_records(store)
+    if not decided:
+        return {}
+    per = Counter(r.culture for r in records if r.id in decided)
+    return {"all": sum(per.values()), **{c: n for c, n in sorted(per.items()) if c}}
 
 
 def _agreement(store: Store, taxonomy: Taxonomy) -> Agreement | None:

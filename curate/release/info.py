@@ -96,6 +96,9 @@ class ReleaseInfo:
     split_bytes: dict[str, dict[str, int]] = field(default_factory=dict)
     # how splits are made (seed, ratios; items grouped by source thread); None: not told
     split_policy: SplitPolicy | None = None
+    # config ("all" + cultures) -> released items whose labels a reviewer adjudicated
+    # (`curate audit --to-label-studio`, then `curate annotate pull`)
+    adjudicated: dict[str, int] = field(default_factory=dict)
 
     def __post_init__(self) -> None:
         # The figures may also be given in their stored form (what their producer wrote:
@@ -139,6 +142,7 @@ class ReleaseInfo:
             "charts": dict(self.charts),
             "split_bytes": self.split_bytes,
             "split_policy": self.split_policy.to_dict() if self.split_policy else None,
+            "adjudicated": dict(self.adjudicated),
         }
 
     @classmethod
@@ -169,6 +173,7 @@ class ReleaseInfo:
             charts=dict(data.get("charts") or {}),
             split_bytes=data.get("split_bytes") or {},
             split_policy=SplitPolicy(policy["seed"], dict(policy["ratios"])) if policy else None,
+            adjudicated=dict(data.get("adjudicated") or {}),
         )
 
 

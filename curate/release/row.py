@@ -34,7 +34,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from curate.demographics import RELEASE_INTEGER_TYPE
-from curate.records import Record
+from curate.records import ADJUDICATED, Record
 from curate.release.facts import field_docs
 from curate.schema import Taxonomy
 
@@ -170,9 +170,10 @@ def descriptions(taxonomy: Taxonomy) -> dict[str, str]:
 
 def annotator_pseudonym(salt: bytes, annotator: str | None) -> str | None:
     """Annotators are Label Studio accounts (e-mail addresses): a release carries a
-    stable per-workspace pseudonym instead, so agreement can still be studied."""
-    if annotator is None:
-        return None
+    stable per-workspace pseudonym instead, so agreement can still be studied. A
+    reviewer's adjudicated span keeps its marker (`adjudicated`), not a pseudonym."""
+    if annotator is None or annotator == ADJUDICATED:
+        return annotator
     return "ann-" + hmac.new(salt, annotator.encode("utf-8"), hashlib.sha256).hexdigest()[:10]
 
 

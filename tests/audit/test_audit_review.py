@@ -1,26 +1,29 @@
 """The audit against the real Label Studio server: three annotators (one careless) label
 the same spans and empathy scores through the API, `pull` brings them back, CROWDLAB
-ranks the careless one last, and `--to-label-studio` puts the flags on the tasks as
-review predictions (suggested label, UTF-16 offsets), idempotently, replacing an
-earlier run's."""
+ranks the careless one last, and `--to-label-studio` queues the flagged records in
+review projects, where a reviewer's decision comes back with `pull` as an adjudication
+that wins in the record and the export."""
 
 from __future__ import annotations
 
 import json
 
 import numpy as np
+import pandas as pd
 import pytest
 from helpers import make_record, run_cli
 
+from curate.annotate import tables
 from curate.annotate.client import connect
 from curate.annotate.pull import pull
 from curate.annotate.push import push
 from curate.audit import store as audit_store
-from curate.audit.review import model_version, send_review
+from curate.audit.review import REVIEW_MODEL, send_review
 from curate.audit.run import audit_workspace
 from curate.config import load_config
 from curate.deid import tables as deid_tables
-from curate.records import RawText, Span
+from curate.records import ADJUDICATED, RawText, Span
+from curate.release.export import export
 from curate.store import Store
 
 CUES = {
@@ -110,7 +113,7 @@ def annotated(ls_server, tmp_path_factory):
         rec = make_record(store, f"late{i}", content_hash=f"{100 + i:064x}")
         rec.post_text = f"Late {i}: {span}."
         rec.spans = [
-            Span("post", "emotional_distress", span, 9, 9 + len(span), {"intensity": "light"})
+            Span("post", "emotional_distress", span, 8, 8 + len(span), {"intensity": "light"})
         ]
         late.append((rec, RawText(text=rec.post_text)))
     store.put_batch(late, store.begin_run("test", {}))
@@ -167,79 +170,133 @@ def test_crowdlab_on_pulled_annotations_ranks_the_careless_annotator_last(annota
     assert page.count("<svg") >= 6  # 3 charts per family
 
 
-def test_review_predictions_arrive_on_the_server(annotated, ls_server):
-    config, store, ls, truth, _, _ = annotated
-    report = audit_workspace(store, config.taxonomy(), families=["emotional_distress", "empathy"])
-    sent = send_review(store, config, ls, run_id=report.run_id)
+REVIEWER = "audit-reviewer@example.org"
+
+
+def _review_tasks(store, ls):
+    """Every task of the review projects, with its predictions."""
+    out = {}
+    for key, pid in tables.projects(store, ls.url, kind=tables.REVIEW).items():
+        for task in ls.call(ls.sdk.tasks.list, project=pid, fields="all", page_size=1000):
+            out[task.id] = (key, pid, task)
+    return out
+
+
+def test_review_queue_adjudication_round_trip(annotated, ls_server, deid_engine, tmp_path):
+    """audit -> queue (review projects, tasks that say why, pre-filled) -> a reviewer
+    submits through the API -> pull -> the adjudication wins on the record and in the
+    export; queued once, not again once decided, again when the labels change."""
+    config, store, ls, truth, wrong, _ = annotated
+    taxonomy = config.taxonomy()
+    report = audit_workspace(store, taxonomy, families=["emotional_distress", "empathy"])
+    sent = send_review(store, config, ls, run_id=report.run_id, top=None)
     counts = sent.counts
-    assert counts["tasks_sent"] > 0 and counts["no_task"] >= 1  # the late records
-    assert counts["not_sendable"] == sum(
-        report.families[f]["flags"][k]
-        for f in report.families
-        for k in ("outlier", "near_duplicate")
+    assert counts["tasks_sent"] > 0 and counts["items"] >= counts["tasks_sent"]
+    # review projects, one per culture, pre-labelling from the queue's predictions
+    keys = tables.projects(store, ls.url, kind=tables.REVIEW)
+    assert set(keys) == {"review-German", "review-Jewish"}
+    assert set(tables.projects(store, ls.url)) == {"German", "Jewish"}  # annotators' untouched
+    for pid in keys.values():
+        project = ls.call(ls.sdk.projects.get, pid)
+        assert project.model_version == REVIEW_MODEL and project.show_collab_predictions
+        assert project.maximum_annotations == 1
+        assert 'name="why"' in project.label_config
+    tasks = _review_tasks(store, ls)
+    assert len(tasks) == counts["tasks_sent"]
+    # a task of a record where the careless annotator was wrong: why, in words
+    rid = next(
+        t.data["record_id"]
+        for _, _, t in tasks.values()
+        if wrong.get(t.data["record_id"]) and "Annotators:" in t.data["why"]
     )
-    version = model_version(report.run_id)
-    tasks = dict(store.conn.execute("SELECT record_id, task_id FROM ls_tasks"))
-    flags = [
-        f
-        for f in audit_store.flags(store)
-        if f.kind == "consensus" and f.family == "emotional_distress"
-    ]
-    # a flagged span after an emoji: the offsets are UTF-16 units on the server
-    flag = next(f for f in flags if store.get(f.record_id).post_text.startswith("😔"))
-    post = store.get(flag.record_id).post_text
-    (pred,) = [
-        p
-        for p in ls.call(ls.sdk.predictions.list, task=tasks[flag.record_id])
-        if p.model_version == version
-    ]
-    on_task = [
-        f
-        for f in audit_store.flags(store)
-        if f.record_id == flag.record_id and f.kind in ("label_issue", "consensus")
-    ]
-    assert pred.score == pytest.approx(min(f.score for f in on_task), abs=1e-4)
+    tid, (key, pid, task) = next((i, v) for i, v in tasks.items() if v[2].data["record_id"] == rid)
+    why = task.data["why"]
+    assert "Emotional distress" in why and BAD in why and "Consensus (CROWDLAB)" in why
+    assert "consensus" in why and "<script" not in why
+    # pre-filled with the consensus: the true intensity, at the span's code points
+    span, intensity, _ = truth[rid]
+    post = store.get(rid).post_text
+    (pred,) = [p for p in ls.call(ls.sdk.predictions.list, task=tid)]
+    assert pred.model_version == REVIEW_MODEL
     choice = next(r for r in pred.result if r["from_name"] == "post_emotional_distress_intensity")
-    start = post.index(truth[flag.record_id][0])
-    assert choice["value"]["start"] == ls_offset(post, start) == start  # code points
-    # the same region flagged twice (a label issue and a consensus flag): the worst wins
-    here = [f for f in on_task if (f.family, f.span_index) == (flag.family, flag.span_index)]
-    assert choice["value"]["choices"] == [min(here, key=lambda f: f.score).suggested]
-    labels = next(r for r in pred.result if r["from_name"] == "post_spans")
-    assert labels["id"] == choice["id"] and labels["value"]["labels"] == ["Emotional distress"]
-    empathy = [r for r in pred.result if r["from_name"] == "empathy"]
-    emp_flags = [f for f in on_task if f.family == "empathy"]
-    assert [r["value"]["choices"] for r in empathy] == [[f.suggested] for f in emp_flags[:1]]
+    assert choice["value"]["choices"] == [intensity]
+    assert choice["value"]["start"] == post.index(span)
+    emp = next(r for r in pred.result if r["from_name"] == "empathy")
+    assert emp["value"]["choices"] == [str(store.get(rid).empathy)]
 
-    def review_predictions():
-        out = []
-        for pid in dict(store.conn.execute("SELECT key, project_id FROM ls_projects")).values():
-            out += [
-                p
-                for p in ls.call(ls.sdk.predictions.list, project=pid)
-                if (p.model_version or "").startswith("curate-audit-")
-            ]
-        return out
-
-    first = review_predictions()
-    assert len(first) == counts["tasks_sent"] and {p.model_version for p in first} == {version}
-
-    # the same run again, through the CLI: nothing new is sent
+    # idempotent: the same run again queues nothing new (through the CLI)
     env = {"CURATE_LS_URL": ls_server.url, "CURATE_LS_TOKEN": ls_server.token}
     toml = str(config.workspace.parent / "curate.toml")
-    out = run_cli("-c", toml, "audit", "--to-label-studio", "--run", "latest", "--json", env=env)
+    out = run_cli(
+        "-c", toml, "audit", "--to-label-studio", "--run", "latest", "--top", "0", "--json",
+        env=env,
+    )  # fmt: skip
     assert out.returncode == 0, out.stderr
-    review = json.loads(out.stdout)["review"]
-    assert review["model_version"] == version
-    assert review["counts"].get("tasks_sent", 0) == 0
-    assert review["counts"]["already_sent"] == counts["tasks_sent"]
-    assert sorted(p.id for p in review_predictions()) == sorted(p.id for p in first)
+    again = json.loads(out.stdout)["review"]["counts"]
+    assert again.get("tasks_sent", 0) == 0 and again["already_queued"] == counts["tasks_sent"]
+    assert len(_review_tasks(store, ls)) == len(tasks)
 
-    # a new run replaces the earlier run's review predictions
-    newer = audit_workspace(store, config.taxonomy(), families=["emotional_distress"], html=False)
-    resent = send_review(store, config, ls, top=5)
-    assert resent.run_id == newer.run_id
-    assert resent.counts["replaced"] == len(first)
-    now = review_predictions()
-    assert {p.model_version for p in now} == {model_version(newer.run_id)}
-    assert len(now) == resent.counts["tasks_sent"] <= 10  # top 5 per kind
+    # the reviewer decides: the pre-filled labels, with the intensity set to "light"
+    # (a decision nobody gave, so its source is unmistakable) and empathy 3
+    reviewer = _user(ls, REVIEWER)
+    decided = "light" if intensity != "light" else "high"
+    result = []
+    for r in pred.result:
+        r = json.loads(json.dumps(r))
+        if r["from_name"] == "post_emotional_distress_intensity":
+            r["value"]["choices"] = [decided]
+        if r["from_name"] == "empathy":
+            r["value"]["choices"] = ["3"]
+        result.append(r)
+    ls.call(ls.sdk.annotations.create, tid, result=result, completed_by=reviewer.id)
+    pulled = pull(store, config, ls)
+    assert pulled.counts[key]["new"] == 1 and not [i for i in pulled.issues if i["project"] == key]
+    assert tables.latest_adjudication(store, rid)["reviewer"] == REVIEWER
+    assert REVIEWER not in tables.latest_annotations(store, rid)  # not an annotator's
+    record = store.get(rid)
+    spans = [s for s in record.spans if s.label == "emotional_distress"]
+    assert [(s.annotator, s.attributes["intensity"]) for s in spans] == [(ADJUDICATED, decided)]
+    assert record.empathy == 3
+
+    # the export carries it (annotator "adjudicated", not a pseudonym) and counts it
+    result = export(store, config, mode="text", engine=deid_engine, out_dir=tmp_path / "rel")
+    rows = pd.concat(
+        pd.read_parquet(p) for p in (tmp_path / "rel" / "data" / "all").glob("*.parquet")
+    )
+    row = rows[rows["id"] == rid].iloc[0]
+    values = taxonomy.family("emotional_distress").values  # a ClassLabel in the files
+    assert [(s["annotator"], s["intensity"]) for s in row["emotional_distress"]] == [
+        (ADJUDICATED, values.index(decided))
+    ]
+    assert row["empathy"] == 3
+    assert result.info.adjudicated.get("all") == 1
+    card = (tmp_path / "rel" / "README.md").read_text(encoding="utf-8")
+    assert "adjudicated" in card.lower()
+
+    # a re-audit does not queue the decided record again ...
+    audit_workspace(store, taxonomy, families=["emotional_distress", "empathy"], html=False)
+    later = send_review(store, config, ls, top=None)
+    assert later.counts["adjudicated"] >= 1
+    mine = [v for v in _review_tasks(store, ls).values() if v[2].data["record_id"] == rid]
+    assert len(mine) == 1
+    # ... unless its labels change: the careless annotator relabels, the record is
+    # queued again, pre-filled with the reviewer's decision
+    post_tasks = dict(store.conn.execute("SELECT record_id, task_id FROM ls_tasks"))
+    bad = _user(ls, BAD)
+    other = next(x for x in CUES if x not in (intensity, decided))
+    ls.call(
+        ls.sdk.annotations.create,
+        post_tasks[rid],
+        result=_annotation(post, span, other, 2),
+        completed_by=bad.id,
+    )
+    pull(store, config, ls)
+    audit_workspace(store, taxonomy, families=["emotional_distress", "empathy"], html=False)
+    relabelled = send_review(store, config, ls, top=None)
+    mine = [v for v in _review_tasks(store, ls).values() if v[2].data["record_id"] == rid]
+    assert len(mine) == 2, relabelled.counts
+    newest = max(mine, key=lambda v: v[2].id)[2]
+    assert "the decision of" in newest.data["why"]
+    (pred2,) = list(ls.call(ls.sdk.predictions.list, task=newest.id))
+    choice2 = next(r for r in pred2.result if r["from_name"] == "post_emotional_distress_intensity")
+    assert choice2["value"]["choices"] == [decided]

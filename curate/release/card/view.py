@@ -178,6 +178,7 @@ def card_context(info: ReleaseInfo) -> dict[str, Any]:
         "agreement": _agreement(info.agreement, taxonomy),
         "deid": _deid(info.deid),
         "audit": _audit(info.audit, taxonomy),
+        "adjudicated": _adjudicated(info.adjudicated),
         "validation": _validation(info.validation),
         "changes": _changes(info.changes),
         "not_computed": NOT_COMPUTED,
@@ -339,6 +340,14 @@ def _deid(deid: DeidSummary | None) -> dict[str, Any] | None:
             "real": evaluation.real,
         }
     return out
+
+
+def _adjudicated(counts: dict[str, int]) -> dict[str, Any] | None:
+    """How many items a reviewer adjudicated, in all and per culture; None: none."""
+    if not counts.get("all"):
+        return None
+    per = ", ".join(f"{c} {n}" for c, n in counts.items() if c != "all")
+    return {"all": counts["all"], "per_culture": per}
 
 
 def _audit(audit: AuditSummary | None, taxonomy: Taxonomy) -> list[dict] | None:
