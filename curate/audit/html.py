@@ -67,12 +67,14 @@ td.id { white-space: nowrap; }
 .next ol, .next ul { margin: 0.2em 0; padding-inline-start: 1.4em; }
 .next li { margin: 0.15em 0; }
 .next pre { display: inline-block; margin: 0.1em 0 0.2em; padding: 2px 8px; background: #fff;
-  border: 1px solid #d5dde8; border-radius: 4px; max-width: 100%; overflow-x: auto;
+  border: 1px solid #d5dde8; border-radius: 4px; max-width: 100%; white-space: pre-wrap;
   box-sizing: border-box; user-select: all; }
 .next table { margin: 0.2em 0 0.4em; }
 .next p { margin: 0.4em 0; }
 .cols { display: flex; flex-wrap: wrap; gap: 0 2.5em; }
-.cols > div { flex: 1 1 380px; }
+.cols > div { min-width: 0; }
+.cols > .queue { flex: 2 1 340px; }
+.cols > .todo { flex: 3 1 420px; }
 details { margin: 0.3em 0; }
 details > summary { cursor: pointer; padding: 2px 0; }
 details > summary h2, details > summary h3 { display: inline; margin: 0; }
