@@ -1,6 +1,13 @@
 """The audit's HTML report: one self-contained page (no JavaScript, no CDN, no external
 file), so it can be mailed or archived with the run and opened offline.
 
+It reads as a to-do list: first the next steps (the review queue per culture and family,
+the commands to send it and pull the decisions back, the annotators to talk to, links to
+the review projects: `next_steps`), then the summary table; each family's charts and
+tables are folded in `<details>` (per family, then per culture, each summary line with
+its counts), so the page opens short. Record ids link to their Label Studio task when the
+report dict has `links`; the detail column says in words why a flag was raised (`_note`).
+
 Charts are inline SVG drawn with matplotlib's object API (`Figure`, no pyplot state, no
 GUI backend). Every text on the page comes from de-identified records and is
 HTML-escaped by Jinja's autoescaping; chart labels are label names, cultures and
@@ -16,6 +23,7 @@ values quoted inside the English notes are isolated in `<bdi>`.
 from __future__ import annotations
 
 import io
+import math
 from collections import Counter, defaultdict
 from collections.abc import Sequence
 from typing import Any
@@ -39,21 +47,97 @@ TEMPLATE = """<!DOCTYPE html>
 <html lang="en"><head><meta charset="utf-8">
 <title>curate audit {{ run_id }}</title>
 <style>
-body { font-family: system-ui, sans-serif; margin: 2em; max-width: 1200px; color: #222; }
-table { border-collapse: collapse; margin: 0.5em 0 1.5em; font-size: 0.9em; }
+body { font-family: system-ui, sans-serif; margin: 1.5em 2em; max-width: 1200px; color: #222; }
+h1 { margin: 0 0 0.2em; }
+h2 { margin: 0.8em 0 0.3em; }
+table { border-collapse: collapse; margin: 0.4em 0 1em; font-size: 0.9em; }
 th, td { border: 1px solid #ccc; padding: 3px 6px; text-align: start; vertical-align: top; }
 th { background: #f2f2f2; }
 td.text { max-width: 480px; }
 td.num { text-align: right; font-variant-numeric: tabular-nums; }
+td.detail { max-width: 320px; font-size: 0.95em; }
+td.id { white-space: nowrap; }
 .charts { display: flex; flex-wrap: wrap; gap: 1em; }
 .charts figure { margin: 0; }
 .note { color: #666; font-size: 0.9em; }
+.next { background: #f6f8fb; border: 1px solid #d5dde8; border-radius: 6px;
+  padding: 0.3em 1.2em 0.6em; }
+.next h2 { margin-top: 0.4em; }
+.next h3 { font-size: 1em; margin: 0.6em 0 0.2em; }
+.next ol, .next ul { margin: 0.2em 0; padding-inline-start: 1.4em; }
+.next li { margin: 0.15em 0; }
+.next pre { display: inline-block; margin: 0.1em 0 0.2em; padding: 2px 8px; background: #fff;
+  border: 1px solid #d5dde8; border-radius: 4px; max-width: 100%; white-space: pre-wrap;
+  box-sizing: border-box; user-select: all; }
+.next table { margin: 0.2em 0 0.4em; }
+.next p { margin: 0.4em 0; }
+.cols { display: flex; flex-wrap: wrap; gap: 0 2.5em; }
+.cols > div { min-width: 0; }
+.cols > .queue { flex: 2 1 340px; }
+.cols > .todo { flex: 3 1 420px; }
+details { margin: 0.3em 0; }
+details > summary { cursor: pointer; padding: 2px 0; }
+details > summary h2, details > summary h3 { display: inline; margin: 0; }
+details > summary .counts { color: #555; font-size: 0.9em; margin-inline-start: 0.6em; }
+details.family { border-top: 1px solid #ddd; padding-top: 0.3em; }
+details.culture { margin-inline-start: 1.2em; }
+details[open] > summary { margin-bottom: 0.4em; }
+.empty h3 { display: inline; font-size: 1em; }
+.empty { margin: 0.3em 0 0.3em 1.2em; }
+.skipped { border-top: 1px solid #ddd; padding-top: 0.5em; margin: 0.3em 0; }
 </style></head>
 <body>
 <h1>Label audit</h1>
 <p class="note">run {{ run_id }} · {{ records }} de-identified record(s) · texts are
 de-identified · score: lower is worse (label quality, consensus quality, outlier score,
-near-duplicate score) · full lists in the CSV/Parquet files next to this page.</p>
+near-duplicate score) · the tables are folded: open a family, then a culture; each shows
+at most {{ max_rows }} flags, the CSV/Parquet files next to this page have them all.</p>
+
+<section class="next" id="next-steps">
+<h2>Next steps</h2>
+<div class="cols">
+<div class="queue">
+{% if queue %}
+<p><strong>{{ queue.total }}</strong> {{ queue.what }}{% if queue.top %} (at most
+{{ queue.top }} per culture and family){% endif %}.</p>
+{% if queue.rows %}
+<table><tr><th>culture</th>{% for fam in queue.families %}<th>{{ fam }}</th>
+{% endfor %}<th>all</th></tr>
+{% for culture, counts, total in queue.rows %}<tr><td>{{ culture }}</td>
+{% for n in counts %}<td class="num">{{ n or "" }}</td>{% endfor %}
+<td class="num">{{ total }}</td></tr>
+{% endfor %}
+</table>
+{% endif %}
+{% if queue.notes %}<p class="note">{{ queue.notes|join(" · ") }}</p>{% endif %}
+{% endif %}
+{% if projects %}
+<p>Review projects in Label Studio: {% for culture, url in projects %}<a
+href="{{ url }}">{{ culture }}</a>{% if not loop.last %} · {% endif %}{% endfor %}</p>
+{% endif %}
+</div>
+<div class="todo">
+{% if steps %}
+<h3>To do</h3>
+<ol class="steps">
+{% for step in steps %}<li>{{ step.why|capfirst }}{% if step.command %}:<br>
+<pre><code>{{ step.command }}</code></pre>{% endif %}</li>
+{% endfor %}
+</ol>
+{% endif %}
+{% if by_hand %}<p class="note">{{ by_hand }}</p>{% endif %}
+</div>
+</div>
+{% if annotators %}
+<h3>Annotators to talk to</h3>
+<ul class="annotators">
+{% for a in annotators %}<li><bdi>{{ a.annotator }}</bdi>{% if a.family %} ({{ a.family }})
+{%- endif %}: {{ a.why }}</li>
+{% endfor %}
+</ul>
+{% endif %}
+</section>
+
 <h2 id="summary">Summary</h2>
 <table>
 <tr><th>family</th><th>examples</th>{% for k in kinds %}<th>{{ kind_titles[k] }}</th>{% endfor %}
@@ -65,9 +149,14 @@ near-duplicate score) · full lists in the CSV/Parquet files next to this page.<
 <td class="num">{{ fam.seconds }}</td>{% endif %}</tr>
 {% endfor %}
 </table>
+
 {% for section in sections %}
-<h2 id="{{ section.name }}">{{ section.name }}</h2>
-{% if section.skipped %}<p>{{ section.skipped }}</p>{% else %}
+{% if section.skipped %}
+<p class="skipped" id="{{ section.name }}"><strong>{{ section.name }}</strong>: skipped,
+{{ section.skipped }}</p>
+{% else %}
+<details class="family" id="{{ section.name }}">
+<summary><h2>{{ section.name }}</h2><span class="counts">{{ section.counts }}</span></summary>
 <div class="charts">{% for svg in section.charts %}<figure>{{ svg }}</figure>{% endfor %}</div>
 {% if section.annotators %}
 <h3>Annotators (CROWDLAB, {{ section.crowd_items }} item(s) with 2+ annotators)</h3>
@@ -79,21 +168,32 @@ near-duplicate score) · full lists in the CSV/Parquet files next to this page.<
 </tr>{% endfor %}
 </table>{% elif section.crowd_note %}<p class="note">CROWDLAB: {{ section.crowd_note }}</p>
 {% endif %}
-{% for culture, rows, more in section.cultures %}
-<h3>{{ section.name }} · {{ culture }}</h3>
+{% for culture, rows, more, counts in section.cultures %}
 {% if rows %}
+<details class="culture">
+<summary><h3>{{ section.name }} · {{ culture }}</h3>
+<span class="counts">{{ counts }}</span></summary>
 <table><tr><th>kind</th><th>rank</th><th>record id</th><th>annotator</th><th>given</th>
 <th>suggested</th><th>score</th><th>text (de-identified)</th><th>detail</th></tr>
 {% for f in rows %}<tr><td>{{ kind_titles[f.kind] }}</td><td class="num">{{ f.rank }}</td>
-<td>{{ f.record_id }}</td><td dir="{{ f.annotator|textdir }}">{{ f.annotator or "" }}</td>
+<td class="id">{% if f.link %}<a href="{{ f.link }}">{{ f.record_id }}</a>
+{%- else %}{{ f.record_id }}{% endif %}</td>
+<td dir="{{ f.annotator|textdir }}">{{ f.annotator or "" }}</td>
 <td dir="{{ f.given|textdir }}">{{ f.given or "" }}</td>
 <td dir="{{ f.suggested|textdir }}">{{ f.suggested or "" }}</td>
 <td class="num">{{ "%.3f"|format(f.score) }}</td>
-<td class="text" dir="{{ f.excerpt|textdir }}">{{ f.excerpt }}</td><td>{{ f.note }}</td></tr>
+<td class="text" dir="{{ f.excerpt|textdir }}">{{ f.excerpt }}</td>
+<td class="detail">{{ f.note }}</td></tr>
 {% endfor %}
-</table>{% if more %}<p class="note">{{ more }} more in the CSV/Parquet files.</p>{% endif %}
-{% else %}<p class="note">no flags</p>{% endif %}
-{% endfor %}{% endif %}
+</table>{% if more %}<p class="note">{{ more }} more in {{ section.name }}.csv and
+{{ section.name }}.parquet.</p>{% endif %}
+</details>
+{% else %}<div class="empty"><h3>{{ section.name }} · {{ culture }}</h3>
+<span class="note">no flags</span></div>
+{% endif %}
+{% endfor %}
+</details>
+{% endif %}
 {% endfor %}
 </body></html>
 """
@@ -198,30 +298,156 @@ def family_charts(
     return charts
 
 
-def _note(f: AuditFlag) -> Any:
-    """The detail column: English wording around values from the data (labels, annotator
-    ids), each isolated in `<bdi>` so a right-to-left one cannot reorder its neighbours."""
-    from markupsafe import Markup, escape
+def _bdi(value: Any) -> Any:
+    from markupsafe import Markup
 
-    def bdi(value: Any) -> Markup:
-        return Markup("<bdi>{}</bdi>").format(value)
+    return Markup("<bdi>{}</bdi>").format(value)
 
-    d = f.detail
-    if f.kind == "near_duplicate":
-        extra = (
-            Markup(", its label {}").format(bdi(d["partner_label"]))
-            if d.get("partner_label")
-            else ""
-        )
-        return Markup("near {} (distance {}){}").format(
-            bdi(d.get("partner")), d.get("distance"), extra
-        )
-    if f.kind == "consensus":
-        votes = Markup(", ").join(
-            Markup("{}: {}").format(bdi(a), bdi(v)) for a, v in d.get("votes", {}).items()
-        )
-        return Markup("votes {}; agreement {}").format(votes, d.get("agreement"))
-    return escape("")
+
+def _num(value: float) -> str:
+    """A number rounded for reading: 12.3, 0.42, 0.006."""
+    if isinstance(value, bool) or not isinstance(value, int | float) or not math.isfinite(value):
+        return str(value)
+    if isinstance(value, int) or (value == int(value) and abs(value) >= 1):
+        return str(int(value))
+    if abs(value) >= 10:
+        return f"{value:.1f}"
+    if abs(value) >= 0.01 or value == 0:
+        return f"{value:.2f}"
+    return f"{value:.1g}"
+
+
+def _pct(value: Any) -> Any:
+    """A probability or share as a percentage (4 %, <1 %, >99 %); anything else as is."""
+    if isinstance(value, bool) or not isinstance(value, int | float):
+        return _value(value)
+    x = 100 * float(value)
+    if 0 < x < 0.5:
+        return "<1\u00a0%"
+    if 99.5 <= x < 100:
+        return ">99\u00a0%"
+    return f"{round(x)}\u00a0%"
+
+
+def _record(value: Any, links: dict[str, str]) -> Any:
+    """A record id, linked to its Label Studio task when there is one."""
+    from markupsafe import Markup
+
+    url = links.get(str(value))
+    if url:
+        return Markup('<a href="{}">{}</a>').format(url, _bdi(value))
+    return _bdi(value)
+
+
+def _value(value: Any, links: dict[str, str] | None = None, limit: int = 5) -> Any:
+    """Any detail value as short text: strings in `<bdi>`, numbers rounded, lists and
+    mappings as comma-separated items (the first `limit`), never JSON."""
+    from markupsafe import Markup
+
+    if value is None:
+        return "none"
+    if isinstance(value, bool):
+        return "yes" if value else "no"
+    if isinstance(value, int | float):
+        return _num(value)
+    if isinstance(value, dict):
+        items = [Markup("{}: {}").format(_bdi(k), _value(v, links)) for k, v in value.items()]
+    elif isinstance(value, list | tuple | set):
+        items = [_value(v, links) for v in value]
+    else:
+        return _record(value, links) if links else _bdi(value)
+    shown = Markup(", ").join(items[:limit])
+    if len(items) > limit:
+        shown += Markup(" and {} more").format(len(items) - limit)
+    return shown
+
+
+def _neighbour(d: dict[str, Any], links: dict[str, str]) -> Any:
+    """ "near record X, labelled Y by Z (distance 0.01)" from partner keys."""
+    from markupsafe import Markup
+
+    out = Markup("near record {}").format(_record(d["partner"], links))
+    if d.get("partner_label") is not None:
+        out += Markup(", labelled {}").format(_bdi(d["partner_label"]))
+    if d.get("partner_annotator"):
+        out += Markup(" by {}").format(_bdi(d["partner_annotator"]))
+    if isinstance(d.get("distance"), int | float):
+        out += Markup(" (distance {})").format(_num(d["distance"]))
+    return out
+
+
+# Detail keys that get their own wording (the rest: "key: value").
+_HANDLED = {
+    "wrong_prob",
+    "p_given",
+    "p_suggested",
+    "votes",
+    "agreement",
+    "partner",
+    "partner_label",
+    "partner_annotator",
+    "distance",
+    "partners",
+    "labels",
+    "record_mates",
+    "near_duplicate",
+    "field",
+    "start",
+    "end",
+}
+
+
+def _note(f: AuditFlag, links: dict[str, str] | None = None) -> Any:
+    """The detail column: `detail` in short English, whatever keys it has. Values from
+    the data (labels, annotator and record ids) are each isolated in `<bdi>`, so a
+    right-to-left one cannot reorder its neighbours; numbers are rounded; record ids link
+    to their Label Studio task when `links` has one; an unknown key is shown as
+    "key: value", never as JSON."""
+    from markupsafe import Markup
+
+    links = links or {}
+    d = {k: v for k, v in f.detail.items() if v is not None}
+    parts: list[Any] = []
+    if "wrong_prob" in d:
+        parts.append(Markup("likely wrong ({})").format(_pct(d["wrong_prob"])))
+    model = []
+    if "p_given" in d:
+        model.append(Markup("given label {}").format(_pct(d["p_given"])))
+    if "p_suggested" in d:
+        model.append(Markup("suggested {}").format(_pct(d["p_suggested"])))
+    if model:
+        parts.append(Markup("model: ") + Markup(", ").join(model))
+    if "votes" in d:
+        parts.append(Markup("votes {}").format(_value(d["votes"], limit=8)))
+    if "agreement" in d:
+        parts.append(Markup("annotators agree {}").format(_pct(d["agreement"])))
+    if "partner" in d:
+        parts.append(_neighbour(d, links))
+    elif "distance" in d:
+        parts.append(Markup("distance {}").format(_value(d["distance"])))
+    if "partners" in d:
+        others = [p for p in d["partners"] if p != d.get("partner")]
+        if others:
+            parts.append(Markup("also near {}").format(_value(others, links)))
+    if "labels" in d:
+        parts.append(Markup("labels of the similar spans: {}").format(_value(d["labels"])))
+    if "record_mates" in d:
+        parts.append(Markup("same record: {}").format(_value(d["record_mates"], links)))
+    if "near_duplicate" in d:
+        dup = d["near_duplicate"]
+        if isinstance(dup, dict) and "partner" in dup:
+            parts.append(_neighbour(dup, links))
+        else:
+            parts.append(Markup("near duplicate: {}").format(_value(dup, links)))
+    for key, value in d.items():
+        if key not in _HANDLED:
+            parts.append(Markup("{}: {}").format(key.replace("_", " "), _value(value, links)))
+    if "field" in d:
+        where = Markup("{}").format(_bdi(d["field"]))
+        if isinstance(d.get("start"), int) and isinstance(d.get("end"), int):
+            where += Markup(", characters {}\u2013{}").format(d["start"], d["end"])
+        parts.append(where)
+    return Markup("; ").join(parts)
 
 
 def _excerpt(text: str) -> str:
@@ -234,11 +460,15 @@ def render(
     flags: Sequence[AuditFlag],
     classes: dict[str, Sequence[str]],
 ) -> str:
-    """The whole page. `summary` is what summary.json holds; `flags` carry their texts;
-    `classes` gives each family's labels in taxonomy order (for the charts)."""
+    """The whole page. `summary` is what summary.json holds, optionally with
+    `next_steps` (the review queue, commands, annotators to talk to, review projects;
+    see `next_steps`) and `links` ({record id: its Label Studio task's URL}); `flags`
+    carry their texts; `classes` gives each family's labels in taxonomy order (for the
+    charts)."""
     from jinja2 import Environment
     from markupsafe import Markup
 
+    links = {str(k): v for k, v in (summary.get("links") or {}).items() if _safe_url(v)}
     by_family: dict[str, list[AuditFlag]] = defaultdict(list)
     for f in flags:
         by_family[f.family].append(f)
@@ -248,6 +478,7 @@ def render(
         section: dict[str, Any] = {"name": name, "skipped": fam.get("skipped")}
         if not section["skipped"]:
             fam_flags = by_family.get(name, [])
+            section["counts"] = _family_counts(fam, fam_flags)
             section["charts"] = (
                 family_charts(name, fam, fam_flags, classes.get(name, ()))
                 if name in classes
@@ -264,24 +495,210 @@ def render(
             section["cultures"] = [
                 (
                     c,
-                    [_row(f) for f in per_culture.get(c, [])[:MAX_ROWS]],
+                    [_row(f, links) for f in per_culture.get(c, [])[:MAX_ROWS]],
                     max(len(per_culture.get(c, [])) - MAX_ROWS, 0),
+                    _culture_counts(per_culture.get(c, [])),
                 )
                 for c in cultures
             ]
         sections.append(section)
     env = Environment(autoescape=True, trim_blocks=True, lstrip_blocks=True)
     env.filters["textdir"] = direction
+    env.filters["capfirst"] = lambda text: str(text)[:1].upper() + str(text)[1:]
     for section in sections:
         section["charts"] = [Markup(s) for s in section.get("charts", [])]
     return env.from_string(TEMPLATE).render(
         run_id=summary.get("run_id", ""),
         records=summary.get("audited_records", 0),
+        max_rows=MAX_ROWS,
         kinds=KINDS,
         kind_titles=KIND_TITLES,
         families=[(n, _FamilyRow(f)) for n, f in families.items()],
         sections=sections,
+        **next_steps(summary, flags),
     )
+
+
+# Below this CROWDLAB quality (0-1) an annotator is named under "Annotators to talk
+# to" when the report computes its own next steps.
+LOW_QUALITY = 0.5
+# Kinds a reviewer can settle in Label Studio (they come with a suggested label).
+SENDABLE = ("label_issue", "consensus")
+TOP = 50  # the `--top` the computed next steps propose
+
+
+def next_steps(summary: dict[str, Any], flags: Sequence[AuditFlag]) -> dict[str, Any]:
+    """What the "Next steps" section shows: `queue` (counts per culture and family),
+    `steps` (what to do, each with its command), `by_hand` (flags no reviewer queue
+    takes), `annotators` (to talk to, and why) and `projects` (review projects' links).
+
+    `summary["next_steps"]`, when the review queue was built, gives them:
+    `{"queue": {"total", "top", "per_culture": {culture: {family: n}}, "adjudicated",
+    "no_task", "no_region"}, "commands": [{"command", "why"}], "annotators":
+    [{"annotator", "family", "quality", "agreement", "labelled"}], "review_projects":
+    {culture: url}}`. Whatever it lacks is computed from this run's flags and summary:
+    the label issues and consensus flags that could be queued, the plain commands, and
+    the annotators whose CROWDLAB quality is below `LOW_QUALITY`."""
+    given = summary.get("next_steps") or {}
+    run_id = summary.get("run_id") or "latest"
+    sendable = [f for f in flags if f.kind in SENDABLE]
+    queue = given.get("queue")
+    if queue:
+        out_queue = _queue(
+            queue.get("per_culture") or {},
+            queue.get("total"),
+            "item(s) in the review queue in Label Studio",
+            queue.get("top"),
+        )
+        notes = []
+        if queue.get("adjudicated"):
+            notes.append(f"{queue['adjudicated']} already adjudicated, not queued again")
+        if queue.get("no_task"):
+            notes.append(
+                f"{queue['no_task']} flag(s) on records without a Label Studio task "
+                "(curate annotate push makes them)"
+            )
+        if queue.get("no_region"):
+            notes.append(f"{queue['no_region']} flag(s) whose span has no position in the text")
+        out_queue["notes"] = notes
+    elif sendable:
+        per_culture: dict[str, Counter] = defaultdict(Counter)
+        for f in sendable:
+            per_culture[f.culture or "(none)"][f.family] += 1
+        out_queue = _queue(
+            per_culture, None, "label issue and consensus flag(s) a reviewer can settle"
+        )
+        out_queue["notes"] = ["not sent to Label Studio yet"]
+    else:
+        out_queue = None
+    if given.get("commands"):
+        steps = [
+            {"command": c.get("command", ""), "why": c.get("why", "")} for c in given["commands"]
+        ]
+    elif sendable:
+        most = max(Counter((f.culture, f.family) for f in sendable).values())
+        top = f" --top {TOP}" if most > TOP else ""
+        worst = f", the {TOP} worst per culture and family" if top else ""
+        steps = [
+            {
+                "command": f"curate audit --to-label-studio --run {run_id}{top}",
+                "why": f"send the label issues and consensus flags{worst} to Label Studio "
+                "as a review queue",
+            },
+            {"command": "curate annotate pull", "why": "bring the reviewers' decisions back"},
+            {"command": "curate audit", "why": "audit again, to see what is left"},
+        ]
+    else:
+        steps = [{"command": "", "why": "nothing for a reviewer: no label issue or consensus flag"}]
+    by_hand = sum(f.kind not in SENDABLE for f in flags)
+    if "annotators" in given:
+        annotators = list(given.get("annotators") or [])
+    else:
+        annotators = [
+            {
+                "annotator": a,
+                "family": name,
+                "quality": s.get("quality"),
+                "agreement": s.get("agreement_with_consensus"),
+                "labelled": s.get("labelled"),
+                "worst_class": s.get("worst_class"),
+            }
+            for name, fam in summary.get("families", {}).items()
+            for a, s in ((fam.get("crowdlab") or {}).get("annotators") or {}).items()
+            if isinstance(s.get("quality"), int | float) and s["quality"] < LOW_QUALITY
+        ]
+    annotators.sort(key=lambda a: (_sortable(a.get("quality")), str(a.get("annotator"))))
+    projects = [
+        (culture, url)
+        for culture, url in sorted((given.get("review_projects") or {}).items())
+        if _safe_url(url)
+    ]
+    return {
+        "queue": out_queue,
+        "steps": steps,
+        "by_hand": (
+            f"Check the {by_hand} outlier and near-duplicate flag(s) in the tables below by "
+            "hand (keep, fix or drop the item): they suggest no label, so no review queue "
+            "takes them."
+            if by_hand
+            else ""
+        ),
+        "annotators": [{**a, "why": _annotator_why(a)} for a in annotators],
+        "projects": projects,
+    }
+
+
+def _queue(per_culture: dict[str, Any], total: Any, what: str, top: Any = None) -> dict[str, Any]:
+    """Counts per culture (rows) and family (columns), for the next-steps table."""
+    families = sorted({fam for counts in per_culture.values() for fam in counts})
+    rows = [
+        (
+            culture,
+            [per_culture[culture].get(fam, 0) for fam in families],
+            sum(per_culture[culture].values()),
+        )
+        for culture in sorted(per_culture)
+    ]
+    if total is None:
+        total = sum(row[2] for row in rows)
+    return {"total": total, "what": what, "top": top, "families": families, "rows": rows}
+
+
+def _annotator_why(a: dict[str, Any]) -> str:
+    """Why to talk to an annotator, from their CROWDLAB figures."""
+    parts = []
+    if isinstance(a.get("quality"), int | float):
+        parts.append(f"CROWDLAB quality {_num(a['quality'])} of 1")
+    if isinstance(a.get("agreement"), int | float):
+        of = f" of {a['labelled']} labelled item(s)" if a.get("labelled") else ""
+        parts.append(f"agrees with the others' consensus on {_pct(a['agreement'])}{of}")
+    elif a.get("labelled"):
+        parts.append(f"{a['labelled']} labelled item(s)")
+    if a.get("worst_class"):
+        parts.append(f"least reliable on {a['worst_class']}")
+    return "; ".join(parts) or "flagged by the review"
+
+
+def _sortable(value: Any) -> float:
+    return float(value) if isinstance(value, int | float) else math.inf
+
+
+def _safe_url(url: Any) -> bool:
+    """Only web links (no `javascript:` or `data:` URL can reach an href)."""
+    return isinstance(url, str) and url.lower().startswith(("http://", "https://"))
+
+
+# How the summary lines count each kind: one, many.
+KIND_COUNTS = {
+    "label_issue": ("label issue", "label issues"),
+    "consensus": ("consensus flag", "consensus flags"),
+    "outlier": ("outlier", "outliers"),
+    "near_duplicate": ("near duplicate", "near duplicates"),
+}
+
+
+def _plural(n: int, kind: str) -> str:
+    one, many = KIND_COUNTS.get(kind, (kind, kind))
+    return f"{n} {one if n == 1 else many}"
+
+
+def _family_counts(fam: dict[str, Any], flags: Sequence[AuditFlag]) -> str:
+    """The family's summary line: examples and flags per kind."""
+    counts = Counter(f.kind for f in flags)
+    parts = [f"{fam.get('examples', 0)} examples"]
+    parts += [_plural(counts[k], k) for k in KINDS if counts[k]]
+    if not counts:
+        parts.append("no flags")
+    return " · ".join(parts)
+
+
+def _culture_counts(flags: Sequence[AuditFlag]) -> str:
+    """A culture's summary line: flags per kind, and how many rows the table shows."""
+    counts = Counter(f.kind for f in flags)
+    line = ", ".join(_plural(counts[k], k) for k in KINDS if counts[k])
+    if len(flags) > MAX_ROWS:
+        line += f" · the first {MAX_ROWS} of {len(flags)} shown"
+    return line
 
 
 class _FamilyRow(dict):
@@ -291,15 +708,17 @@ class _FamilyRow(dict):
         return self.get(key, "" if key != "flags" else {})
 
 
-def _row(f: AuditFlag) -> dict[str, Any]:
+def _row(f: AuditFlag, links: dict[str, str] | None = None) -> dict[str, Any]:
+    links = links or {}
     return {
         "kind": f.kind,
         "rank": f.rank,
         "record_id": f.record_id,
+        "link": links.get(f.record_id),
         "annotator": f.annotator,
         "given": f.given,
         "suggested": f.suggested,
         "score": f.score,
         "excerpt": _excerpt(f.text),
-        "note": _note(f),
+        "note": _note(f, links),
     }

@@ -131,7 +131,7 @@ def test_every_text_cell_carries_its_direction_and_the_text_is_unchanged() -> No
     # the English notes keep their direction; the names and labels in them are isolated
     assert (
         f"votes <bdi>{ARABIC_ANNOTATOR}</bdi>: <bdi>light</bdi>, "
-        f"<bdi>{HEBREW_ANNOTATOR}</bdi>: <bdi>high</bdi>; agreement None"
+        f"<bdi>{HEBREW_ANNOTATOR}</bdi>: <bdi>high</bdi></td>"
     ) in page
     # cells align to their start (left for ltr, right for rtl), not to a fixed left
     assert "text-align: left" not in page and "text-align: start" in page
@@ -149,7 +149,7 @@ def test_a_note_escapes_what_it_isolates() -> None:
     page = render(
         {"families": {FAMILY: {"examples": 1, "flags": {}}}}, [flag], {}
     )  # no charts without labels
-    assert "near <bdi>&lt;b&gt;</bdi> (distance 0.01), its label <bdi>x&amp;y</bdi>" in page
+    assert "near record <bdi>&lt;b&gt;</bdi>, labelled <bdi>x&amp;y</bdi> (distance 0.01)" in page
 
 
 # In the browser: where does each character of each cell sit?
@@ -184,6 +184,10 @@ def test_arabic_and_hebrew_start_at_the_right_edge_in_the_browser(tmp_path: Path
     report.write_text(_page(), encoding="utf-8")
     with chromium_page() as page:
         page.goto(report.as_uri())
+        # the flag tables are folded in <details>: open them all, as a reader would
+        for summary in page.locator("details > summary").all():
+            summary.click()
+        assert page.evaluate("[...document.querySelectorAll('details')].every(d => d.open)")
         page.screenshot(path=tmp_path / "audit-report.png", full_page=True)
         for n, table in enumerate(page.locator("table").all()):
             table.screenshot(path=tmp_path / f"audit-table-{n}.png")
