@@ -21,6 +21,7 @@ from curate.annotate.labeling import (
     LABEL_STUDIO_AUTO_KEYS,
     REGENERATE_COMMAND,
     RESERVED_KEYS,
+    REVIEW_CONFIG_FILE,
     annotator_guide,
     control_names,
     default_out_dir,
@@ -75,7 +76,7 @@ def test_committed_files_are_fresh(tax: Taxonomy, name: str):
 
 def test_write_generated_and_cli(tmp_path: Path, tax: Taxonomy):
     paths = write_generated(tmp_path / "a", tax)
-    assert [p.name for p in paths] == [CONFIG_FILE, GUIDE_FILE]
+    assert [p.name for p in paths] == [CONFIG_FILE, REVIEW_CONFIG_FILE, GUIDE_FILE]
     for path in paths:
         text = path.read_text(encoding="utf-8")
         assert text.startswith(GENERATED_NOTICE + "\n")
@@ -342,3 +343,17 @@ def test_guide_covers_the_whole_taxonomy(tax: Taxonomy):
     assert "<PERSON_1>" in guide and "re-identify" in guide
     lowered = guide.lower()
     assert "de-identified" in lowered and "overlap" in lowered
+
+
+def test_review_config_explains_and_has_the_same_controls(tax: Taxonomy):
+    """The review queue's config: the why view, the annotators' span and empathy
+    controls under the same names (a decision pulls like an annotation), no
+    demographics."""
+    review = ET.fromstring(labeling_config(tax, review=True).split("\n", 1)[1])
+    why = [el for el in review.iter("HyperText") if el.get("name") == "why"]
+    assert len(why) == 1 and why[0].get("value") == "$why"
+    names = control_names(tax)
+    controls = {el.get("name") for el in review.iter() if el.get("toName")}
+    assert set(names["spans"].values()) <= controls
+    assert set(names["attributes"].values()) <= controls and names["empathy"] in controls
+    assert not controls & set(names["demographics"].values())
