@@ -147,7 +147,9 @@ def current_labels(
         when = str(decided.get("updated_at") or "")[:10]
         return spans, decided.get("empathy", record.empathy), f"the decision of {when}"
     own = [s for s in record.spans if s.annotator is None and s.start is not None]
-    return own + consensus_spans(store, record, taxonomy), record.empathy, "the consensus"
+    agreed = consensus_spans(store, record, taxonomy)
+    whose = "the record's current labels" + (" (the annotators' consensus)" if agreed else "")
+    return own + agreed, record.empathy, whose
 
 
 def prefill(

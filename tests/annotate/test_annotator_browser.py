@@ -334,3 +334,69 @@ def test_spans_made_in_the_ui_come_back_exact(page, ls_server, pushed, annotator
         assert [(s.field, s.start, s.end, s.text, s.label, s.attributes) for s in spans] == [
             (field, start, end, phrase, family, {attribute: value})
         ], name
+
+
+def test_a_review_task_explains_and_opens_prefilled(page, ls_server, pushed, screens):
+    """A flagged record in its culture's review project: the reviewer sees why it was
+    flagged in its own box, the record's current labels already on the text, and submits
+    them as the decision, which `pull` stores as an adjudication."""
+    from curate.annotate.tables import latest_adjudication
+    from curate.audit.review import send_review
+    from curate.audit.store import AUDIT_COMMAND, AuditFlag, save_flags
+    from curate.records import Span
+
+    config, store, ls = pushed
+    record = _record(store, "ar", "😔")
+    text = record.post_text
+    phrase = _phrase_after(text, text.index("😔") + 2, 3)
+    start = text.index(phrase)
+    # the record's own (release-like) span, placed on the text: what the task opens with
+    record.spans = [
+        Span("post", "emotional_distress", phrase, start, start + len(phrase),
+             {"intensity": "high"})
+    ]  # fmt: skip
+    store.update_records([record])
+    region = {"field": "post", "start": start, "end": start + len(phrase)}
+    flags = [
+        AuditFlag("emotional_distress", "label_issue", record.id, "Arabic", 0.02,
+                  given="high", suggested="light",
+                  detail={**region, "p_given": 0.05, "p_suggested": 0.81}),
+        AuditFlag("emotional_distress", "near_duplicate", record.id, "Arabic", 0.1,
+                  given="high", detail={**region, "partner": "cc-other", "partner_label": "light",
+                                        "distance": 0.04}),
+    ]  # fmt: skip
+    with store.run(AUDIT_COMMAND, {}, lambda: {"families": {}}) as run:
+        save_flags(store, run.id, flags)
+    sent = send_review(store, config, ls, run_id=run.id, top=None)
+    assert sent.counts["tasks_sent"] == 1, sent.counts
+    (task_id, key) = store.conn.execute(
+        "SELECT task_id, project_key FROM review_tasks WHERE record_id=?", (record.id,)
+    ).fetchone()
+    project_id = store.conn.execute(
+        "SELECT project_id FROM ls_projects WHERE key=?", (key,)
+    ).fetchone()[0]
+
+    page.goto(f"{ls_server.url}/projects/{project_id}/data?task={task_id}")
+    page.wait_for_selector(".lsf-htx-richtext")
+    page.get_by_text(f"record id {record.id}").wait_for()
+    page.wait_for_timeout(1000)
+    why = page.locator(".curate-why")
+    assert why.is_visible()
+    shown = why.inner_text()
+    assert "Why this record is in the review queue" in shown
+    assert "suggests light (81% for light" in shown and "cc-other" in shown, shown
+    # pre-filled: the span is on the text, with its intensity, before anyone touched it
+    assert page.locator(".lsf-outliner-item").count() >= 1
+    assert page.locator(".htx-highlight, .lsf-htx-highlight").count() >= 1
+    page.screenshot(path=screens / "review-task.png", full_page=True)
+    page.get_by_role("button", name="Submit").click()
+    for _ in range(50):
+        if ls.call(ls.sdk.annotations.list, task_id):
+            break
+        page.wait_for_timeout(200)
+    pull(store, config, ls)
+    decided = latest_adjudication(store, record.id)
+    assert decided is not None
+    assert [(s["start"], s["end"], s["attributes"]) for s in decided["spans"]] == [
+        (start, start + len(phrase), {"intensity": "high"})
+    ]
