@@ -66,6 +66,15 @@ def projects(store: Store, url: str, kind: str | None = ANNOTATE) -> dict[str, i
     return dict(store.conn.execute(sql + " ORDER BY key", args))
 
 
+def projects_with_urls(store: Store, kind: str | None = ANNOTATE) -> dict[str, tuple[int, str]]:
+    """Project key -> (project id, server URL) of every project of `kind` (None: all)."""
+    sql, args = "SELECT key, project_id, url FROM ls_projects", []
+    if kind is not None:
+        sql += " WHERE kind=?"
+        args.append(kind)
+    return {key: (pid, url) for key, pid, url in store.conn.execute(sql, args)}
+
+
 def project_kind(store: Store, key: str) -> str:
     row = store.conn.execute("SELECT kind FROM ls_projects WHERE key=?", (key,)).fetchone()
     return row[0] if row else ANNOTATE

@@ -123,7 +123,12 @@ def audit_workspace(
             from curate.audit.html import render
 
             page = out_dir / "index.html"
-            page.write_text(render(report.to_dict(), all_flags, classes), encoding="utf-8")
+            shown = {
+                **report.to_dict(),
+                "next_steps": next_steps(store, taxonomy, run_id, all_flags, report.families),
+                "links": task_links(store),
+            }
+            page.write_text(render(shown, all_flags, classes), encoding="utf-8")
             report.html = str(page)
         (out_dir / "summary.json").write_text(
             json.dumps(report.to_dict(), indent=2, ensure_ascii=False), encoding="utf-8"
@@ -131,6 +136,82 @@ def audit_workspace(
         # the stored result: the summary (counts, labels, ids, paths; never a text)
         counts.update(report.to_dict())
     return report
+
+
+LOW_QUALITY = 0.5  # CROWDLAB annotator quality below which the report says "talk to them"
+
+
+def next_steps(
+    store: Store,
+    taxonomy: Taxonomy,
+    run_id: str,
+    flags: list[AuditFlag],
+    families: dict[str, dict[str, Any]],
+) -> dict[str, Any]:
+    """What the report's "next steps" says: the review queue a send would make now
+    (`curate.audit.queue.plan` at the default cap), the commands, the annotators whose
+    CROWDLAB quality is low, and the review projects already on a server."""
+    from curate.annotate import tables as ls_tables
+    from curate.audit.queue import DEFAULT_TOP, plan
+
+    attributes = {name: fam.attribute for name, fam in taxonomy.families.items()}
+    queued = plan(store, flags, attributes, DEFAULT_TOP)
+    total = len(queued.items)
+    commands = [
+        {
+            "command": f"curate audit --to-label-studio --run {run_id} --top {DEFAULT_TOP}",
+            "why": f"queue the {total} best-ranked item(s) in the review projects "
+            f"(at most {DEFAULT_TOP} per culture and family; --top 0 for all)",
+        },
+        {"command": "curate annotate pull", "why": "bring the reviewers' decisions back"},
+        {"command": "curate audit", "why": "audit again: decided records are not re-queued"},
+        {"command": "curate export", "why": "release with the decisions (counted in the card)"},
+    ]
+    annotators = [
+        {
+            "annotator": who,
+            "family": name,
+            "quality": fig["quality"],
+            "agreement": fig["agreement_with_consensus"],
+            "labelled": fig["labelled"],
+        }
+        for name, info in families.items()
+        for who, fig in ((info.get("crowdlab") or {}).get("annotators") or {}).items()
+        if fig["quality"] < LOW_QUALITY
+    ]
+    urls = {}
+    for key, pid in ls_tables.projects_with_urls(store, ls_tables.REVIEW).items():
+        urls[key.removeprefix("review-")] = f"{pid[1].rstrip('/')}/projects/{pid[0]}/data"
+    return {
+        "queue": {
+            "total": total,
+            "top": DEFAULT_TOP,
+            "per_culture": queued.per_culture(),
+            **{k: v for k, v in sorted(queued.skipped.items())},
+        },
+        "commands": commands,
+        "annotators": sorted(annotators, key=lambda a: a["quality"]),
+        "review_projects": urls,
+    }
+
+
+def task_links(store: Store) -> dict[str, str]:
+    """Record id -> its Label Studio task: the newest review task, else its annotation
+    task (only for records pushed to a server)."""
+    from curate.annotate import tables as ls_tables
+    from curate.audit.review import task_url
+    from curate.audit.store import review_rows
+
+    projects = ls_tables.projects_with_urls(store, None)
+    links = {}
+    for rid, (key, task_id, _) in ls_tables.tasks(store).items():
+        if key in projects:
+            links[rid] = task_url(projects[key][1], projects[key][0], task_id)
+    for row in review_rows(store):
+        if row["project_key"] in projects:
+            pid, url = projects[row["project_key"]]
+            links[row["record_id"]] = task_url(url, pid, row["task_id"])
+    return links
 
 
 def _classes(taxonomy: Taxonomy, name: str) -> list[str]:
