@@ -127,8 +127,30 @@ curate annotate pull
 curate annotate agreement
 curate annotate serve status
 echo "== curate audit (cleanlab label issues, Datalab outliers/near-duplicates, CROWDLAB;"
-echo "   HTML report in workspace/reports/audit/) and the review queue in Label Studio"
+echo "   HTML report in workspace/reports/audit/, opening with next steps) and the review"
+echo "   queue: one Label Studio review project per culture, each task saying why"
 curate audit --to-label-studio
+echo "== a reviewer (SIMULATED, demo only) submits one review task as it opens, pre-filled;"
+echo "   pull brings the decision back as an adjudication, which wins in the export"
+python - <<'PY'
+from curate.annotate import tables
+from curate.annotate.client import connect
+from curate.config import load_config
+from curate.store import Store
+
+config = load_config()
+with Store.open(config.workspace, create=False) as store:
+    ls = connect(config)
+    for key, pid in tables.projects(store, ls.url, kind=tables.REVIEW).items():
+        task = next(iter(ls.call(ls.sdk.tasks.list, project=pid, fields="all", page_size=1)), None)
+        preds = list(ls.call(ls.sdk.predictions.list, task=task.id)) if task else []
+        if task is None or not preds or task.total_annotations:
+            continue
+        ls.call(ls.sdk.annotations.create, task.id, result=preds[0].result)
+        print(f"  {key}: task {task.id} decided")
+        break
+PY
+curate annotate pull
 echo "== curate validate --release (the workspace's contract, incl. residual-PII scan)"
 curate validate --release
 VERSION=1.0.0
