@@ -478,7 +478,9 @@ def print_agreement(result: dict, console: Console) -> None:
     for culture, res in result.items():
         table = Table(
             title=f"agreement: {culture} ({res['items']} items with 2+ annotators, "
-            f"{res['annotators']} annotators)"
+            f"{res['annotators']} annotators"
+            + (f"; {res['adjudicated']} adjudicated, not counted" if res.get("adjudicated") else "")
+            + ")"
         )
         for col in ("family", "pairs", "spans", "F1 exact", "F1 overlap", "alpha", "matched"):
             table.add_column(col)

@@ -15,7 +15,7 @@ from collections import defaultdict
 from itertools import combinations
 from typing import Any
 
-from curate.annotate.tables import latest_annotations
+from curate.annotate.tables import adjudicated_records, latest_annotations
 from curate.schema import Taxonomy
 from curate.store import Store
 
@@ -59,8 +59,16 @@ def _alpha(units: list[dict[str, int]], annotators: list[str], level: str) -> fl
 
 
 def agreement(store: Store, taxonomy: Taxonomy) -> dict[str, Any]:
+    """Agreement per culture (and "all"). Reviewers' adjudications are not an annotator's
+    labels: they are left out of every figure (they would agree with whoever they
+    sided with) and counted beside them (`adjudicated`: records with a decision)."""
     by_culture: dict[str, list[tuple[str, dict[str, dict]]]] = defaultdict(list)
+    decided = adjudicated_records(store)
+    adjudicated: dict[str, int] = defaultdict(int)
     for record in store.iter_records():
+        if record.id in decided:
+            adjudicated[record.culture or "(none)"] += 1
+            adjudicated["all"] += 1
         anns = latest_annotations(store, record.id)
         if len(anns) >= 2:
             by_culture[record.culture or "(none)"].append((record.id, anns))
@@ -69,7 +77,11 @@ def agreement(store: Store, taxonomy: Taxonomy) -> dict[str, Any]:
     groups["all"] = [item for items in by_culture.values() for item in items]
     for culture, items in sorted(groups.items()):
         annotators = sorted({a for _, anns in items for a in anns})
-        result: dict[str, Any] = {"items": len(items), "annotators": len(annotators)}
+        result: dict[str, Any] = {
+            "items": len(items),
+            "annotators": len(annotators),
+            "adjudicated": adjudicated.get(culture, 0),
+        }
         for family in taxonomy.families.values():
             exact_m = exact_n = overlap_m = overlap_n = pairs = 0
             units: list[dict[str, int]] = []

@@ -558,6 +558,13 @@ def next_steps(summary: dict[str, Any], flags: Sequence[AuditFlag]) -> dict[str,
                 f"{queue['no_task']} flag(s) on records without a Label Studio task "
                 "(curate annotate push makes them)"
             )
+        if queue.get("unanimous"):
+            notes.append(
+                f"{queue['unanimous']} model-only flag(s) left out: 2+ annotators gave that "
+                "label alike"
+            )
+        if queue.get("beyond_top"):
+            notes.append(f"{queue['beyond_top']} more item(s) past the cap (--top 0 for all)")
         if queue.get("no_region"):
             notes.append(f"{queue['no_region']} flag(s) whose span has no position in the text")
         out_queue["notes"] = notes
@@ -590,7 +597,9 @@ def next_steps(summary: dict[str, Any], flags: Sequence[AuditFlag]) -> dict[str,
         ]
     else:
         steps = [{"command": "", "why": "nothing for a reviewer: no label issue or consensus flag"}]
-    by_hand = sum(f.kind not in SENDABLE for f in flags)
+    # what the review queue does not take (`curate.audit.queue`): outliers and
+    # near-duplicate records ask to keep or drop an item, not to relabel it
+    by_hand = sum(f.kind == "outlier" or f.family == "records" for f in flags)
     if "annotators" in given:
         annotators = list(given.get("annotators") or [])
     else:
@@ -617,9 +626,9 @@ def next_steps(summary: dict[str, Any], flags: Sequence[AuditFlag]) -> dict[str,
         "queue": out_queue,
         "steps": steps,
         "by_hand": (
-            f"Check the {by_hand} outlier and near-duplicate flag(s) in the tables below by "
-            "hand (keep, fix or drop the item): they suggest no label, so no review queue "
-            "takes them."
+            f"Check the {by_hand} outlier and near-duplicate-record flag(s) in the tables "
+            "below by hand (keep, fix or drop the item): they ask for no new label, so the "
+            "review queue does not take them."
             if by_hand
             else ""
         ),

@@ -33,6 +33,7 @@ from typing import Any
 
 from curate.annotate import tables as ls_tables
 from curate.annotate.client import LabelStudio, NotFound
+from curate.annotate.labeling import REVIEW_OBJECT
 from curate.audit import queue
 from curate.audit.store import (
     AuditFlag,
@@ -307,7 +308,7 @@ def _send(
         spans, empathy, whose = current_labels(store, record, taxonomy)
         data = {
             **task_data(record),
-            "why": why_html(items, record, taxonomy, whose),
+            REVIEW_OBJECT: why_html(items, record, taxonomy, whose),
             "items": len(items),
             "families": ", ".join(sorted({i.family for i in items})),
             "audit_run": run_id,
@@ -327,6 +328,7 @@ def _send(
             for row in review_rows(store):
                 if row["project_key"] == key:
                     drop_review_task(store, key, row["task_id"])
+        _ensure_view(ls, pid)
         report.urls[culture] = f"{ls.url.rstrip('/')}/projects/{pid}/data"
         for start in range(0, len(tasks), BATCH):
             batch = tasks[start : start + BATCH]
@@ -337,6 +339,34 @@ def _send(
         report.projects[key] = len(tasks)
         report.counts["tasks_sent"] += len(tasks)
     _retire_old_predictions(store, ls, report)
+
+
+VIEW_TITLE = "Review queue"
+
+
+def _ensure_view(ls: LabelStudio, project_id: int) -> None:
+    """The project's Data Manager tab, in rank order, without the `why` column (HTML
+    that reads as markup in a table cell; the labeling view renders it). Tabs are shared
+    by the organization, so every reviewer gets it. The SDK's view model has no
+    `hiddenColumns`, hence the plain request."""
+    views = ls.call(ls.sdk.views.list, project=project_id)
+    if any((v.data or {}).get("title") == VIEW_TITLE for v in views):
+        return
+    hidden = [f"tasks:data.{REVIEW_OBJECT}"]
+    body = {
+        "project": project_id,
+        "data": {
+            "title": VIEW_TITLE,
+            "hiddenColumns": {"explore": hidden, "labeling": hidden},
+            "ordering": ["tasks:id"],
+        },
+    }
+    client = ls.sdk._client_wrapper.httpx_client
+    response = ls.call(client.request, "api/dm/views/", method="POST", json=body)
+    if response.status_code >= 400:
+        raise CurateError(
+            f"Label Studio at {ls.url} refused the review tab (HTTP {response.status_code})"
+        )
 
 
 def _unanswered(ls: LabelStudio, store: Store, row: dict[str, Any]) -> bool:

@@ -257,6 +257,12 @@ def test_review_queue_adjudication_round_trip(annotated, ls_server, deid_engine,
     spans = [s for s in record.spans if s.label == "emotional_distress"]
     assert [(s.annotator, s.attributes["intensity"]) for s in spans] == [(ADJUDICATED, decided)]
     assert record.empathy == 3
+    # agreement leaves the decision out (a reviewer is not one more annotator), counts it
+    from curate.annotate.agreement import agreement
+
+    figures = agreement(store, taxonomy)
+    assert figures[record.culture]["adjudicated"] == 1 == figures["all"]["adjudicated"]
+    assert figures[record.culture]["annotators"] == 3
 
     # the export carries it (annotator "adjudicated", not a pseudonym) and counts it
     result = export(store, config, mode="text", engine=deid_engine, out_dir=tmp_path / "rel")
