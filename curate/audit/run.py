@@ -226,12 +226,8 @@ def _audit_family(
     """All flags of one label family, and its summary entry (None: skipped)."""
     from curate.audit.crowd import crowd_flags, empathy_items, item_probs, span_items
     from curate.audit.datalab import family_flags, text_features
-    from curate.audit.labelnoise import (
-        empathy_examples,
-        find_issues,
-        out_of_fold_probs,
-        span_examples,
-    )
+    from curate.audit.labelnoise import empathy_examples, out_of_fold_probs, span_examples
+    from curate.audit.rank import join_signals, rank_label_issues
 
     classes = _classes(taxonomy, name)
     if name == EMPATHY:
@@ -253,9 +249,10 @@ def _audit_family(
         seed,
         groups=[e.record_id for e in examples],
     )
+    # ranked with the record and culture context, detail filled (curate.audit.rank)
     flags = [
-        example_flag(name, "label_issue", examples[f.index], f.quality, suggested=f.suggested)
-        for f in find_issues(examples, classes, pred_probs=probs)
+        example_flag(name, "label_issue", examples[r.index], r.score, r.detail, r.suggested)
+        for r in rank_label_issues(examples, classes, probs, folds, seed)
     ]
     data_flags, data_counts = family_flags(name, examples, text_features(texts))
     if name == EMPATHY:
@@ -263,6 +260,7 @@ def _audit_family(
     else:
         items = span_items(store, records, name, taxonomy.family(name).attribute)
     crowd = crowd_flags(name, items, item_probs(items, examples, probs), classes, examples)
+    join_signals(flags, data_flags + crowd.flags)
     flags += data_flags + crowd.flags
     per_culture: dict[str, dict[str, int]] = defaultdict(dict)
     for (culture, kind), n in sorted(
