@@ -205,8 +205,9 @@ def _reason(f: AuditFlag) -> str:
                 f"{_pct(d['wrong_prob'])} of the time"
             )
         mates = d.get("record_mates")
-        if mates:
-            text += f"; other labels of this family in the record: {_b(mates)}"
+        if isinstance(mates, dict) and mates:
+            listed = ", ".join(f"{_b(k)} ×{v}" for k, v in sorted(mates.items()))
+            text += f"; the record's other labels of this family: {listed}"
         return text + "."
     if f.kind == "consensus":
         votes = ", ".join(f"{_b(a)}: {_b(v)}" for a, v in sorted(d.get("votes", {}).items()))
