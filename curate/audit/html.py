@@ -73,8 +73,8 @@ td.id { white-space: nowrap; }
 .next p { margin: 0.4em 0; }
 .cols { display: flex; flex-wrap: wrap; gap: 0 2.5em; }
 .cols > div { min-width: 0; }
-.cols > .queue { flex: 2 1 340px; }
-.cols > .todo { flex: 3 1 420px; }
+.cols > .queue { flex: 0 1 auto; min-width: 0; overflow-x: auto; }
+.cols > .todo { flex: 1 1 420px; min-width: 0; }
 details { margin: 0.3em 0; }
 details > summary { cursor: pointer; padding: 2px 0; }
 details > summary h2, details > summary h3 { display: inline; margin: 0; }
@@ -552,7 +552,9 @@ def next_steps(summary: dict[str, Any], flags: Sequence[AuditFlag]) -> dict[str,
         )
         notes = []
         if queue.get("adjudicated"):
-            notes.append(f"{queue['adjudicated']} already adjudicated, not queued again")
+            notes.append(
+                f"{queue['adjudicated']} item(s) of records already adjudicated, not queued again"
+            )
         if queue.get("no_task"):
             notes.append(
                 f"{queue['no_task']} flag(s) on records without a Label Studio task "

@@ -162,7 +162,8 @@ def test_next_steps_come_first_with_the_queue_commands_annotators_and_projects()
     # per culture (rows) and family (columns), with each row's total
     assert re.search(r"<td>Arabic</td>\s*<td class=\"num\">5</td><td class=\"num\">12</td>", steps)
     assert '<td class="num">17</td>' in steps and '<td class="num">20</td>' in steps
-    assert "4 already adjudicated" in steps and "3 flag(s) on records without" in steps
+    assert "4 item(s) of records already adjudicated" in steps
+    assert "3 flag(s) on records without" in steps
     assert "2 flag(s) whose span has no position" in steps
     for command in NEXT_STEPS["commands"]:
         assert f"<pre><code>{command['command']}</code></pre>" in steps
