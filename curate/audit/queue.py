@@ -166,10 +166,21 @@ def settled(store: Store, record_id: str) -> bool:
 
 
 def labels_basis(store: Store, record_id: str) -> str:
-    """What a decision was made on: the annotators' labels (`tables.labels_basis`) and
-    the record's revision (its own labels and texts)."""
-    row = store.conn.execute("SELECT revision FROM records WHERE id=?", (record_id,)).fetchone()
-    return f"{row[0] if row else 0}:{ls_tables.labels_basis(store, record_id)}"
+    """What a decision was made on: the annotators' labels (`tables.labels_basis`), the
+    record's own labels as ingested (a new revision changes them; a pull, which merges
+    annotators' spans and decisions into the record, does not) and its texts (a new
+    de-identification changes them)."""
+    import hashlib
+    import json
+
+    record = store.get(record_id)
+    ingested = store.ingested_doc(record_id) or {}
+    # the record's own labels as ingested: an adjudication replaces them on the record
+    own = [ingested.get("spans"), ingested.get("empathy")]
+    if record is not None:
+        own += [record.post_text, record.response_text]
+    blob = json.dumps(own, ensure_ascii=False, sort_keys=True).encode()
+    return f"{hashlib.sha256(blob).hexdigest()[:12]}:{ls_tables.labels_basis(store, record_id)}"
 
 
 def plan(

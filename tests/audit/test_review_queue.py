@@ -86,8 +86,12 @@ def test_model_only_flag_on_a_unanimous_label_is_left_out(store):
 
 
 def test_a_decided_record_is_queued_again_only_when_its_labels_change(store):
+    from curate.records import Span
+
     rec = make_record(store, "p1")
     rec.post_text = "hello world"
+    # an own (release) span placed on the text: the decision replaces it on the record
+    rec.spans = [Span("post", "emotional_distress", "hello", 0, 5, {"intensity": "high"})]
     store.put_batch([(rec, RawText(text=rec.post_text))], store.begin_run("test", {}))
     _annotate(store, rec.id, 1, "a", "high")
     flags = [_flag(rec.id, "label_issue", 0, 5, 0.01)]
@@ -100,6 +104,11 @@ def test_a_decided_record_is_queued_again_only_when_its_labels_change(store):
     with store.transaction() as conn:  # the decision answers task 77
         conn.execute("UPDATE annotations SET project_key='review-German', task_id=77"
                      " WHERE annotation_id=2")  # fmt: skip
+    from curate.annotate.pull import _merge_into_records
+    from curate.schema import load_taxonomy
+
+    _merge_into_records(store, {rec.id}, load_taxonomy())  # what pull does
+    assert [s.annotator for s in store.get(rec.id).spans] == ["adjudicated"]
     chosen = plan(store, flags, ATTRS)
     assert chosen.items == [] and chosen.skipped["adjudicated"] == 1
     _annotate(store, rec.id, 3, "a", "moderate", updated="2026-02-01")  # a new label
