@@ -113,3 +113,35 @@ def test_a_decided_record_is_queued_again_only_when_its_labels_change(store):
     assert chosen.items == [] and chosen.skipped["adjudicated"] == 1
     _annotate(store, rec.id, 3, "a", "moderate", updated="2026-02-01")  # a new label
     assert len(plan(store, flags, ATTRS).items) == 1
+
+
+def test_a_version_6_workspace_migrates(tmp_path):
+    """A workspace of the previous curate (schema 6): its projects are annotators'
+    projects, its pulled annotations annotators' annotations, and the queue's table
+    exists."""
+    import sqlite3
+
+    from curate.store import SCHEMA_VERSION, Store, _migration
+
+    ws = tmp_path / "ws"
+    ws.mkdir()
+    conn = sqlite3.connect(ws / "curate.sqlite", isolation_level=None)
+    for version in range(1, 7):
+        conn.executescript(_migration(version))
+    conn.execute("INSERT INTO meta VALUES ('schema_version', '6')")
+    conn.execute("INSERT INTO meta VALUES ('id_salt', ?)", ("ab" * 32,))
+    conn.execute("INSERT INTO ls_projects VALUES ('German', 3, 'http://ls', 'h')")
+    conn.execute(
+        "INSERT INTO annotations (annotation_id, project_key, record_id, task_id, annotator,"
+        " updated_at, status, result_hash, doc, pulled_run) VALUES (1, 'German', 'r1', 9, 'a',"
+        " '2026-01-01', 'submitted', 'h', ?, 'run')",
+        (json.dumps({"spans": [], "empathy": 4, "demographics": {}}),),
+    )
+    conn.close()
+    with Store.open(ws) as store:
+        assert store.schema_version == SCHEMA_VERSION == 7
+        assert tables.projects(store, "http://ls") == {"German": 3}
+        assert tables.projects(store, "http://ls", kind=tables.REVIEW) == {}
+        assert tables.latest_annotations(store, "r1")["a"]["empathy"] == 4
+        assert tables.latest_adjudication(store, "r1") is None
+        assert store.conn.execute("SELECT COUNT(*) FROM review_tasks").fetchone() == (0,)

@@ -168,6 +168,9 @@ def test_a_version_4_workspace_migrates(workspace: Path):
         store.conn.execute("DROP TABLE deid_claims")
         store.conn.execute("DROP TABLE deid_overrides")  # (schema 6)
         store.conn.execute("ALTER TABLE deid_decisions DROP COLUMN unsure")
+        store.conn.execute("ALTER TABLE ls_projects DROP COLUMN kind")  # (schema 7)
+        store.conn.execute("ALTER TABLE annotations DROP COLUMN kind")
+        store.conn.execute("DROP TABLE review_tasks")
         store.conn.execute("UPDATE meta SET value='4' WHERE key='schema_version'")
     with Store.open(workspace) as store:
         assert store.schema_version == SCHEMA_VERSION
