@@ -7,7 +7,7 @@ Usage:  .venv/bin/python bench/audit_real_noise.py [--seeds 0 1 2] [--noise 0.10
             [--checkout PATH]   # measure another checkout's curate (what --baseline runs)
 
 The release (`../shared/culturecare`, licensed: never copied into the repository) is
-ingested and de-identified once into a cached workspace (`bench/.data/real-noise/ws`).
+ingested and de-identified once into a cached workspace (`bench/.data/real-noise/ws-schema<N>`).
 Per seed, a copy of it gets, in every audited family at once, a seeded `--noise` share of
 its labels flipped to another value of the taxonomy (uniformly among the others): span
 attributes (intensity, cultural-signal type, strategy) and the records' empathy scores.
@@ -52,18 +52,22 @@ TARGETS = {"emotional_distress": 0.4, "cultural_signal": 0.6, "emotional_support
 
 
 def cached_workspace(data: Path, cache: Path = DATA) -> Path:
-    """The release ingested and de-identified once (`curate ingest`), reused afterwards."""
-    ws = cache / "ws"
+    """The release ingested and de-identified once (`curate ingest`) by the measured
+    checkout, reused afterwards. One per workspace schema version: a baseline checkout of
+    an older curate cannot open a workspace a newer one has migrated."""
+    from curate.store import SCHEMA_VERSION
+
+    ws = cache / f"ws-schema{SCHEMA_VERSION}"
     if (ws / "curate.sqlite").exists():
         return ws
     cache.mkdir(parents=True, exist_ok=True)
-    tmp = cache / "ws-building"
+    tmp = cache / f"ws-schema{SCHEMA_VERSION}-building"
     shutil.rmtree(tmp, ignore_errors=True)
     subprocess.run(
         [sys.executable, "-m", "curate.cli", "--workspace", str(tmp), "ingest", str(data), *_QUIET],
         check=True,
         stdout=subprocess.DEVNULL,
-        env=checkout_env(REPO),
+        env=checkout_env(checkout_arg()),
     )
     tmp.rename(ws)
     return ws
