@@ -68,6 +68,7 @@ def cached_workspace(data: Path, cache: Path = DATA) -> Path:
         check=True,
         stdout=subprocess.DEVNULL,
         env=checkout_env(checkout_arg()),
+        cwd=checkout_arg(),  # `-m` puts the working directory first on sys.path
     )
     tmp.rename(ws)
     return ws
