@@ -33,8 +33,9 @@ which examples are flagged at all. Two more signals then join, where they exist:
 - **near duplicates labelled differently** (Datalab): the partner record and its label go
   into `detail` (they are flagged as their own kind too).
 
-Measured (seeds 0-2, the bench): p@k intensity 0.27 -> 0.37, cultural-signal type
-0.47 -> 0.49, strategy 0.40 -> 0.44 (docs/audit.md "Measured"). Tried and dropped, not
+Measured (seeds 0-2, `bench/audit_real_noise.py --baseline`): p@k intensity 0.27 ->
+0.36, cultural-signal type 0.47 -> 0.50, strategy 0.40 -> 0.46, empathy 0.25 -> 0.39
+(docs/audit.md "Measured"; the targets 0.4 / 0.6 / 0.6 are not reached). Tried and dropped, not
 better: other C values, balanced class weights, 10 folds, character- or word-only
 models, cleanlab's normalized_margin and confidence_weighted_entropy, an expected-distance
 score for the ordinal intensity, the record's labels of the other families as features,
