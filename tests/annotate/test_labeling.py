@@ -63,7 +63,7 @@ def test_default_out_dir_is_the_repo_label_studio_folder():
     assert default_out_dir() == REPO / "label_studio"
 
 
-@pytest.mark.parametrize("name", [CONFIG_FILE, GUIDE_FILE])
+@pytest.mark.parametrize("name", [CONFIG_FILE, REVIEW_CONFIG_FILE, GUIDE_FILE])
 def test_committed_files_are_fresh(tax: Taxonomy, name: str):
     path = default_out_dir() / name
     fresh = generated_files(tax)[name]
