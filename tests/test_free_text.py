@@ -174,8 +174,9 @@ def test_pull_keeps_the_deidentified_demographics(workspace) -> None:
         deid_tables.save_deid(store, [(record, [])], "fp")
         doc = {"spans": [], "empathy": None, "demographics": {"education": "nursing school"}}
         store.conn.execute(
-            "INSERT INTO annotations VALUES (1, 'German', ?, 1, 'a@x', '2025', 'submitted', "
-            "'h', ?, 0, 'run')",
+            "INSERT INTO annotations (annotation_id, project_key, record_id, task_id, annotator,"
+            " updated_at, status, result_hash, doc, stale, pulled_run) VALUES (1, 'German', ?,"
+            " 1, 'a@x', '2025', 'submitted', 'h', ?, 0, 'run')",
             (record.id, json.dumps(doc)),
         )
         _merge_into_records(store, {record.id}, load_taxonomy())
