@@ -206,7 +206,7 @@ def _push(
                 if with_predictions:
                     task["predictions"] = predictions(record, names, model_version)
                 tasks.append(task)
-            ids = _import(ls, pid, tasks, [d["record_id"] for _, d in batch])
+            ids = import_tasks(ls, pid, tasks, [d["record_id"] for _, d in batch])
             report.requests += 1
             tables.add_tasks(
                 store,
@@ -225,7 +225,7 @@ def _push(
         report.counts[key]["annotations_flagged_for_review"] += flagged
 
 
-def _import(
+def import_tasks(
     ls: LabelStudio, project_id: int, tasks: list[dict], record_ids: list[str]
 ) -> dict[str, int]:
     """Bulk import; map record id -> task id (from the response, else by listing)."""

@@ -524,7 +524,6 @@ def render(
 LOW_QUALITY = 0.5
 # Kinds a reviewer can settle in Label Studio (they come with a suggested label).
 SENDABLE = ("label_issue", "consensus")
-TOP = 50  # the `--top` the computed next steps propose
 
 
 def next_steps(summary: dict[str, Any], flags: Sequence[AuditFlag]) -> dict[str, Any]:
@@ -586,6 +585,8 @@ def next_steps(summary: dict[str, Any], flags: Sequence[AuditFlag]) -> dict[str,
         ]
     elif sendable:
         most = max(Counter((f.culture, f.family) for f in sendable).values())
+        from curate.audit.queue import DEFAULT_TOP as TOP  # the cap a send applies
+
         top = f" --top {TOP}" if most > TOP else ""
         worst = f", the {TOP} worst per culture and family" if top else ""
         steps = [

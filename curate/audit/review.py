@@ -282,7 +282,7 @@ def _send(
     report: ReviewReport,
 ) -> None:
     from curate.annotate.labeling import control_names
-    from curate.annotate.push import _import, ensure_project, task_data
+    from curate.annotate.push import ensure_project, import_tasks, task_data
 
     taxonomy = config.taxonomy()
     names = control_names(taxonomy)
@@ -334,7 +334,7 @@ def _send(
         for start in range(0, len(tasks), BATCH):
             batch = tasks[start : start + BATCH]
             rids = [t["data"]["record_id"] for t, _, _ in batch]
-            ids = _import(ls, pid, [t for t, _, _ in batch], rids)
+            ids = import_tasks(ls, pid, [t for t, _, _ in batch], rids)
             for (_, basis, n), rid in zip(batch, rids, strict=True):
                 add_review_task(store, key, ids[rid], rid, run_id, basis, n, sent_run)
         report.projects[key] = len(tasks)
