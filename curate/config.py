@@ -13,6 +13,7 @@ from __future__ import annotations
 import copy
 import difflib
 import json
+import os
 import tomllib
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
@@ -23,6 +24,9 @@ from typing import Any
 from curate.errors import CurateError
 
 CONFIG_NAME = "curate.toml"
+# A config file to use when --config is not given (before ./curate.toml): how a script
+# (scripts/demo.sh) points every command, and the Python it runs, at its own project.
+CONFIG_ENV = "CURATE_CONFIG"
 HERE = Path(__file__).parent
 DEFAULTS = HERE / "defaults.toml"
 SCHEMA = HERE / "config.schema.json"
@@ -79,6 +83,8 @@ def load_config(path: Path | None = None, workspace: Path | None = None) -> Conf
     """Read defaults, then `path` (or ./curate.toml when present), and check the result
     (ConfigError: one line naming the file and the setting)."""
     defaults = tomllib.loads(DEFAULTS.read_text("utf-8"))
+    if path is None and os.environ.get(CONFIG_ENV):
+        path = Path(os.environ[CONFIG_ENV])
     candidate = path or (Path.cwd() / CONFIG_NAME)
     data, source = defaults, None
     if path is not None and not path.is_file():

@@ -482,12 +482,38 @@ def _apply_settings(api, plan: Plan, token: str) -> Any:
     return info
 
 
+def validate_card(release: Release, endpoint: str, repo_id: str, token: str) -> None:
+    """The Hub's own check of the card's metadata, before anything is created or sent:
+    the request huggingface_hub's `RepoCard.validate` makes (POST /api/validate-yaml),
+    sent to this publish's endpoint (`validate` itself always asks the default one). The
+    Hub knows rules no offline list has, such as its licence ids; export has checked the
+    rest offline (`curate.release.card.metadata.metadata_problems`)."""
+    from huggingface_hub import DatasetCard
+    from huggingface_hub.utils import get_session, hf_raise_for_status
+
+    card = DatasetCard.load(release.folder / "README.md")
+    with _hub_step("validating the dataset card", endpoint, repo_id, token):
+        response = get_session().post(
+            f"{endpoint}/api/validate-yaml",
+            json={"repoType": REPO_TYPE, "content": str(card)},
+            headers={"Accept": "text/plain", "authorization": f"Bearer {token}"},
+        )
+        if response.status_code == 400:
+            raise CurateError(
+                "the Hub refuses the dataset card's metadata (README.md): "
+                f"{_scrub(response.text, token)[:500]}; fix the facts file's `hub:` section "
+                "or `license`, and export again"
+            )
+        hf_raise_for_status(response)
+
+
 def execute(api, plan: Plan, token: str) -> Result:
     """Carry out a plan: create/configure the repository, commit, tag."""
     from huggingface_hub import CommitOperationAdd, CommitOperationDelete
 
     release, repo_id, endpoint = plan.release, plan.repo_id, plan.endpoint
     result = Result(plan)
+    validate_card(release, endpoint, repo_id, token)
     if plan.create:
         with _hub_step("creating the repository", endpoint, repo_id, token):
             api.create_repo(repo_id, repo_type=REPO_TYPE, private=plan.private)

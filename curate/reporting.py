@@ -729,6 +729,21 @@ def export_lines(result) -> list[str]:
             f"changes ({since}): {len(changes.added)} added, "
             f"{len(changes.removed)} removed, {len(changes.relabelled)} relabelled"
         )
+    missing = getattr(result, "card_missing", None) or []
+    if missing:
+        required = [m["path"] for m in missing if m["level"] == "required"]
+        advised = [m["path"] for m in missing if m["level"] != "required"]
+        out.append(
+            f"card: {len(required)} required and {len(advised)} recommended fact(s) not "
+            "provided (the card says so; add them to the facts file, `[release] facts`, "
+            "see docs/card.md):"
+        )
+        if required:
+            out.append(f"  required: {', '.join(required)}")
+        if advised:
+            out.append(f"  recommended: {', '.join(advised)}")
+    else:
+        out.append("card: every required and recommended fact is provided")
     example = next((c for c in result.sizes if c != DEFAULT_CONFIG), DEFAULT_CONFIG)
     out.append(f'load with: datasets.load_dataset("{result.folder}", "{example}")')
     if result.info is not None and result.info.org:

@@ -5,7 +5,7 @@
 # export a versioned release, rehearse publishing it on a local Hub-compatible server,
 # and load it back with `datasets.load_dataset`; then a reference release hydrated from the
 # dump, and the same ingest on the Ray engine.
-# Writes ./workspace (see curate.toml); safe to run again (the second run adds nothing).
+# Writes ./workspace (see demo/curate.toml); safe to run again (the second run adds nothing).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 bash scripts/setup.sh ray
@@ -13,6 +13,9 @@ export PATH="$PWD/.venv/bin:$PATH"
 # every tool cache stays in the workspace; nothing is downloaded at run time
 export HF_HOME="$PWD/workspace/cache/hf" HF_HUB_OFFLINE=1 HF_HUB_DISABLE_XET=1
 export TLDEXTRACT_CACHE="$PWD/workspace/cache/tldextract"
+# the demo's own project config: its workspace, and its facts (demo/dataset.yaml: the data
+# is synthetic, and the dataset card says so)
+export CURATE_CONFIG="$PWD/demo/curate.toml"
 echo "== curate ingest demo/reddit (synthetic Reddit dump: submissions + comments, .zst)"
 echo "   (files scanned in parallel, culture map, response pairing, quarantine, language id"
 echo "   and de-identification in worker processes on every core)"

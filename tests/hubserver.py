@@ -68,6 +68,15 @@ ZERO_OID = "0" * 40
 TYPES = {"models": "model", "datasets": "dataset", "spaces": "space"}
 URL_PREFIX = {"model": "", "dataset": "datasets/", "space": "spaces/"}
 LFS_POINTER_MAX = 200
+# Licence ids the Hub accepts in a card's `license` (a part of its list: the ones a
+# dataset is likely to use; anything else is refused like the Hub refuses an unknown id).
+HUB_LICENCES = frozenset(
+    "apache-2.0 mit openrail bigscience-openrail-m creativeml-openrail-m cc0-1.0 cc-by-2.0 "
+    "cc-by-2.5 cc-by-3.0 cc-by-4.0 cc-by-sa-3.0 cc-by-sa-4.0 cc-by-nc-2.0 cc-by-nc-3.0 "
+    "cc-by-nc-4.0 cc-by-nd-4.0 cc-by-nc-nd-3.0 cc-by-nc-nd-4.0 cc-by-nc-sa-2.0 "
+    "cc-by-nc-sa-3.0 cc-by-nc-sa-4.0 odc-by odbl pddl gpl-3.0 lgpl-3.0 agpl-3.0 "
+    "bsd-3-clause other unknown".split()
+)
 REGULAR_MAX_BYTES = 10 * 1024 * 1024
 # The Hub's default .gitattributes: the patterns it stores as LFS.
 LFS_PATTERNS = (
@@ -690,6 +699,10 @@ class _Handler(BaseHTTPRequestHandler):
                 meta = yaml.safe_load(header)
                 if meta is not None and not isinstance(meta, dict):
                     errors.append({"message": "metadata must be a mapping"})
+                licence = (meta or {}).get("license") if isinstance(meta, dict) else None
+                if licence is not None and licence not in HUB_LICENCES:
+                    msg = f'"license" must be one of the Hub\'s licence ids, got {licence!r}'
+                    errors.append({"message": msg})
             except yaml.YAMLError as exc:
                 errors.append({"message": f"invalid YAML: {exc}"})
         self.send(400 if errors else 200, {"errors": errors, "warnings": []})

@@ -1,6 +1,6 @@
 """Label-distribution charts for the dataset card: one SVG per config in `<folder>/images/`,
-a panel per label family, the share of each label in each split (the card's tables have
-the counts).
+a panel per label family, the share of each label in each split, each bar labelled with
+its count.
 
 Why SVG written this way: the card links the files relatively (`images/…`), which the Hub
 renders at the card's own revision, and a release must be reproducible byte for byte — the
@@ -17,6 +17,7 @@ import re
 from pathlib import Path
 from typing import Any
 
+from curate.release.completeness import SMALL_SPLIT
 from curate.release.info import SPLITS, ReleaseInfo
 from curate.schema import Taxonomy
 
@@ -112,15 +113,22 @@ def write_charts(folder: Path, info: ReleaseInfo) -> dict[str, str]:
             used.add(rel)
             path = Path(folder) / rel
             path.parent.mkdir(parents=True, exist_ok=True)
-            _draw(path, config, by_split, info.taxonomy)
+            _draw(path, config, by_split, info.taxonomy, info.split_sizes.get(config) or {})
             charts[config] = rel
     info.charts = charts
     return charts
 
 
 def _draw(
-    path: Path, config: str, by_split: dict[str, dict[str, dict[str, int]]], taxonomy: Taxonomy
+    path: Path,
+    config: str,
+    by_split: dict[str, dict[str, dict[str, int]]],
+    taxonomy: Taxonomy,
+    items: dict[str, int],
 ) -> None:
+    """Bars of shares, each labelled with its count; a split under `SMALL_SPLIT` items is
+    hatched and says so in the legend. Why the counts on the bars: a share alone hides
+    that "100 %" of a 4-item test split may be one label."""
     from matplotlib.figure import Figure
     from matplotlib.ticker import MaxNLocator
 
@@ -148,20 +156,28 @@ def _draw(
             n = [counts[(split, family)].get(label, 0) for label in labels]
             values = [100 * v / sum(n) if sum(n) else 0 for v in n]
             positions = [y + (i - (len(splits) - 1) / 2) * bar for y in range(len(labels))]
-            ax.barh(
+            size = items.get(split)
+            small = size is not None and 0 < size < SMALL_SPLIT
+            note = ", too few" if small else ""
+            name = split if size is None else f"{split} ({size} items{note})"
+            bars = ax.barh(
                 positions,
                 values,
                 height=bar,
-                label=split,
+                label=name,
                 color=_SPLIT_COLOURS.get(split, _OTHER_COLOUR),
+                hatch="///" if small else None,
+                edgecolor="white" if small else None,
+                linewidth=0,
             )
+            ax.bar_label(bars, labels=[str(v) if v else "" for v in n], padding=2, fontsize=7)
         ax.set_yticks(range(len(labels)))
         ax.set_yticklabels(labels)
         ax.invert_yaxis()
         ax.xaxis.set_major_locator(MaxNLocator(integer=True))
         ax.set_xlim(0, 100)
         ax.set_title(family_title(taxonomy, family), loc="left", fontsize=10)
-        ax.set_xlabel("% of the split's labels")
+        ax.set_xlabel("% of the split's labels (numbers: label counts)")
     handles, names = axes[0].get_legend_handles_labels()
     fig.legend(handles, names, loc="upper right", ncols=len(splits), frameon=False, fontsize=8)
     fig.suptitle(f"{config}: label shares per split", x=0.01, ha="left", fontsize=11)

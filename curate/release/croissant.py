@@ -26,7 +26,8 @@ from pathlib import Path
 from typing import Any
 
 from curate.errors import CurateError
-from curate.release.facts import NOT_COMPUTED, dataset_facts, pretty_name
+from curate.release.completeness import derived_limitations
+from curate.release.facts import NOT_COMPUTED, pretty_name
 from curate.release.info import DEFAULT_CONFIG, SPLITS, ReleaseInfo
 from curate.release.manifest import sha256_file
 from curate.release.row import descriptions
@@ -93,7 +94,7 @@ def write_croissant(folder: Path, info: ReleaseInfo) -> Path:
 
 def croissant_metadata(folder: Path, info: ReleaseInfo) -> dict[str, Any]:
     """The Croissant document as a dict."""
-    facts = dataset_facts()
+    facts = info.facts
     mode = (facts.get("modes") or {}).get(info.mode) or {}
     features = info.features
     distribution: list[dict[str, Any]] = []
@@ -125,7 +126,7 @@ def croissant_metadata(folder: Path, info: ReleaseInfo) -> dict[str, Any]:
         "@context": CONTEXT,
         "@type": "sc:Dataset",
         "name": info.name,
-        "alternateName": pretty_name(info.name),
+        "alternateName": pretty_name(info.name, info.facts),
         "description": _plain(f"{facts.get('summary', '')} {mode.get('headline', '')}"),
         "conformsTo": CONFORMS_TO,
         "version": info.version,
@@ -150,13 +151,23 @@ def croissant_metadata(folder: Path, info: ReleaseInfo) -> dict[str, Any]:
 # -- responsible-AI fields -------------------------------------------------------------
 def rai_fields(info: ReleaseInfo) -> dict[str, Any]:
     """The RAI vocabulary: prose from release/dataset.yaml, figures from the release."""
-    facts = dataset_facts()
+    facts = info.facts
     mode = (facts.get("modes") or {}).get(info.mode) or {}
     source = facts.get("source_data") or {}
     annotation = facts.get("annotation") or {}
     uses = facts.get("uses") or {}
 
-    limitations = [_plain(x) for x in facts.get("limitations") or []]
+    limitations = derived_limitations(info.split_sizes, DEFAULT_CONFIG) + [
+        _plain(x) for x in facts.get("limitations") or []
+    ]
+    ethics = facts.get("ethics") or {}
+    per_culture = annotation.get("per_culture") or {}
+    annotators = [
+        f"{culture}: {_plain(str(v.get('annotators', '')))}; {_plain(str(v.get('background', '')))}"
+        if isinstance(v, dict)
+        else f"{culture}: {_plain(str(v))}"
+        for culture, v in per_culture.items()
+    ]
     validation = info.validation
     if validation is not None and validation.allowed:
         limitations.append(
@@ -164,7 +175,16 @@ def rai_fields(info: ReleaseInfo) -> dict[str, Any]:
             f"{', '.join(validation.allowed)} (reason: {validation.reason})."
         )
     return {
-        "rai:dataCollection": _plain(source.get("collection", "")),
+        "rai:dataCollection": " ".join(
+            x
+            for x in (
+                _plain(source.get("collection", "")),
+                f"Ethics review: {_plain(ethics['review'])}" if ethics.get("review") else "",
+                f"Consent: {_plain(ethics['consent'])}" if ethics.get("consent") else "",
+            )
+            if x
+        ),
+        "rai:dataCollectionTimeframe": [_plain(source.get("collection_period", ""))],
         "rai:dataCollectionType": [str(x) for x in source.get("collection_type") or []],
         "rai:dataPreprocessingProtocol": [
             _plain(facts.get("preprocessing", "")),
@@ -174,7 +194,8 @@ def rai_fields(info: ReleaseInfo) -> dict[str, Any]:
         "rai:dataAnnotationProtocol": [_plain(annotation.get("process", ""))],
         "rai:dataAnnotationPlatform": [str(x) for x in annotation.get("platform") or []],
         "rai:dataAnnotationAnalysis": [_agreement_sentence(info), _audit_sentence(info)],
-        "rai:annotatorDemographics": [_plain(x) for x in annotation.get("demographics") or []],
+        "rai:annotatorDemographics": [_plain(x) for x in annotation.get("demographics") or []]
+        + annotators,
         "rai:dataBiases": [_plain(x) for x in facts.get("biases") or []],
         "rai:dataLimitations": limitations,
         "rai:personalSensitiveInformation": [
@@ -184,7 +205,9 @@ def rai_fields(info: ReleaseInfo) -> dict[str, Any]:
         "rai:dataUseCases": [_plain(x) for x in uses.get("direct") or []]
         + [f"Out of scope: {_plain(x)}" for x in uses.get("out_of_scope") or []],
         "rai:dataSocialImpact": _plain(facts.get("social_impact", "")),
-        "rai:dataReleaseMaintenancePlan": _plain(facts.get("maintenance", "")),
+        "rai:dataReleaseMaintenancePlan": " ".join(
+            _plain(facts.get(k, "")) for k in ("maintainers", "maintenance", "removal_requests")
+        ).strip(),
     }
 
 

@@ -23,7 +23,7 @@ import json
 import shutil
 import time
 from collections import Counter, defaultdict
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
@@ -33,8 +33,9 @@ from curate.config import Config
 from curate.errors import CurateError
 from curate.formats import hub_parquet
 from curate.records import Record
-from curate.release import changelog, splits, tables
+from curate.release import changelog, completeness, splits, tables
 from curate.release.changelog import CHANGELOG
+from curate.release.facts import load_facts
 from curate.release.info import (
     DEFAULT_CONFIG,
     MODES,
@@ -67,6 +68,8 @@ class ExportResult:
     changes: Changes | None = None  # hub format only
     seconds: float = 0.0
     info: ReleaseInfo | None = None
+    # facts the card lacks (curate.release.completeness.check), as dicts; hub format only
+    card_missing: list[dict[str, Any]] = field(default_factory=list)
 
     def to_dict(self) -> dict[str, Any]:
         return {
@@ -78,6 +81,7 @@ class ExportResult:
             "validation": self.validation,
             "changes": self.changes.counts() if self.changes else {},
             "seconds": round(self.seconds, 2),
+            "card_missing": self.card_missing,
         }
 
     def run_counts(self) -> dict[str, Any]:
@@ -219,7 +223,18 @@ def _export(
     _refuse_existing(store, folder, version, fmt)
 
     taxonomy = config.taxonomy()
-    gate = run_gate(store, taxonomy, config, allow=allow, reason=reason, engine=engine)
+    facts = load_facts(config)
+    # the card's own gate: a text release must declare its ethics review and consent
+    card_gate = completeness.gate_failure(completeness.check(facts, mode, ()), mode)
+    gate = run_gate(
+        store,
+        taxonomy,
+        config,
+        allow=allow,
+        reason=reason,
+        engine=engine,
+        extra_failures=[card_gate] if card_gate and fmt == "hub" else None,
+    )
     records = list(store.iter_records(deidentified=True))
     if not records:
         raise CurateError("nothing to release: no de-identified record in the workspace")
@@ -246,6 +261,7 @@ def _export(
                 org=org,
                 gate=gate,
                 max_shard_bytes=max_shard_bytes,
+                facts=facts,
             )
     finally:
         if staging.exists():
@@ -285,6 +301,7 @@ def _export_hub(
     org: str | None,
     gate: GateResult,
     max_shard_bytes: int,
+    facts: dict[str, Any],
 ) -> ExportResult:
     from curate.release.card import write_card
     from curate.release.croissant import write_croissant
@@ -330,6 +347,7 @@ def _export_hub(
         split_bytes=split_bytes,
         split_policy=policy,
         adjudicated=_adjudicated(store, records),
+        facts=facts,
     )
     validation = gate.to_dict()
     entry = {
@@ -361,7 +379,11 @@ def _export_hub(
         # inside the transaction: a failed move rolls the release rows back
         _move_into_place(staging, folder)
     sizes = info.split_sizes
-    return ExportResult(staging, version, mode, "hub", sizes, validation, changes, info=info)
+    cultures = [c for c in order if c != DEFAULT_CONFIG]
+    missing = [p.to_dict() for p in completeness.check(facts, mode, cultures)]
+    return ExportResult(
+        staging, version, mode, "hub", sizes, validation, changes, info=info, card_missing=missing
+    )
 
 
 def _move_into_place(staging: Path, folder: Path) -> None:

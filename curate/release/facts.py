@@ -1,9 +1,13 @@
-"""The curator-edited inputs in `release/`: `dataset.yaml` (the dataset's facts and
-prose, shared by the card and croissant.json) and `fields.yaml` (descriptions of columns
-the taxonomy does not define), and the card template's folder.
+"""The curator-edited inputs of a release: the dataset's facts and prose (`dataset.yaml`,
+shared by the card and croissant.json; the project's own file, `[release] facts`, or the
+bundled `release/dataset.yaml` of CultureCare), `release/fields.yaml` (descriptions of
+columns the taxonomy does not define), and the card template's folder.
 
 Why a module of their own: the card, Croissant and the release row all read them, and
-none of those should have to import another to get at them.
+none of those should have to import another to get at them. Why the facts file is the
+project's: what is true of the data (real or synthetic, who annotated it, under which
+review) differs per project; a card whose provenance prose was fixed text would say
+"real Reddit posts" of a synthetic demo.
 """
 
 from __future__ import annotations
@@ -30,15 +34,25 @@ def templates_dir() -> Path:
     raise CurateError(f"release/{CARD_TEMPLATE} not found next to the curate package")
 
 
+DATASET_FACTS = "dataset.yaml"
+
+
 @cache
 def _load_yaml(name: str) -> dict[str, Any]:
-    path = templates_dir() / name
+    return _read_mapping(templates_dir() / name, f"release/{name}")
+
+
+def _read_mapping(path: Path, shown: str) -> dict[str, Any]:
     try:
         data = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
+    except FileNotFoundError:
+        raise CurateError(f"{shown}: file not found") from None
+    except UnicodeDecodeError:
+        raise CurateError(f"{shown}: not UTF-8 text") from None
     except yaml.YAMLError as exc:
-        raise CurateError(f"release/{name} is not valid YAML: {exc}") from None
+        raise CurateError(f"{shown} is not valid YAML: {exc}") from None
     if not isinstance(data, dict):
-        raise CurateError(f"release/{name} must be a mapping")
+        raise CurateError(f"{shown} must be a mapping")
     return data
 
 
@@ -55,11 +69,34 @@ _FACT_LISTS = (
 
 
 def dataset_facts() -> dict[str, Any]:
-    """`release/dataset.yaml`: curator prose shared by the card and croissant.json.
+    """The bundled `release/dataset.yaml` (CultureCare's facts): what a release is
+    described with when its project names no facts file of its own."""
+    return _checked(_load_yaml(DATASET_FACTS), f"release/{DATASET_FACTS}")
+
+
+def facts_file(config: Any) -> Path:
+    """The facts file a project's releases are described with: `[release] facts`
+    (relative to the config file's folder), else the bundled release/dataset.yaml."""
+    value = str((config.section("release") or {}).get("facts") or "")
+    if not value:
+        return templates_dir() / DATASET_FACTS
+    path = Path(value)
+    return path if path.is_absolute() else config.root / path
+
+
+def load_facts(config: Any) -> dict[str, Any]:
+    """The project's dataset facts (see `facts_file`), checked."""
+    path = facts_file(config)
+    if path == templates_dir() / DATASET_FACTS:
+        return dataset_facts()
+    return _checked(_read_mapping(path, f"[release] facts {path}"), str(path))
+
+
+def _checked(facts: dict[str, Any], shown: str) -> dict[str, Any]:
+    """`facts`, once its lists are lists of strings.
 
     The lists are checked because YAML quietly turns an unquoted `- Small: text` into a
     mapping, which would print as a Python dict in the card."""
-    facts = _load_yaml("dataset.yaml")
     for keys in _FACT_LISTS:
         value: Any = facts
         for key in keys:
@@ -68,7 +105,7 @@ def dataset_facts() -> dict[str, Any]:
             isinstance(value, list) and all(isinstance(v, str) for v in value)
         ):
             raise CurateError(
-                f"release/dataset.yaml: {'.'.join(keys)} must be a list of strings "
+                f"{shown}: {'.'.join(keys)} must be a list of strings "
                 "(quote an item that contains ': ')"
             )
     return facts
@@ -79,8 +116,8 @@ def field_docs() -> dict[str, Any]:
     return _load_yaml("fields.yaml")
 
 
-def pretty_name(name: str) -> str:
-    """The display name of a release called `name` (the facts' name for CultureCare)."""
-    if name.lower() == "culturecare":
-        return str(dataset_facts().get("pretty_name") or "CultureCare")
-    return name
+def pretty_name(name: str, facts: dict[str, Any] | None = None) -> str:
+    """The display name of a release called `name`: the facts' `pretty_name`, else the
+    name itself."""
+    facts = dataset_facts() if facts is None else facts
+    return str(facts.get("pretty_name") or name)

@@ -13,6 +13,7 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
 from curate.errors import CurateError
+from curate.release.facts import dataset_facts
 from curate.release.splits import SPLITS, SplitPolicy
 from curate.release.summaries import Agreement, AuditSummary, Changes, DeidSummary
 from curate.schema import Taxonomy
@@ -25,6 +26,8 @@ if TYPE_CHECKING:  # both import this module; datasets is slow to import
 __all__ = ["SPLITS", "SplitPolicy"]  # the split names and policy, as the splits define them
 # The config holding every row (the others hold one culture each); `load_dataset`'s default.
 DEFAULT_CONFIG = "all"
+# The licence of a release whose facts name none (the completeness check lists `license`).
+DEFAULT_LICENSE = "cc-by-nc-4.0"
 MODES = ("text", "reference")
 # Strict SemVer core, ASCII only, no leading zeros, no pre-release or build suffix: the
 # release, its tag (vX.Y.Z) and the changelog are all named by it, and `[0-9]` (unlike
@@ -89,7 +92,8 @@ class ReleaseInfo:
     validation: GateResult | None = None
     # this version's changelog entry; None: none recorded
     changes: Changes | None = None
-    license: str = "cc-by-nc-4.0"
+    # the Hub licence id; None: the facts' `license` (else DEFAULT_LICENSE)
+    license: str | None = None
     # paths (relative to the folder) of chart images written for the card
     charts: dict[str, str] = field(default_factory=dict)
     # config -> split -> bytes of the rows in Arrow (what HF `dataset_info` calls num_bytes)
@@ -99,8 +103,13 @@ class ReleaseInfo:
     # config ("all" + cultures) -> released items whose labels a reviewer adjudicated
     # (`curate audit --to-label-studio`, then `curate annotate pull`)
     adjudicated: dict[str, int] = field(default_factory=dict)
+    # the curator's facts (`dataset.yaml` of the project, `[release] facts`): prose about
+    # collection, annotation, ethics and uses; the bundled CultureCare facts by default
+    facts: dict[str, Any] = field(default_factory=dataset_facts)
 
     def __post_init__(self) -> None:
+        if self.license is None:
+            self.license = str(self.facts.get("license") or DEFAULT_LICENSE)
         # The figures may also be given in their stored form (what their producer wrote:
         # the agreement stage's dict, the audit run's summary, the changelog entry, a
         # Features dict): typed here, once, so every reader sees the fields.
@@ -143,6 +152,7 @@ class ReleaseInfo:
             "split_bytes": self.split_bytes,
             "split_policy": self.split_policy.to_dict() if self.split_policy else None,
             "adjudicated": dict(self.adjudicated),
+            "facts": self.facts,
         }
 
     @classmethod
@@ -169,11 +179,12 @@ class ReleaseInfo:
             audit=AuditSummary.from_dict(data.get("audit")),
             validation=GateResult(**validation) if validation else None,
             changes=Changes.from_dict(data.get("changes")),
-            license=data.get("license", "cc-by-nc-4.0"),
+            license=data.get("license"),
             charts=dict(data.get("charts") or {}),
             split_bytes=data.get("split_bytes") or {},
             split_policy=SplitPolicy(policy["seed"], dict(policy["ratios"])) if policy else None,
             adjudicated=dict(data.get("adjudicated") or {}),
+            facts=dict(data.get("facts") or dataset_facts()),
         )
 
 

@@ -63,10 +63,12 @@ def run_gate(
     reason: str | None = None,
     docs_dir: Path | None = None,
     engine: Any = None,
+    extra_failures: list[dict[str, Any]] | None = None,
 ) -> GateResult:
     """Validate the workspace's release candidates; raise GateError unless every failing
     expectation is explicitly allowed. `config` (curate.config.Config) is what the
-    residual-PII scan needs."""
+    residual-PII scan needs. `extra_failures`: failures of checks outside the suites
+    (the card's ethics and consent facts), allowed or refused by the same rules."""
     from curate.validate.runner import validate
 
     allow = list(allow or [])
@@ -74,19 +76,20 @@ def run_gate(
     report = validate(
         store, taxonomy, docs_dir=docs_dir, config=config, release=True, engine=engine
     )
-    names = {f["name"] for f in report.failures}
+    failures = [*report.failures, *(extra_failures or [])]
+    names = {f["name"] for f in failures}
     unknown = sorted(set(allow) - names)
     if unknown:
         raise CurateError(
             f"--allow-failures names expectations that did not fail: {', '.join(unknown)}"
         )
-    blocking = [f for f in report.failures if f["name"] not in allow]
+    blocking = [f for f in failures if f["name"] not in allow]
     if blocking:
         listing = ", ".join(_failure_text(f) for f in blocking)
         raise GateError(f"validation failed, release refused: {listing}", blocking)
     return GateResult(
         evaluated=report.evaluated,
-        failures=report.failures,
+        failures=failures,
         allowed=sorted(names.intersection(allow)),
         reason=reason if allow else None,
         docs_index=report.docs_index,
@@ -96,6 +99,11 @@ def run_gate(
 def _failure_text(failure: dict[str, Any]) -> str:
     """'name (rows)', and for the review of uncertain decisions how many, by reason."""
     text = f"{failure['name']} ({failure['count']})"
+    if failure.get("suite") == "card":
+        text += (
+            f" [not provided in the facts file ([release] facts): {failure.get('column')}; "
+            "a text release needs them, see docs/card.md]"
+        )
     reasons = failure.get("by_reason")
     if reasons:
         parts = "; ".join(f"{reason}: {n}" for reason, n in reasons.items())

@@ -71,6 +71,7 @@ def build_release(
     mode: str,
     configs: dict[str, dict[str, list[dict]]],
     name: str = "culturecare",
+    license: str | None = None,
 ) -> Path:
     """Write a complete release folder and its manifest; returns the folder."""
     from datasets import Dataset
@@ -103,6 +104,7 @@ def build_release(
         split_sizes=sizes,
         label_counts={},
         languages=["de", "en"],
+        license=license,
     )
     write_card(folder, info)
     (folder / "croissant.json").write_text(

@@ -103,6 +103,19 @@ def test_a_folder_that_does_not_match_its_manifest_is_not_published(hub_server, 
     assert hub_server.requests == []  # refused before anything is sent
 
 
+def test_a_card_the_hub_refuses_is_not_published(hub_server, tmp_path: Path):
+    folder = build_release(tmp_path / "bad", "1.0.0", "text", rows_v1(), license="cc-by-forever")
+    repo_id = repo_name(hub_server)
+    since = len(hub_server.requests)
+    proc = cli_publish(hub_server, str(folder), "--repo", repo_id)
+    assert proc.returncode == 2, proc.stderr
+    assert "the Hub refuses the dataset card's metadata" in proc.stderr
+    assert "cc-by-forever" in proc.stderr and "Traceback" not in proc.stderr
+    sent = [r for r in hub_server.requests[since:] if r[0] not in ("GET", "HEAD")]
+    assert [r[1] for r in sent] == ["/api/validate-yaml"]  # checked, nothing created
+    assert hub_server.meta(repo_id) is None
+
+
 # -- publish, publish again, read back -------------------------------------------------------
 
 

@@ -8,7 +8,8 @@ from __future__ import annotations
 import re
 from pathlib import Path
 
-from curate.release.card.metadata import card_metadata, render_yaml
+from curate.errors import CurateError
+from curate.release.card.metadata import card_metadata, metadata_problems, render_yaml
 from curate.release.card.view import card_context, environment
 from curate.release.changelog import CHANGELOG
 from curate.release.facts import CARD_TEMPLATE
@@ -33,6 +34,14 @@ def write_card(folder: Path, info: ReleaseInfo) -> Path:
     folder = Path(folder)
     write_charts(folder, info)
     changelog = CHANGELOG if (folder / CHANGELOG).is_file() else None
+    text = render_card(info, changelog=changelog)
+    problems = metadata_problems(text)
+    if problems:
+        raise CurateError(
+            "the dataset card's metadata would be refused by the Hub: "
+            + "; ".join(problems)
+            + " (fix the `hub:` section of the facts file, [release] facts)"
+        )
     path = folder / "README.md"
-    path.write_text(render_card(info, changelog=changelog), encoding="utf-8")
+    path.write_text(text, encoding="utf-8")
     return path

@@ -13,14 +13,14 @@ from typing import Any
 
 import yaml
 
-from curate.release.facts import dataset_facts, pretty_name
+from curate.release.facts import pretty_name
 from curate.release.info import DEFAULT_CONFIG, SPLITS, ReleaseInfo
 
 
 def card_metadata(info: ReleaseInfo) -> dict[str, Any]:
     """The card's YAML header as a dict (HF dataset card fields + `configs` +
     `dataset_info`)."""
-    facts = dataset_facts()
+    facts = info.facts
     features = info.features._to_yaml_list()
     configs = []
     dataset_info = []
@@ -56,7 +56,7 @@ def card_metadata(info: ReleaseInfo) -> dict[str, Any]:
     total = info.split_sizes.get(DEFAULT_CONFIG, {})
     n = sum(total.values())
     meta: dict[str, Any] = {
-        "pretty_name": pretty_name(info.name),
+        "pretty_name": pretty_name(info.name, info.facts),
         "license": info.license,
         "language": sorted(info.languages),
         "multilinguality": "multilingual" if len(info.languages) > 1 else "monolingual",
@@ -65,8 +65,13 @@ def card_metadata(info: ReleaseInfo) -> dict[str, Any]:
         "tags": ["mental-health", "peer-support", "culture", "empathy", "span-annotation"],
     }
     # Further standard card fields (annotations_creators, source_datasets, ...) are facts
-    # about the dataset, kept with the other facts in release/dataset.yaml.
-    meta.update({k: v for k, v in (facts.get("hub") or {}).items() if v is not None})
+    # about the dataset, kept with the other facts in dataset.yaml; its tags add to ours.
+    hub = {k: v for k, v in (facts.get("hub") or {}).items() if v is not None}
+    tags = [*meta["tags"], *(hub.pop("tags", None) or [])]
+    if str((facts.get("source_data") or {}).get("origin") or "").strip() == "synthetic":
+        tags.append("synthetic")  # derived: a synthetic release is tagged so on the Hub
+    meta["tags"] = list(dict.fromkeys(tags))
+    meta.update(hub)
     meta.update(
         {
             "configs": configs,
@@ -103,3 +108,43 @@ def _size_category(n: int) -> str:
 
 def render_yaml(meta: dict[str, Any]) -> str:
     return "---\n" + yaml.safe_dump(meta, sort_keys=False, allow_unicode=True) + "---\n"
+
+
+# Controlled vocabularies of the Hub's dataset card metadata, as the `datasets` package
+# ships them (datasets/utils/resources/): field -> (resource file, key in it or None).
+_VOCABULARIES = {
+    "annotations_creators": ("creators.json", "annotations"),
+    "language_creators": ("creators.json", "language"),
+    "size_categories": ("size_categories.json", None),
+    "multilinguality": ("multilingualities.json", None),
+    "language": ("languages.json", None),
+}
+
+
+def metadata_problems(card_text: str) -> list[str]:
+    """What the Hub would refuse or mislabel in a card's YAML header, checked offline:
+    huggingface_hub's own card parser (`DatasetCard`: the header must be a YAML mapping
+    its `DatasetCardData` takes), then the values of the controlled fields against the
+    Hub's vocabularies shipped in `datasets`. The licence id is checked by the Hub itself
+    when `curate publish` sends the card (huggingface_hub validates it there)."""
+    import json
+    from importlib import resources
+
+    from huggingface_hub import DatasetCard
+
+    try:
+        data = DatasetCard(card_text).data.to_dict()
+    except (ValueError, TypeError) as exc:
+        return [f"the card header is not valid Hub metadata: {exc}"]
+    problems = []
+    folder = resources.files("datasets.utils.resources")
+    for name, (file, key) in _VOCABULARIES.items():
+        if name not in data:
+            continue
+        allowed = json.loads(folder.joinpath(file).read_text(encoding="utf-8"))
+        allowed = allowed[key] if key else allowed
+        values = data[name] if isinstance(data[name], list) else [data[name]]
+        bad = [v for v in values if not isinstance(v, str) or v not in allowed]
+        if bad:
+            problems.append(f"{name}: {', '.join(map(str, bad))} is not one of the Hub's values")
+    return problems

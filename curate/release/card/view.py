@@ -16,7 +16,8 @@ import re
 from typing import Any
 
 from curate.errors import CurateError
-from curate.release.facts import NOT_COMPUTED, dataset_facts, pretty_name, templates_dir
+from curate.release import completeness
+from curate.release.facts import NOT_COMPUTED, pretty_name, templates_dir
 from curate.release.info import DEFAULT_CONFIG, MODES, SPLITS, ReleaseInfo
 from curate.release.row import field_rows
 from curate.release.splits import GROUP, SplitPolicy
@@ -24,6 +25,8 @@ from curate.release.summaries import Agreement, AuditSummary, Changes, DeidSumma
 from curate.schema import Taxonomy
 from curate.validate.gate import GateResult
 
+# What the card says in place of a fact the curator did not provide.
+NOT_PROVIDED = "*Not provided by the curator.*"
 # Audit summary families that are not label families.
 AUDIT_TITLES = {"records": "Records (near-duplicate posts)"}
 
@@ -108,11 +111,12 @@ def card_context(info: ReleaseInfo) -> dict[str, Any]:
     if info.mode not in MODES:
         raise CurateError(f"unknown release mode {info.mode!r} (expected one of {MODES})")
     taxonomy = info.taxonomy
-    facts = dataset_facts()
-    mode_facts = (facts.get("modes") or {}).get(info.mode, {})
     configs = list(info.configs)
     splits = [s for s in SPLITS if any(s in info.configs[c] for c in configs)]
     culture_configs = [c for c in configs if c != DEFAULT_CONFIG]
+    problems = completeness.check(info.facts, info.mode, culture_configs)
+    facts = completeness.with_placeholders(info.facts, problems, NOT_PROVIDED)
+    mode_facts = (facts.get("modes") or {}).get(info.mode, {})
     culture_specs = {c["name"]: c.get("description", "") for c in taxonomy.raw["cultures"]}
 
     families, counts = _label_counts(info, splits)
@@ -120,7 +124,7 @@ def card_context(info: ReleaseInfo) -> dict[str, Any]:
 
     return {
         "info": info,
-        "title": pretty_name(info.name),
+        "title": pretty_name(info.name, info.facts),
         "facts": _trusted(facts),
         "mode": info.mode,
         "mode_facts": _trusted(mode_facts),
@@ -182,7 +186,37 @@ def card_context(info: ReleaseInfo) -> dict[str, Any]:
         "validation": _validation(info.validation),
         "changes": _changes(info.changes),
         "not_computed": NOT_COMPUTED,
+        "origin": str(info.facts.get("source_data", {}).get("origin") or "").strip(),
+        "annotators_per_culture": _trusted(_annotators(facts, culture_configs)),
+        "derived_limitations": completeness.derived_limitations(info.split_sizes, DEFAULT_CONFIG),
+        "small_splits": [
+            {"config": c, "split": s, "n": n}
+            for c, s, n in completeness.small_splits(info.split_sizes)
+        ],
+        "small_split": completeness.SMALL_SPLIT,
+        "missing": [
+            p.to_dict() | {"question": getattr(completeness.BY_PATH.get(p.path), "question", "")}
+            for p in problems
+        ],
     }
+
+
+def _annotators(facts: dict[str, Any], cultures: list[str]) -> list[dict[str, Any]]:
+    """One row per culture of the release: how many annotators, their background."""
+    per = (facts.get("annotation") or {}).get("per_culture") or {}
+    rows = []
+    for culture in cultures:
+        entry = per.get(culture)
+        if not isinstance(entry, dict):
+            entry = {"annotators": entry, "background": entry}
+        rows.append(
+            {
+                "culture": culture,
+                "annotators": entry.get("annotators", NOT_PROVIDED),
+                "background": entry.get("background", NOT_PROVIDED),
+            }
+        )
+    return rows
 
 
 def _label_counts(info: ReleaseInfo, splits: list[str]):
