@@ -67,10 +67,12 @@ class ExportResult:
     changes: Changes | None = None  # hub format only
     seconds: float = 0.0
     info: ReleaseInfo | None = None
+    validation_report: Path | None = None  # the gate's HTML report
 
     def to_dict(self) -> dict[str, Any]:
         return {
             "folder": str(self.folder),
+            "validation_report": str(self.validation_report) if self.validation_report else None,
             "version": self.version,
             "mode": self.mode,
             "format": self.fmt,
@@ -167,10 +169,10 @@ def export(
         "reason": reason, "org": org, "name": name,
     }  # fmt: skip
     counts: dict[str, Any] = {}
-    with store.run(EXPORT_COMMAND, args, lambda: counts):
+    with store.run(EXPORT_COMMAND, args, lambda: counts) as run:
         result = _export(
             store, config, out_dir, version, mode, allow, reason, org, name, fmt, engine,
-            max_shard_bytes,
+            max_shard_bytes, run.id,
         )  # fmt: skip
         counts.update(result.run_counts())
     return result
@@ -189,6 +191,7 @@ def _export(
     fmt: str,
     engine: Any,
     max_shard_bytes: int,
+    run_id: str | None = None,
 ) -> ExportResult:
     from curate.validate.gate import check_allowance, run_gate
 
@@ -219,7 +222,16 @@ def _export(
     _refuse_existing(store, folder, version, fmt)
 
     taxonomy = config.taxonomy()
-    gate = run_gate(store, taxonomy, config, allow=allow, reason=reason, engine=engine)
+    gate = run_gate(
+        store,
+        taxonomy,
+        config,
+        allow=allow,
+        reason=reason,
+        engine=engine,
+        run_name=run_id,
+        reports_dir=store.root / "reports",
+    )
     records = list(store.iter_records(deidentified=True))
     if not records:
         raise CurateError("nothing to release: no de-identified record in the workspace")
@@ -251,6 +263,7 @@ def _export(
         if staging.exists():
             shutil.rmtree(staging)
     result.folder = folder
+    result.validation_report = gate.html
     result.seconds = time.perf_counter() - started
     return result
 

@@ -22,9 +22,12 @@ NEVER_ALLOWED = frozenset({RESIDUAL_PII})
 class GateError(CurateError):
     """The release is refused: names the failing expectations."""
 
-    def __init__(self, message: str, failures: list[dict[str, Any]]) -> None:
+    def __init__(
+        self, message: str, failures: list[dict[str, Any]], html: Path | None = None
+    ) -> None:
         super().__init__(message)
         self.failures = failures
+        self.html = html  # the validation report, when the gate wrote one
 
 
 @dataclass
@@ -34,6 +37,7 @@ class GateResult:
     allowed: list[str] = field(default_factory=list)
     reason: str | None = None
     docs_index: Path | None = None
+    html: Path | None = None  # the validation report (a local path: never in to_dict)
 
     def to_dict(self) -> dict[str, Any]:
         return {
@@ -63,17 +67,34 @@ def run_gate(
     reason: str | None = None,
     docs_dir: Path | None = None,
     engine: Any = None,
+    run_name: str | None = None,
+    reports_dir: Path | None = None,
 ) -> GateResult:
     """Validate the workspace's release candidates; raise GateError unless every failing
     expectation is explicitly allowed. `config` (curate.config.Config) is what the
-    residual-PII scan needs."""
+    residual-PII scan needs. `run_name`: the export's run id; `reports_dir`: where the
+    validation report is written (`curate.validate.html.write_report`, the allowed
+    failures marked), also when the release is refused; its path is in the refusal."""
     from curate.validate.runner import validate
 
     allow = list(allow or [])
     check_allowance(allow, reason)
     report = validate(
-        store, taxonomy, docs_dir=docs_dir, config=config, release=True, engine=engine
+        store,
+        taxonomy,
+        docs_dir=docs_dir,
+        config=config,
+        release=True,
+        engine=engine,
+        run_name=run_name,
     )
+    if reports_dir is not None:
+        from curate.validate.html import write_report
+
+        report.html = write_report(
+            report, reports_dir, "curate export (release gate)", allow, reason
+        )
+    see = f"; report: {report.html}" if report.html else ""
     names = {f["name"] for f in report.failures}
     unknown = sorted(set(allow) - names)
     if unknown:
@@ -83,13 +104,16 @@ def run_gate(
     blocking = [f for f in report.failures if f["name"] not in allow]
     if blocking:
         listing = ", ".join(_failure_text(f) for f in blocking)
-        raise GateError(f"validation failed, release refused: {listing}", blocking)
+        raise GateError(
+            f"validation failed, release refused: {listing}{see}", blocking, report.html
+        )
     return GateResult(
         evaluated=report.evaluated,
         failures=report.failures,
         allowed=sorted(names.intersection(allow)),
         reason=reason if allow else None,
         docs_index=report.docs_index,
+        html=report.html,
     )
 
 
