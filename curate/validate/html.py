@@ -217,11 +217,11 @@ def _pii_line(report: ValidationReport) -> str:
             "Not scanned (--no-pii-scan): no_residual_pii checked nothing. The release gate "
             "always scans."
         )
-    what = "release candidates'" if report.release else "records'"
+    what = "release candidate" if report.release else "record"
     if not report.pii["records"]:
         return (
-            f"Scanned every {what} titles, texts, responses and unaligned phrases: no direct "
-            "identifier left (no_residual_pii passed)."
+            f"Scanned the titles, texts, responses and unaligned phrases of every {what}: no "
+            "direct identifier left (no_residual_pii passed)."
         )
     return (
         f"{report.pii['records']} record(s) with {report.pii['findings']} direct "

@@ -46,7 +46,7 @@ WHAT_TO_DO = {
     "record_id.well_formed": "the store makes ids cc-<16 hex digits>: report this as a bug",
     "language.well_formed": "correct the language code at the source (ISO 639, or und) and "
     "ingest again",
-    "text.non_empty": "hydrate the record's text (`curate hydrate`) or drop the record",
+    "text.non_empty": "the record's text is empty: fix it at the source and ingest again",
     "demographics.normalized": "fix the demographic values at the source, or their "
     "normalization in the taxonomy, and ingest again",
     "empathy.present_when_response_annotated": "ask the annotators for the missing empathy "

@@ -131,6 +131,21 @@ def test_every_expectation_is_shown_failures_first_with_ids_and_what_to_do(store
     assert "<script" not in page.lower() and external_references(page) == []
 
 
+def test_every_expectation_of_the_suites_says_what_to_do() -> None:
+    from curate.validate.suites import SUITES, VALIDATIONS_DIR, generated_suites
+
+    generated = generated_suites(load_taxonomy(("Klingon",)))
+    names = []
+    for suite in (s for suites in SUITES.values() for s in suites):
+        doc = generated.get(suite) or json.loads(
+            (VALIDATIONS_DIR / f"{suite}.json").read_text(encoding="utf-8")
+        )
+        names += [e["meta"]["name"] for e in doc["expectations"]]
+    assert len(names) > 25
+    assert [n for n in names if not runner.what_to_do(n)] == []
+    assert runner.what_to_do("no.such.rule") is None
+
+
 def test_ids_beyond_the_cap_are_counted(store, monkeypatch: pytest.MonkeyPatch) -> None:
     failing = build(store)
     monkeypatch.setattr(runner, "MAX_IDS", 1)
