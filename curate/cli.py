@@ -610,7 +610,21 @@ def audit(
 
 @app.command()
 def validate(
-    docs: Annotated[bool, typer.Option(help="Write GX Data Docs into the workspace.")] = True,
+    data_docs: Annotated[
+        bool,
+        typer.Option(
+            "--data-docs",
+            help="Also write GX Data Docs into reports/data-docs/ (their pages load CSS and "
+            "JavaScript from CDNs: they need the network to display). The self-contained "
+            "report reports/validation.html is always written.",
+        ),
+    ] = False,
+    no_docs: Annotated[
+        bool,
+        typer.Option(
+            "--no-docs", hidden=True, help="No Data Docs (the default now; kept for scripts)."
+        ),
+    ] = False,
     as_json: Annotated[bool, typer.Option("--json", help="Print failures as JSON.")] = False,
     release: Annotated[
         bool,
@@ -625,12 +639,15 @@ def validate(
     ] = True,
 ) -> None:
     """Check the workspace against the expectation suites in validations/ (Great
-    Expectations, offline); exit 1 when any expectation fails."""
+    Expectations, offline); exit 1 when any expectation fails. Writes a self-contained
+    HTML report (every expectation, the failing record ids) to reports/validation.html."""
     from curate.validate.runner import validate_workspace as run_validate
 
+    if data_docs and no_docs:
+        raise CurateError("--data-docs and --no-docs contradict each other")
     config = _config()
     with _store(create=False) as store:
-        docs_dir = store.root / "reports" / "data-docs" if docs else None
+        docs_dir = store.root / "reports" / "data-docs" if data_docs else None
         report = run_validate(
             store,
             config.taxonomy(),
@@ -642,7 +659,8 @@ def validate(
     from curate import reporting
 
     if as_json:
-        reporting.print_json({"ok": report.ok, "failures": report.failures})
+        report_path = str(report.html) if report.html else None
+        reporting.print_json({"ok": report.ok, "failures": report.failures, "report": report_path})
     else:
         reporting.print_validation(report, reporting.console())
     if not report.ok:

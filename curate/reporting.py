@@ -579,8 +579,15 @@ def print_validation(report, console: Console) -> None:
                 )
     if not report.pii_scanned:
         console.print("residual-PII scan: not run (--no-pii-scan)")
+    if report.html:
+        console.print(f"report: {report.html}", soft_wrap=True, markup=False, highlight=False)
     if report.docs_index:
-        console.print(f"Data Docs: {report.docs_index}", soft_wrap=True)
+        console.print(
+            f"Data Docs (need the network to display): {report.docs_index}",
+            soft_wrap=True,
+            markup=False,
+            highlight=False,
+        )
 
 
 # -- ingest ---------------------------------------------------------------------------------
@@ -713,6 +720,8 @@ def export_lines(result) -> list[str]:
     allowed = result.validation.get("allowed") or []
     if allowed:
         out.append(f"allowed failures: {', '.join(allowed)} ({result.validation['reason']})")
+    if getattr(result, "validation_report", None):
+        out.append(f"validation report: {result.validation_report}")
     if result.fmt == "culturecare-jsonl":
         for culture, n in result.sizes.items():
             out.append(f"  {culture}_data.jsonl: {n} records")

@@ -264,3 +264,27 @@ def ingest_cli(
     assert "Traceback" not in proc.stderr + proc.stdout, proc.stderr
     data = json.loads(proc.stdout) if as_json and proc.returncode == 0 else None
     return proc, data
+
+
+# -- pages that must open offline ------------------------------------------------------------
+# A reference that would make a browser fetch something: src/href/action/poster/srcset,
+# CSS @import and url(), to any URL with a scheme or a protocol-relative one (`//host`).
+_FETCHING = (
+    r"(?:\b(?:src|href|action|poster|srcset|data)\s*=\s*[\"']?"
+    r"|@import\s+(?!url\()[\"']?|url\(\s*[\"']?)"
+)
+
+
+def external_references(page: str) -> list[str]:
+    """Every reference in an HTML page to something outside it: a URL with a scheme
+    (http:, https:, file:, ...; not data:, which is inline) or a protocol-relative one
+    (//host). Empty for a self-contained page."""
+    import re
+
+    refs = re.findall(_FETCHING + r"([^\"'\s)>]+)", page, flags=re.I)
+    return [
+        r
+        for r in refs
+        if re.match(r"^(?:[a-z][a-z0-9+.-]*:|//)", r, flags=re.I)
+        and not r.lower().startswith("data:")
+    ]

@@ -70,10 +70,12 @@ class ExportResult:
     info: ReleaseInfo | None = None
     # facts the card lacks (curate.release.completeness.check), as dicts; hub format only
     card_missing: list[dict[str, Any]] = field(default_factory=list)
+    validation_report: Path | None = None  # the gate's HTML report
 
     def to_dict(self) -> dict[str, Any]:
         return {
             "folder": str(self.folder),
+            "validation_report": str(self.validation_report) if self.validation_report else None,
             "version": self.version,
             "mode": self.mode,
             "format": self.fmt,
@@ -171,10 +173,10 @@ def export(
         "reason": reason, "org": org, "name": name,
     }  # fmt: skip
     counts: dict[str, Any] = {}
-    with store.run(EXPORT_COMMAND, args, lambda: counts):
+    with store.run(EXPORT_COMMAND, args, lambda: counts) as run:
         result = _export(
             store, config, out_dir, version, mode, allow, reason, org, name, fmt, engine,
-            max_shard_bytes,
+            max_shard_bytes, run.id,
         )  # fmt: skip
         counts.update(result.run_counts())
     return result
@@ -193,6 +195,7 @@ def _export(
     fmt: str,
     engine: Any,
     max_shard_bytes: int,
+    run_id: str | None = None,
 ) -> ExportResult:
     from curate.validate.gate import check_allowance, run_gate
 
@@ -234,6 +237,8 @@ def _export(
         reason=reason,
         engine=engine,
         extra_failures=[card_gate] if card_gate and fmt == "hub" else None,
+        run_name=run_id,
+        reports_dir=store.root / "reports",
     )
     records = list(store.iter_records(deidentified=True))
     if not records:
@@ -267,6 +272,7 @@ def _export(
         if staging.exists():
             shutil.rmtree(staging)
     result.folder = folder
+    result.validation_report = gate.html
     result.seconds = time.perf_counter() - started
     return result
 

@@ -22,9 +22,12 @@ NEVER_ALLOWED = frozenset({RESIDUAL_PII})
 class GateError(CurateError):
     """The release is refused: names the failing expectations."""
 
-    def __init__(self, message: str, failures: list[dict[str, Any]]) -> None:
+    def __init__(
+        self, message: str, failures: list[dict[str, Any]], html: Path | None = None
+    ) -> None:
         super().__init__(message)
         self.failures = failures
+        self.html = html  # the validation report, when the gate wrote one
 
 
 @dataclass
@@ -34,6 +37,7 @@ class GateResult:
     allowed: list[str] = field(default_factory=list)
     reason: str | None = None
     docs_index: Path | None = None
+    html: Path | None = None  # the validation report (a local path: never in to_dict)
 
     def to_dict(self) -> dict[str, Any]:
         return {
@@ -64,18 +68,36 @@ def run_gate(
     docs_dir: Path | None = None,
     engine: Any = None,
     extra_failures: list[dict[str, Any]] | None = None,
+    run_name: str | None = None,
+    reports_dir: Path | None = None,
 ) -> GateResult:
     """Validate the workspace's release candidates; raise GateError unless every failing
     expectation is explicitly allowed. `config` (curate.config.Config) is what the
     residual-PII scan needs. `extra_failures`: failures of checks outside the suites
-    (the card's ethics and consent facts), allowed or refused by the same rules."""
+    (the card's ethics and consent facts), allowed or refused by the same rules.
+    `run_name`: the export's run id; `reports_dir`: where the validation report is
+    written (`curate.validate.html.write_report`, the allowed failures marked), also
+    when the release is refused; its path is in the refusal."""
     from curate.validate.runner import validate
 
     allow = list(allow or [])
     check_allowance(allow, reason)
     report = validate(
-        store, taxonomy, docs_dir=docs_dir, config=config, release=True, engine=engine
+        store,
+        taxonomy,
+        docs_dir=docs_dir,
+        config=config,
+        release=True,
+        engine=engine,
+        run_name=run_name,
     )
+    if reports_dir is not None:
+        from curate.validate.html import write_report
+
+        report.html = write_report(
+            report, reports_dir, "curate export (release gate)", allow, reason
+        )
+    see = f"; report: {report.html}" if report.html else ""
     failures = [*report.failures, *(extra_failures or [])]
     names = {f["name"] for f in failures}
     unknown = sorted(set(allow) - names)
@@ -86,13 +108,16 @@ def run_gate(
     blocking = [f for f in failures if f["name"] not in allow]
     if blocking:
         listing = ", ".join(_failure_text(f) for f in blocking)
-        raise GateError(f"validation failed, release refused: {listing}", blocking)
+        raise GateError(
+            f"validation failed, release refused: {listing}{see}", blocking, report.html
+        )
     return GateResult(
         evaluated=report.evaluated,
         failures=failures,
         allowed=sorted(names.intersection(allow)),
         reason=reason if allow else None,
         docs_index=report.docs_index,
+        html=report.html,
     )
 
 

@@ -193,3 +193,15 @@ def test_a_text_release_without_ethics_facts_is_refused_unless_allowed(
     card = (result.folder / "README.md").read_text(encoding="utf-8")
     assert reason in card
     assert "- **Ethics review:** *Not provided by the curator.*" in card
+
+
+# -- the documentation ------------------------------------------------------------------------
+def test_docs_list_every_fact_and_their_example_is_complete() -> None:
+    doc = (REPO / "docs" / "card.md").read_text(encoding="utf-8")
+    table = doc.split("## The facts a curator provides", 1)[1].split("\n## ", 1)[0]
+    for field in completeness.FIELDS:
+        shown = field.path.replace("annotation.per_culture", "annotation.per_culture.<culture>")
+        assert f"`{shown}`" in table, field.path
+    example = table.split("# dataset.yaml\n", 1)[1].split("```", 1)[0]
+    facts = yaml.safe_load(example)
+    assert completeness.check(facts, "text", ["German"]) == []

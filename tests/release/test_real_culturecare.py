@@ -140,6 +140,11 @@ def test_real_release_round_trip(tmp_path: Path, deid_engine) -> None:
     total = sum(len(v) for v in originals.values())
     assert release.validation["allowed"] == sorted(REAL_DEFECTS)
     assert REASON in (release.folder / "CHANGELOG.md").read_text(encoding="utf-8")
+    # the card of the real release, from the bundled facts (release/dataset.yaml): complete
+    assert release.card_missing == []
+    card = (release.folder / "README.md").read_text(encoding="utf-8")
+    assert "Not provided" not in card and "Synthetic data" not in card
+    assert f"Size: {sum(len(v) for v in originals.values())} items in all" in card
 
     # 3. it loads, per culture and whole, and its rows are the original annotations
     import datasets
