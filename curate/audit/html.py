@@ -30,6 +30,7 @@ from typing import Any
 
 from curate.audit.store import KINDS, AuditFlag
 from curate.bidi import direction
+from curate.report_style import BASE_CSS
 
 MAX_ROWS = 100  # flags shown per family and culture; the CSV/Parquet files have them all
 EXCERPT = 160  # characters of text shown per flag
@@ -47,14 +48,9 @@ TEMPLATE = """<!DOCTYPE html>
 <html lang="en"><head><meta charset="utf-8">
 <title>curate audit {{ run_id }}</title>
 <style>
-body { font-family: system-ui, sans-serif; margin: 1.5em 2em; max-width: 1200px; color: #222; }
-h1 { margin: 0 0 0.2em; }
+{{ base_css }}
 h2 { margin: 0.8em 0 0.3em; }
-table { border-collapse: collapse; margin: 0.4em 0 1em; font-size: 0.9em; }
-th, td { border: 1px solid #ccc; padding: 3px 6px; text-align: start; vertical-align: top; }
-th { background: #f2f2f2; }
 td.text { max-width: 480px; }
-td.num { text-align: right; font-variant-numeric: tabular-nums; }
 td.detail { max-width: 320px; font-size: 0.95em; }
 td.id { white-space: nowrap; }
 .charts { display: flex; flex-wrap: wrap; gap: 1em; }
@@ -508,6 +504,7 @@ def render(
     for section in sections:
         section["charts"] = [Markup(s) for s in section.get("charts", [])]
     return env.from_string(TEMPLATE).render(
+        base_css=Markup(BASE_CSS),
         run_id=summary.get("run_id", ""),
         records=summary.get("audited_records", 0),
         max_rows=MAX_ROWS,

@@ -24,6 +24,7 @@ import shutil
 from pathlib import Path
 from typing import Any
 
+from curate.report_style import BASE_CSS
 from curate.validate.runner import MAX_IDS, ValidationReport
 
 LATEST = "validation.html"
@@ -33,13 +34,8 @@ TEMPLATE = """<!DOCTYPE html>
 <html lang="en"><head><meta charset="utf-8">
 <title>curate validation {{ run }}</title>
 <style>
-body { font-family: system-ui, sans-serif; margin: 1.5em 2em; max-width: 1200px; color: #222; }
-h1 { margin: 0 0 0.2em; }
+{{ base_css }}
 h2 { margin: 1em 0 0.3em; }
-table { border-collapse: collapse; margin: 0.4em 0 1em; font-size: 0.9em; }
-th, td { border: 1px solid #ccc; padding: 3px 6px; text-align: start; vertical-align: top; }
-th { background: #f2f2f2; }
-td.num { text-align: right; font-variant-numeric: tabular-nums; }
 td.ids { max-width: 420px; }
 td.ids code { white-space: nowrap; }
 code { font-size: 0.95em; }
@@ -239,6 +235,7 @@ def render(
     """The whole page for `report`. `command`: what ran the validation (`curate validate`
     or the export gate); `allowed`/`reason`: failures the gate let through by name."""
     from jinja2 import Environment
+    from markupsafe import Markup
 
     allowed = list(allowed or [])
     failures = []
@@ -295,6 +292,7 @@ def render(
     env = Environment(autoescape=True, trim_blocks=True, lstrip_blocks=True)
     env.filters["code"] = _code
     return env.from_string(TEMPLATE).render(
+        base_css=Markup(BASE_CSS),
         run=report.run_name or "(not logged)",
         command=command,
         started=report.started,
