@@ -67,7 +67,8 @@ class Config:
     @property
     def workspace(self) -> Path:
         path = Path(self.data["workspace"]["path"])
-        return path if path.is_absolute() else (self.root / path)
+        # normpath: "../workspace" of demo/curate.toml prints as a plain path
+        return path if path.is_absolute() else Path(os.path.normpath(self.root / path))
 
     @property
     def extra_cultures(self) -> tuple[str, ...]:
