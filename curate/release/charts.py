@@ -159,7 +159,8 @@ def _draw(
             size = items.get(split)
             small = size is not None and 0 < size < SMALL_SPLIT
             note = ", too few" if small else ""
-            name = split if size is None else f"{split} ({size} items{note})"
+            items_text = f"{size} item" + ("" if size == 1 else "s")
+            name = split if size is None else f"{split} ({items_text}{note})"
             bars = ax.barh(
                 positions,
                 values,

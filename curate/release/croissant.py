@@ -26,6 +26,7 @@ from pathlib import Path
 from typing import Any
 
 from curate.errors import CurateError
+from curate.release.card.metadata import card_metadata
 from curate.release.completeness import derived_limitations
 from curate.release.facts import NOT_COMPUTED, pretty_name
 from curate.release.info import DEFAULT_CONFIG, SPLITS, ReleaseInfo
@@ -133,14 +134,14 @@ def croissant_metadata(folder: Path, info: ReleaseInfo) -> dict[str, Any]:
         "datePublished": info.created,
         "license": license_url(info.license),
         "citeAs": str((facts.get("citation") or {}).get("bibtex", "")).strip(),
-        "keywords": ["mental-health", "peer-support", "culture", "empathy", "span-annotation"],
+        "keywords": card_metadata(info)["tags"],  # the card's tags (incl. "synthetic")
         "inLanguage": sorted(info.languages),
     }
     if info.org:
         doc["url"] = f"https://huggingface.co/datasets/{info.repo_id}"
     if facts.get("curated_by"):
         doc["creator"] = [{"@type": "sc:Organization", "name": str(facts["curated_by"])}]
-    if facts.get("homepage"):
+    if str(facts.get("homepage") or "").startswith(("https://", "http://")):
         doc["sameAs"] = [str(facts["homepage"])]
     doc.update(rai_fields(info))
     doc["distribution"] = distribution
@@ -161,7 +162,9 @@ def rai_fields(info: ReleaseInfo) -> dict[str, Any]:
         _plain(x) for x in facts.get("limitations") or []
     ]
     ethics = facts.get("ethics") or {}
-    per_culture = annotation.get("per_culture") or {}
+    per_culture = {
+        c: v for c, v in (annotation.get("per_culture") or {}).items() if c in info.configs
+    }
     annotators = [
         f"{culture}: {_plain(str(v.get('annotators', '')))}; {_plain(str(v.get('background', '')))}"
         if isinstance(v, dict)

@@ -226,8 +226,9 @@ def _export(
     _refuse_existing(store, folder, version, fmt)
 
     taxonomy = config.taxonomy()
-    facts = load_facts(config)
-    # the card's own gate: a text release must declare its ethics review and consent
+    # the card's facts (hub format only: the paper's layout has no card), and the card's
+    # own gate: a text release must declare its ethics review and consent
+    facts = load_facts(config) if fmt == "hub" else {}
     card_gate = completeness.gate_failure(completeness.check(facts, mode, ()), mode)
     gate = run_gate(
         store,

@@ -49,8 +49,13 @@ def _read_mapping(path: Path, shown: str) -> dict[str, Any]:
         raise CurateError(f"{shown}: file not found") from None
     except UnicodeDecodeError:
         raise CurateError(f"{shown}: not UTF-8 text") from None
+    except OSError as exc:  # a folder, no permission, ...
+        raise CurateError(f"{shown}: cannot be read ({exc.strerror or exc})") from None
     except yaml.YAMLError as exc:
-        raise CurateError(f"{shown} is not valid YAML: {exc}") from None
+        mark = getattr(exc, "problem_mark", None)
+        where = f" (line {mark.line + 1}, column {mark.column + 1})" if mark else ""
+        problem = getattr(exc, "problem", None) or "invalid YAML"
+        raise CurateError(f"{shown} is not valid YAML{where}: {problem}") from None
     if not isinstance(data, dict):
         raise CurateError(f"{shown} must be a mapping")
     return data

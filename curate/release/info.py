@@ -26,8 +26,9 @@ if TYPE_CHECKING:  # both import this module; datasets is slow to import
 __all__ = ["SPLITS", "SplitPolicy"]  # the split names and policy, as the splits define them
 # The config holding every row (the others hold one culture each); `load_dataset`'s default.
 DEFAULT_CONFIG = "all"
-# The licence of a release whose facts name none (the completeness check lists `license`).
-DEFAULT_LICENSE = "cc-by-nc-4.0"
+# The licence of a release whose facts name none: the Hub's "other", never a silent choice
+# (the completeness check lists `license` as missing).
+DEFAULT_LICENSE = "other"
 MODES = ("text", "reference")
 # Strict SemVer core, ASCII only, no leading zeros, no pre-release or build suffix: the
 # release, its tag (vX.Y.Z) and the changelog are all named by it, and `[0-9]` (unlike

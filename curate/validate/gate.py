@@ -91,6 +91,22 @@ def run_gate(
         engine=engine,
         run_name=run_name,
     )
+    for extra in extra_failures or []:  # shown in the report like an expectation
+        report.evaluated += 1
+        report.results.append(
+            {
+                "name": extra["name"],
+                "suite": extra.get("suite", "card"),
+                "table": "facts",
+                "expectation": extra.get("expectation", extra["name"]),
+                "kwargs": {"missing": extra.get("column")},
+                "success": False,
+                "rows": None,
+                "count": extra.get("count"),
+                "observed": f"{extra.get('count')} fact(s) not provided",
+                "todo": extra.get("todo"),
+            }
+        )
     if reports_dir is not None:
         from curate.validate.html import write_report
 

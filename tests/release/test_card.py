@@ -229,7 +229,7 @@ def test_yaml_header_loads_with_datasets(text_release) -> None:
     meta, _ = _header_and_body(readme)
     assert meta["curate"] == {"version": "1.2.0", "mode": "text", "created": info.created}
     assert meta["pretty_name"] == "CultureCare"
-    assert meta["annotations_creators"] == ["expert-generated"]  # from release/dataset.yaml
+    assert meta["annotations_creators"] == ["other"]  # from release/dataset.yaml
     assert "extra_gated_fields" in meta
     assert {c["config_name"] for c in meta["configs"]} == {"all", *CULTURES}
     for config in ("German", "all"):

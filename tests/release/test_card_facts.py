@@ -128,7 +128,7 @@ def test_charts_label_each_bar_with_its_count_and_mark_small_splits(tmp_path) ->
     write_card(tmp_path, info)
     svg = (tmp_path / info.charts["German"]).read_text(encoding="utf-8")
     texts = re.findall(r"<text[^>]*>([^<]*)</text>", svg)  # svg.fonttype none: real text
-    assert "test (1 items, too few)" in texts and "train (3 items, too few)" in texts
+    assert "test (1 item, too few)" in texts and "train (3 items, too few)" in texts
     counts = info.label_counts["German"]["train"]["emotional_distress"]
     for n in counts.values():
         assert str(n) in texts  # every bar's count is drawn as text
@@ -193,6 +193,9 @@ def test_a_text_release_without_ethics_facts_is_refused_unless_allowed(
     card = (result.folder / "README.md").read_text(encoding="utf-8")
     assert reason in card
     assert "- **Ethics review:** *Not provided by the curator.*" in card
+    # the validation report of the refused export lists the card's failure too
+    pages = sorted((store.root / "reports").glob("validation-*.html"))
+    assert any(completeness.ETHICS_GATE in p.read_text(encoding="utf-8") for p in pages)
 
 
 # -- the documentation ------------------------------------------------------------------------
@@ -204,4 +207,30 @@ def test_docs_list_every_fact_and_their_example_is_complete() -> None:
         assert f"`{shown}`" in table, field.path
     example = table.split("# dataset.yaml\n", 1)[1].split("```", 1)[0]
     facts = yaml.safe_load(example)
-    assert completeness.check(facts, "text", ["German"]) == []
+    assert completeness.check(facts, "text", ["Arabic", "German"]) == []
+
+
+def test_the_docs_example_renders_a_complete_card(tmp_path) -> None:
+    doc = (REPO / "docs" / "card.md").read_text(encoding="utf-8")
+    example = doc.split("# dataset.yaml\n", 1)[1].split("```", 1)[0]
+    info, _ = make_release(tmp_path)
+    info.facts = yaml.safe_load(example)
+    info.license = None
+    info.__post_init__()  # the licence comes from the facts
+    card = render_card(info)
+    assert "Not provided" not in card
+    assert yaml.safe_load(card.split("---\n")[1])["license"] == "apache-2.0"
+    assert "[My sample (a lab report)](https://example.org/report) (Example Lab)" in card
+    assert metadata_problems(card) == []
+
+
+def test_a_half_described_culture_and_a_missing_licence_are_not_hidden(tmp_path) -> None:
+    info, _ = make_release(tmp_path)
+    facts = _without(dataset_facts(), "annotation.per_culture.German.annotators", "license")
+    problems = [p.path for p in completeness.check(facts, "reference", CULTURES)]
+    assert problems == ["annotation.per_culture.German.annotators", "license"]
+    info.facts, info.license = facts, None
+    info.__post_init__()
+    card = render_card(info)
+    assert yaml.safe_load(card.split("---\n")[1])["license"] == "other"  # no silent choice
+    assert "| German | *Not provided by the curator.* | German culture" in card

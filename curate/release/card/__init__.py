@@ -19,8 +19,17 @@ from curate.release.info import ReleaseInfo
 def render_card(info: ReleaseInfo, *, changelog: str | None = None) -> str:
     """The whole `README.md` text: YAML header, then the body from the templates.
     `changelog`: path (relative to the folder) of the full changelog, to link to."""
+    from jinja2 import UndefinedError
+
     context = card_context(info) | {"changelog": changelog}
-    body = environment().get_template(CARD_TEMPLATE).render(**context)
+    try:
+        body = environment().get_template(CARD_TEMPLATE).render(**context)
+    except UndefinedError as exc:  # a fact the template reads that the facts file lacks
+        raise CurateError(
+            f"the card template reads something the facts file does not have ({exc.message}); "
+            "add it to the facts file ([release] facts, docs/card.md) or to the template's "
+            "checks"
+        ) from None
     body = re.sub(r"\n{3,}", "\n\n", body).strip() + "\n"
     return render_yaml(card_metadata(info)) + "\n" + body
 

@@ -80,18 +80,26 @@ def card_metadata(info: ReleaseInfo) -> dict[str, Any]:
         }
     )
     if info.mode == "text":
+        # The access agreement is a fact of the dataset (its sources' terms), so the facts
+        # file may state it (`modes.text.gate_prompt`, `gate_fields`); else these defaults.
+        text_facts = (facts.get("modes") or {}).get("text") or {}
         meta["extra_gated_heading"] = f"Access {meta['pretty_name']} (de-identified texts)"
-        meta["extra_gated_prompt"] = (
-            "This dataset contains de-identified posts about emotional distress. "
-            "Agree to use it for research only, not to re-identify anyone, and not to "
-            "redistribute the texts."
+        meta["extra_gated_prompt"] = " ".join(
+            str(text_facts.get("gate_prompt") or DEFAULT_GATE_PROMPT).split()
         )
-        meta["extra_gated_fields"] = {
-            "Affiliation": "text",
-            "I agree to use this dataset for non-commercial research only": "checkbox",
-            "I agree not to attempt to re-identify any person": "checkbox",
-        }
+        meta["extra_gated_fields"] = dict(text_facts.get("gate_fields") or DEFAULT_GATE_FIELDS)
     return meta
+
+
+DEFAULT_GATE_PROMPT = (
+    "This dataset contains de-identified posts about emotional distress. Agree to use it "
+    "for research only, not to re-identify anyone, and not to redistribute the texts."
+)
+DEFAULT_GATE_FIELDS = {
+    "Affiliation": "text",
+    "I agree to use this dataset for non-commercial research only": "checkbox",
+    "I agree not to attempt to re-identify any person": "checkbox",
+}
 
 
 def _size_category(n: int) -> str:

@@ -186,7 +186,8 @@ def card_context(info: ReleaseInfo) -> dict[str, Any]:
         "validation": _validation(info.validation),
         "changes": _changes(info.changes),
         "not_computed": NOT_COMPUTED,
-        "origin": str(info.facts.get("source_data", {}).get("origin") or "").strip(),
+        "origin": str((info.facts.get("source_data") or {}).get("origin") or "").strip(),
+        "paper_link": _paper_link(info.facts),
         "annotators_per_culture": _trusted(_annotators(facts, culture_configs)),
         "derived_limitations": completeness.derived_limitations(info.split_sizes, DEFAULT_CONFIG),
         "small_splits": [
@@ -199,6 +200,19 @@ def card_context(info: ReleaseInfo) -> dict[str, Any]:
             for p in problems
         ],
     }
+
+
+def _paper_link(facts: dict[str, Any]) -> Any:
+    """`[title](url) (venue)` of the facts' paper; "not provided" without its URL."""
+    from markupsafe import Markup
+
+    paper = facts.get("paper") if isinstance(facts.get("paper"), dict) else {}
+    url = str(paper.get("url") or "").strip()
+    if completeness.is_blank(url):
+        return Markup(NOT_PROVIDED)
+    title = str(paper.get("title") or url).strip()
+    venue = str(paper.get("venue") or "").strip()
+    return Markup(f"[{title}]({url})" + (f" ({venue})" if venue else ""))
 
 
 def _annotators(facts: dict[str, Any], cultures: list[str]) -> list[dict[str, Any]]:
