@@ -135,10 +135,14 @@ def surface_features(texts: Sequence[str]) -> np.ndarray:
 
 
 def context_features(
-    examples: Sequence[Example], classes: Sequence[str], text_probs: np.ndarray
+    examples: Sequence[Example],
+    classes: Sequence[str],
+    text_probs: np.ndarray,
+    extra: np.ndarray | None = None,
 ) -> np.ndarray:
     """The combining model's inputs: text log-probabilities, record-mate label shares and
-    count, culture one-hot, the text's surface cues (`surface_features`)."""
+    count, culture one-hot, the text's surface cues (`surface_features`), and `extra`
+    columns when given (the embedding models' log-probabilities, `curate.audit.embed`)."""
     mates = record_mates(examples, classes)
     n = mates.sum(axis=1, keepdims=True)
     cultures = sorted({e.culture or "" for e in examples})
@@ -151,6 +155,7 @@ def context_features(
             (n == 0).astype(float),
             culture,
             surface_features([e.text for e in examples]),
+            *([] if extra is None else [np.asarray(extra, dtype=float)]),
         ]
     )
 
@@ -161,11 +166,12 @@ def context_probs(
     text_probs: np.ndarray,
     folds: int = 5,
     seed: int = 0,
+    extra: np.ndarray | None = None,
 ) -> np.ndarray:
     """Out-of-fold class probabilities from the text probabilities plus the record and
-    culture context (see the module); the text probabilities as they are when there is
-    too little to learn the combination from. Rows the text model left uniform (a class
-    seen once) stay uniform."""
+    culture context (see the module) and `extra` inputs (`context_features`); the text
+    probabilities as they are when there is too little to learn the combination from.
+    Rows the text model left uniform (a class seen once) stay uniform."""
     from sklearn.linear_model import LogisticRegression
     from sklearn.model_selection import StratifiedGroupKFold
 
@@ -176,7 +182,7 @@ def context_probs(
     n_folds = min(folds, int(counts[counts > 0].min()) if len(y) else 0, len(set(groups)))
     if len(y) < MIN_STACK or len(set(groups)) < MIN_STACK or n_folds < 2:
         return text_probs
-    x = context_features(examples, classes, text_probs)
+    x = context_features(examples, classes, text_probs, extra)
     out = np.array(text_probs, dtype=float, copy=True)
     cv = StratifiedGroupKFold(n_folds, shuffle=True, random_state=seed)
     with warnings.catch_warnings():
@@ -201,13 +207,15 @@ def rank_label_issues(
     text_probs: np.ndarray,
     folds: int = 5,
     seed: int = 0,
+    extra: np.ndarray | None = None,
 ) -> list[Ranked]:
-    """The label issues of one family, worst first, with their `detail` (see the module)."""
+    """The label issues of one family, worst first, with their `detail` (see the module);
+    `extra`: more inputs of the combining model (`context_features`)."""
     from curate.audit.labelnoise import find_issues
 
     if not examples:
         return []
-    probs = context_probs(examples, classes, text_probs, folds, seed)
+    probs = context_probs(examples, classes, text_probs, folds, seed, extra)
     index = {c: i for i, c in enumerate(classes)}
     y = np.array([index[e.label] for e in examples], dtype=int)
     rows = np.arange(len(y))
