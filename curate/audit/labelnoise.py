@@ -10,7 +10,9 @@ consensus label and how reliable each annotator is.
 The text model is deliberately language-agnostic (character n-grams inside word
 boundaries plus word uni/bigrams, TF-IDF, logistic regression): the data mixes languages
 and scripts and a tokenizer or embedding model per language would be a heavier dependency
-than this audit warrants. Probabilities are out-of-fold, so a label never grades itself.
+than this audit warrants. (One set of static token embeddings, Llama-2 vocabulary,
+shipped in its wheel, joins later, in the ranking: `curate.audit.embed`, `rank`.)
+Probabilities are out-of-fold, so a label never grades itself.
 """
 
 from __future__ import annotations

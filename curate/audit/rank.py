@@ -23,6 +23,19 @@ out-of-fold, folds grouped by record, so no label grades itself):
   Tried and dropped: VADER valence scores (the vaderSentiment lexicon) and wordfreq Zipf
   frequencies, in this model or in the text model: not better for intensity either.
 
+- with `features="wordllama"` (`curate.audit.run`, the default), the **embedding
+  models' out-of-fold log-probabilities** (`curate.audit.embed.embedding_log_probs`): a
+  logistic regression on the phrase's WordLlama vector (packaged token embeddings,
+  averaged) and one on the mean vector of the record's other phrases. Bench, seeds 0-2,
+  p@k tfidf -> wordllama: intensity 0.368 -> 0.395 (every seed up), type 0.489 -> 0.507,
+  strategy 0.452 -> 0.455, empathy 0.421 -> 0.405 (one flag = 0.024). Tried and not
+  better (same harness; intensity / type / strategy / empathy): the embedding model as
+  the text model instead of TF-IDF 0.386 / 0.482 / 0.426 / 0.405; the raw 256-d vector
+  as combining-model input 0.391 / 0.500 / 0.455 / 0.413; kNN label shares among the 10
+  nearest phrases of other records 0.380 / 0.496 / 0.462 / 0.421 (25: 0.366 / 0.498 /
+  0.458 / 0.429); the phrase model alone 0.391 / 0.509 / 0.446 / 0.413; one model on
+  phrase and context vectors together 0.386 / 0.502 / 0.455 / 0.429.
+
 The combined probabilities rank the flags (self-confidence: `p_given`, the probability
 of the given label, lowest first), and cleanlab's `find_label_issues` on them decides
 which examples are flagged at all. Two more signals then join, where they exist:
@@ -34,8 +47,11 @@ which examples are flagged at all. Two more signals then join, where they exist:
   into `detail` (they are flagged as their own kind too).
 
 Measured (seeds 0-2, `bench/audit_real_noise.py --baseline`): p@k intensity 0.27 ->
-0.36, cultural-signal type 0.47 -> 0.50, strategy 0.40 -> 0.46, empathy 0.25 -> 0.39
-(docs/audit.md "Measured"; the targets 0.4 / 0.6 / 0.6 are not reached). Tried and dropped, not
+0.36, cultural-signal type 0.47 -> 0.50, strategy 0.40 -> 0.46, empathy 0.25 -> 0.39;
+with the embeddings (re-measured on a rebuilt workspace, tfidf -> wordllama:) 0.37 ->
+0.40, 0.49 -> 0.51, 0.45 -> 0.46, 0.42 -> 0.41 (docs/audit.md "Measured"; the targets
+0.4 / 0.6 / 0.6 are not reached: the models are right on about half of the unflipped
+labels, so as many clean labels score as low as the flipped ones). Tried and dropped, not
 better: other C values, balanced class weights, 10 folds, character- or word-only
 models, cleanlab's normalized_margin and confidence_weighted_entropy, an expected-distance
 score for the ordinal intensity, the record's labels of the other families as features,
