@@ -34,7 +34,10 @@ out-of-fold, folds grouped by record, so no label grades itself):
   as combining-model input 0.391 / 0.500 / 0.455 / 0.413; kNN label shares among the 10
   nearest phrases of other records 0.380 / 0.496 / 0.462 / 0.421 (25: 0.366 / 0.498 /
   0.458 / 0.429); the phrase model alone 0.391 / 0.509 / 0.446 / 0.413; one model on
-  phrase and context vectors together 0.386 / 0.502 / 0.455 / 0.429.
+  phrase and context vectors together 0.386 / 0.502 / 0.455 / 0.429; on top of the kept
+  two: the kNN shares 0.397 / 0.507 / 0.458 / 0.413, a third model on the record's
+  same-family phrases only 0.388 / 0.509 / 0.452 / 0.413, STACK_C 0.3 0.395 / 0.493 /
+  0.442 / 0.429.
 
 The combined probabilities rank the flags (self-confidence: `p_given`, the probability
 of the given label, lowest first), and cleanlab's `find_label_issues` on them decides
