@@ -2,6 +2,8 @@
 the labels flipped on purpose.
 
 Usage:  .venv/bin/python bench/audit_real_noise.py [--seeds 0 1 2] [--noise 0.10]
+            [--features tfidf|wordllama]   # what the ranking sees (default: the audit's)
+            [--baseline-features tfidf|wordllama]   # the same for the --baseline run
             [--family emotional_support ...] [--data ../shared/culturecare] [--json]
             [--baseline PATH]   # another checkout (or its saved --json output), side by side
             [--checkout PATH]   # measure another checkout's curate (what --baseline runs)
@@ -136,7 +138,9 @@ def flip_workspace(ws: Path, families: list[str], noise: float, seed: int) -> di
     return flipped
 
 
-def measure_seed(ws: Path, families: list[str], noise: float, seed: int) -> dict[str, dict]:
+def measure_seed(
+    ws: Path, families: list[str], noise: float, seed: int, features: str | None = None
+) -> dict[str, dict]:
     """Flip a copy of `ws`, audit it, score each family's label_issue ranking."""
     from curate.audit.run import audit_workspace
     from curate.audit.store import flags
@@ -150,7 +154,10 @@ def measure_seed(ws: Path, families: list[str], noise: float, seed: int) -> dict
         flipped = flip_workspace(copy, families, noise, seed)
         start = time.perf_counter()
         with Store.open(copy, create=False) as store:
-            report = audit_workspace(store, load_taxonomy(), families=families, html=False)
+            kwargs = {"features": features} if features else {}  # older checkouts: none
+            report = audit_workspace(
+                store, load_taxonomy(), families=families, html=False, **kwargs
+            )
             seconds = time.perf_counter() - start
             for family in families:
                 found = [
@@ -174,10 +181,12 @@ def measure_seed(ws: Path, families: list[str], noise: float, seed: int) -> dict
     return out
 
 
-def run(families: list[str], seeds: list[int], noise: float, data: Path) -> dict:
+def run(
+    families: list[str], seeds: list[int], noise: float, data: Path, features: str | None = None
+) -> dict:
     ws = cached_workspace(data)
-    per_seed = {seed: measure_seed(ws, families, noise, seed) for seed in seeds}
-    result: dict = {"seeds": seeds, "noise": noise, "families": {}}
+    per_seed = {seed: measure_seed(ws, families, noise, seed, features) for seed in seeds}
+    result: dict = {"seeds": seeds, "noise": noise, "features": features, "families": {}}
     for family in families:
         rows = [per_seed[s][family] for s in seeds]
         mean = {m: float(np.mean([r[m] for r in rows])) for m in rows[0]}
@@ -227,6 +236,16 @@ def main() -> None:
         "--baseline", type=Path, help="checkout to measure side by side, or its saved --json"
     )
     parser.add_argument("--checkout", type=Path, help="checkout whose curate is measured")
+    parser.add_argument(
+        "--features",
+        choices=("tfidf", "wordllama"),
+        help="what the ranking sees (audit_workspace's `features`; default: the audit's)",
+    )
+    parser.add_argument(
+        "--baseline-features",
+        choices=("tfidf", "wordllama"),
+        help="the baseline run's --features (e.g. this checkout with tfidf: --baseline .)",
+    )
     args = parser.parse_args()
     if not args.data.is_dir():
         raise SystemExit(f"no release at {args.data} (the licensed CultureCare files)")
@@ -238,9 +257,10 @@ def main() -> None:
         cmd = [sys.executable, __file__, "--json", "--checkout", str(args.baseline.resolve())]
         cmd += ["--seeds", *map(str, args.seeds), "--noise", str(args.noise)]
         cmd += [a for f in families for a in ("--family", f)] + ["--data", str(args.data)]
+        cmd += ["--features", args.baseline_features] if args.baseline_features else []
         proc = subprocess.run(cmd, check=True, capture_output=True, text=True)
         baseline = json.loads(proc.stdout)
-    result = run(families, args.seeds, args.noise, args.data)
+    result = run(families, args.seeds, args.noise, args.data, args.features)
     if args.json:
         print(json.dumps(result))
         return

@@ -571,6 +571,13 @@ def audit(
             "best-ranked first (default 50; 0 for all).",
         ),
     ] = None,
+    features: Annotated[
+        str,
+        typer.Option(
+            help="What ranks the label issues: 'wordllama' (n-gram text model + packaged "
+            "WordLlama embeddings of the phrase and its record) or 'tfidf' (n-grams only).",
+        ),
+    ] = "wordllama",
     as_json: Annotated[bool, typer.Option("--json", help="Print the summary as JSON.")] = False,
 ) -> None:
     """Label audit: cleanlab label issues, Datalab outliers and near duplicates, CROWDLAB
@@ -585,7 +592,9 @@ def audit(
     config = _config()
     with _store(create=False) as store:
         if run is None:
-            report = audit_workspace(store, config.taxonomy(), families=family, html=html)
+            report = audit_workspace(
+                store, config.taxonomy(), families=family, html=html, features=features
+            )
             out = report.to_dict()
             run_id = report.run_id
         else:

@@ -10,7 +10,9 @@ consensus label and how reliable each annotator is.
 The text model is deliberately language-agnostic (character n-grams inside word
 boundaries plus word uni/bigrams, TF-IDF, logistic regression): the data mixes languages
 and scripts and a tokenizer or embedding model per language would be a heavier dependency
-than this audit warrants. Probabilities are out-of-fold, so a label never grades itself.
+than this audit warrants. (One set of static token embeddings, Llama-2 vocabulary,
+shipped in its wheel, joins later, in the ranking: `curate.audit.embed`, `rank`.)
+Probabilities are out-of-fold, so a label never grades itself.
 """
 
 from __future__ import annotations
@@ -166,8 +168,13 @@ def out_of_fold_probs(
     seed: int = 0,
     c: float = 4.0,
     groups: Sequence[str] | None = None,
+    vectors: np.ndarray | None = None,
 ) -> np.ndarray:
     """Out-of-fold class probabilities, shape (n, len(classes)), columns in `classes` order.
+
+    The model is TF-IDF n-grams of `texts` + logistic regression (`C=c`); with `vectors`
+    (one dense row per text, e.g. `curate.audit.embed.embed`) it is a logistic regression
+    on those rows instead (`texts` then only count), with the same folds and rules below.
 
     Small classes: stratified CV needs every class in every fold, so `folds` is lowered to
     the smallest class count among classes with >= 2 examples. Classes with a single
@@ -212,6 +219,7 @@ def out_of_fold_probs(
     # can drop every n-gram of a training fold, so tiny audits keep them all.
     min_df = 2 if len(texts_kept) >= 50 else 1
     y_kept = y[keep]
+    x_kept = np.asarray(vectors)[keep] if vectors is not None else None
     rows = np.full((len(y_kept), k), 1.0 / k)
     with warnings.catch_warnings():
         warnings.filterwarnings("ignore", message="The least populated class in y")
@@ -219,10 +227,19 @@ def out_of_fold_probs(
     for train, test in splits:
         if len(np.unique(y_kept[train])) < 2:
             continue  # one class left to learn from: nothing to grade with (uniform)
-        model = _model(c, min_df).fit([texts_kept[i] for i in train], y_kept[train])
+        if x_kept is None:
+            model = _model(c, min_df).fit([texts_kept[i] for i in train], y_kept[train])
+            test_x: Any = [texts_kept[i] for i in test]
+        else:
+            from sklearn.linear_model import LogisticRegression
+
+            with warnings.catch_warnings():
+                warnings.simplefilter("ignore")  # convergence on tiny folds
+                model = LogisticRegression(C=c, max_iter=3000).fit(x_kept[train], y_kept[train])
+            test_x = x_kept[test]
         seen = model.classes_  # a grouped fold can miss a rare class in training
         fold = np.zeros((len(test), k))
-        fold[:, seen] = model.predict_proba([texts_kept[i] for i in test])
+        fold[:, seen] = model.predict_proba(test_x)
         # A row whose own class the fold never saw cannot be graded (e.g. the only two
         # examples of a class are two annotators' copies of one span): uniform, as for
         # singletons, rather than a confident "wrong".

@@ -42,6 +42,11 @@ from curate.store import Store
 
 MIN_EXAMPLES = 10
 EMPATHY = "empathy"
+# The combining model's extra inputs (`curate.audit.rank`): "wordllama" adds the packaged
+# WordLlama embeddings of the phrase and of its record's other phrases (`curate.audit.embed`,
+# measured better on the real release); "tfidf" is the n-gram text model alone.
+FEATURES = ("wordllama", "tfidf")
+DEFAULT_FEATURES = "wordllama"
 COLUMNS = (
     "rank",
     "kind",
@@ -87,17 +92,21 @@ def audit_workspace(
     folds: int = 5,
     seed: int = 0,
     html: bool = True,
+    features: str = DEFAULT_FEATURES,
 ) -> AuditReport:
-    """Audit, store the flags under a new run and write the reports (see the module)."""
+    """Audit, store the flags under a new run and write the reports (see the module).
+    `features`: one of `FEATURES` (what the label-issue ranking sees)."""
     from curate.audit.labelnoise import audited_records
 
+    if features not in FEATURES:
+        raise CurateError(f"unknown features {features!r}: choose from {', '.join(FEATURES)}")
     valid = family_names(taxonomy)
     unknown = [f for f in families or [] if f not in valid]
     if unknown:
         raise CurateError(f"unknown label family {unknown[0]!r}: choose from {', '.join(valid)}")
     names = list(dict.fromkeys(families)) if families else valid
     counts: dict[str, Any] = {}
-    args = {"families": names, "folds": folds, "seed": seed}
+    args = {"families": names, "folds": folds, "seed": seed, "features": features}
     with store.run(AUDIT_COMMAND, args, lambda: counts) as run:
         run_id = run.id
         out_dir = _clean_out_dir(store.root / "reports" / "audit")
@@ -111,7 +120,7 @@ def audit_workspace(
                 flags, info = _audit_records(records)
             else:
                 classes[name] = _classes(taxonomy, name)
-                flags, info = _audit_family(store, taxonomy, records, name, folds, seed)
+                flags, info = _audit_family(store, taxonomy, records, name, folds, seed, features)
             if flags is not None:
                 flags = rank_flags(flags)
                 info.update(_write_tables(out_dir, name, flags))
@@ -221,7 +230,13 @@ def _classes(taxonomy: Taxonomy, name: str) -> list[str]:
 
 
 def _audit_family(
-    store: Store, taxonomy: Taxonomy, records: list, name: str, folds: int, seed: int
+    store: Store,
+    taxonomy: Taxonomy,
+    records: list,
+    name: str,
+    folds: int,
+    seed: int,
+    features: str = DEFAULT_FEATURES,
 ) -> tuple[list[AuditFlag] | None, dict[str, Any]]:
     """All flags of one label family, and its summary entry (None: skipped)."""
     from curate.audit.crowd import crowd_flags, empathy_items, item_probs, span_items
@@ -249,10 +264,16 @@ def _audit_family(
         seed,
         groups=[e.record_id for e in examples],
     )
+    extra = None
+    if features == "wordllama":
+        from curate.audit.embed import embedding_log_probs
+
+        spans = {r.id: [s.text for s in r.spans if s.text] for r in records}
+        extra = embedding_log_probs(examples, classes, spans, folds, seed)
     # ranked with the record and culture context, detail filled (curate.audit.rank)
     flags = [
         example_flag(name, "label_issue", examples[r.index], r.score, r.detail, r.suggested)
-        for r in rank_label_issues(examples, classes, probs, folds, seed)
+        for r in rank_label_issues(examples, classes, probs, folds, seed, extra)
     ]
     data_flags, data_counts = family_flags(name, examples, text_features(texts))
     if name == EMPATHY:
@@ -272,6 +293,7 @@ def _audit_family(
         labels_per_culture[e.culture or "(none)"][e.label] += 1
     return flags, {
         "examples": len(examples),
+        "features": features,
         "labels": dict(Counter(e.label for e in examples).most_common()),
         "labels_per_culture": {c: dict(v) for c, v in sorted(labels_per_culture.items())},
         "flags": {k: sum(f.kind == k for f in flags) for k in KINDS},
