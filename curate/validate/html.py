@@ -15,7 +15,8 @@ autoescaping; values that may be right-to-left (cultures, value sets) are isolat
 `<bdi>` and cells carry `dir="auto"`.
 
 `write_report` writes `validation-<run id>.html` into the workspace's reports folder and
-copies it to `validation.html` (the latest run's).
+copies it to `validation.html` (the latest run's). `report` is the runner's
+`ValidationReport`; this module does not import the runner, which calls it (no cycle).
 """
 
 from __future__ import annotations
@@ -25,7 +26,6 @@ from pathlib import Path
 from typing import Any
 
 from curate.report_style import BASE_CSS
-from curate.validate.runner import MAX_IDS, ValidationReport
 
 LATEST = "validation.html"
 VALUES_SHOWN = 8  # items of a value set shown before "and N more"
@@ -207,7 +207,7 @@ def _observed(result: dict[str, Any]) -> str:
     return f"{count} of {rows} row(s) failing{share}"
 
 
-def _pii_line(report: ValidationReport) -> str:
+def _pii_line(report: Any) -> str:
     if report.pii is None:
         return (
             "Not scanned (--no-pii-scan): no_residual_pii checked nothing. The release gate "
@@ -227,7 +227,7 @@ def _pii_line(report: ValidationReport) -> str:
 
 
 def render(
-    report: ValidationReport,
+    report: Any,
     command: str = "curate validate",
     allowed: list[str] | None = None,
     reason: str | None = None,
@@ -312,12 +312,12 @@ def render(
             {"table": t, "rows": n, "suites": tables.get(t, [])} for t, n in report.assets.items()
         ],
         suites=list(suites.values()),
-        max_ids=MAX_IDS,
+        max_ids=report.max_ids,
     )
 
 
 def write_report(
-    report: ValidationReport,
+    report: Any,
     reports_dir: Path,
     command: str = "curate validate",
     allowed: list[str] | None = None,

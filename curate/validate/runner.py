@@ -101,6 +101,8 @@ class ValidationReport:
     assets: dict[str, int] = field(default_factory=dict)
     run_name: str | None = None
     started: str = ""
+    # record ids kept per failed expectation (the HTML report says "at most N")
+    max_ids: int = MAX_IDS
     release: bool = False
     pii: dict[str, int] | None = None
     html: Path | None = None
