@@ -229,7 +229,11 @@ def _export(
     # the card's facts (hub format only: the paper's layout has no card), and the card's
     # own gate: a text release must declare its ethics review and consent
     facts = load_facts(config) if fmt == "hub" else {}
-    card_gate = completeness.gate_failure(completeness.check(facts, mode, ()), mode)
+    card_gate = (
+        completeness.gate_failure(completeness.check(facts, mode, ()), mode)
+        if fmt == "hub"
+        else None
+    )
     gate = run_gate(
         store,
         taxonomy,
@@ -237,7 +241,7 @@ def _export(
         allow=allow,
         reason=reason,
         engine=engine,
-        extra_failures=[card_gate] if card_gate and fmt == "hub" else None,
+        extra_failures=[card_gate] if card_gate else None,
         run_name=run_id,
         reports_dir=store.root / "reports",
     )

@@ -12,6 +12,7 @@ review) differs per project; a card whose provenance prose was fixed text would 
 
 from __future__ import annotations
 
+import copy
 from functools import cache
 from pathlib import Path
 from typing import Any
@@ -75,8 +76,9 @@ _FACT_LISTS = (
 
 def dataset_facts() -> dict[str, Any]:
     """The bundled `release/dataset.yaml` (CultureCare's facts): what a release is
-    described with when its project names no facts file of its own."""
-    return _checked(_load_yaml(DATASET_FACTS), f"release/{DATASET_FACTS}")
+    described with when its project names no facts file of its own. A copy: the file is
+    read once, and no release may change what the next one is given."""
+    return copy.deepcopy(_checked(_load_yaml(DATASET_FACTS), f"release/{DATASET_FACTS}"))
 
 
 def facts_file(config: Any) -> Path:
@@ -121,8 +123,7 @@ def field_docs() -> dict[str, Any]:
     return _load_yaml("fields.yaml")
 
 
-def pretty_name(name: str, facts: dict[str, Any] | None = None) -> str:
+def pretty_name(name: str, facts: dict[str, Any]) -> str:
     """The display name of a release called `name`: the facts' `pretty_name`, else the
     name itself."""
-    facts = dataset_facts() if facts is None else facts
     return str(facts.get("pretty_name") or name)
