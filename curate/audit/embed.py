@@ -47,15 +47,6 @@ def package_dir() -> Path:
     return Path(next(iter(spec.submodule_search_locations)))
 
 
-def available() -> bool:
-    """Whether the packaged weights and tokenizer are present."""
-    try:
-        root = package_dir()
-    except ModuleNotFoundError:
-        return False
-    return (root / WEIGHTS).is_file() and (root / TOKENIZER).is_file()
-
-
 @lru_cache(maxsize=1)
 def _model() -> tuple[np.ndarray, Any]:
     from safetensors import safe_open
@@ -115,9 +106,10 @@ def embedding_log_probs(
     texts = [e.text for e in examples]
     labels = [e.label for e in examples]
     groups = [e.record_id for e in examples]
-    own = embed(texts)
-    unique = sorted({t for e in examples for t in record_texts.get(e.record_id, ())})
+    # every text once: the phrases are among their records' span texts too
+    unique = sorted({*texts, *(t for e in examples for t in record_texts.get(e.record_id, ()))})
     table = dict(zip(unique, embed(unique), strict=True)) if unique else {}
+    own = np.stack([table[t] for t in texts])  # a family is audited with 10+ examples
     context = np.zeros_like(own)
     for row, e in enumerate(examples):
         others = context_texts(e.text, record_texts.get(e.record_id, ()))

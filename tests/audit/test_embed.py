@@ -15,8 +15,6 @@ from curate.audit import embed
 from curate.audit.labelnoise import Example, out_of_fold_probs
 from curate.audit.rank import context_features
 
-pytestmark = pytest.mark.skipif(not embed.available(), reason="wordllama not installed")
-
 # Two classes without a shared content word between any two phrases: TF-IDF n-grams of
 # the training folds say little about a held-out phrase, its meaning does.
 SAD = (
